@@ -1,0 +1,72 @@
+#pragma once
+// What one run produces, as plain data: labelled coordinates, named
+// multi-dimensional variables (row-major, dimensions named by coordinates),
+// and the scalar observables that mirror the official figures. output/ writes
+// it to HDF5 and reads it back; batch and calibration consume it.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace khorgos {
+
+/// A dimension of the output: either labels (region ids, ...) or numbers (days, years).
+struct Coordinate {
+    std::string name;                ///< dimension name, e.g. "time", "region"
+    std::string long_name;           ///< human description
+    std::string units;               ///< e.g. "days since 1990-01-01"; empty for labels
+    std::vector<double> values;      ///< numeric coordinates (time, year); empty for labels
+    std::vector<std::string> labels; ///< label coordinates; empty for numeric ones
+    std::size_t size() const { return labels.empty() ? values.size() : labels.size(); }
+};
+
+/// A named array over some coordinates, stored row-major (last dimension fastest).
+struct Variable {
+    std::string group;             ///< "daily", "yearly" or "totals"
+    std::string name;              ///< e.g. "stock"
+    std::vector<std::string> dims; ///< coordinate names, outermost first
+    std::string units;             ///< e.g. "persons", "persons/day", "1"
+    std::string long_name;
+    std::vector<double> values;
+};
+
+/// One model-side figure that mirrors an official statistic (MODEL.md's table).
+struct Observable {
+    std::string id;         ///< e.g. "nsc_visitors_cn"
+    std::string period;     ///< e.g. "2010" or "1995-01-01/2014-12-31"
+    double value = 0;       ///< in persons (or persons/day, or a share)
+    std::string units;
+    std::string definition; ///< the statistic's definition, in words
+};
+
+/// Counters of the run itself (not of the modelled world).
+struct RunCounters {
+    std::uint64_t events = 0;          ///< agent events processed
+    std::uint64_t agents = 0;          ///< agents ever created
+    double person_days_away = 0;       ///< agent-days spent in Kazakhstan, summed over steps
+    double seconds = 0;                ///< wall time of the engine
+};
+
+struct RunResult {
+    std::vector<Coordinate> coordinates;
+    std::vector<Variable> variables;
+    std::vector<Observable> observables;
+    RunCounters counters;
+
+    const Coordinate* coordinate(const std::string& name) const {
+        for (const auto& c : coordinates)
+            if (c.name == name) return &c;
+        return nullptr;
+    }
+    const Variable* variable(const std::string& name) const {
+        for (const auto& v : variables)
+            if (v.name == name) return &v;
+        return nullptr;
+    }
+    const Observable* observable(const std::string& id, const std::string& period) const {
+        for (const auto& o : observables)
+            if (o.id == id && o.period == period) return &o;
+        return nullptr;
+    }
+};
+
+} // namespace khorgos
