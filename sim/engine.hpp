@@ -1,0 +1,29 @@
+#pragma once
+// The engine: runs one Scenario with one seed and returns its trajectories and
+// observables. Agents at their origin are sampled in aggregate per group (type x
+// origin x ethnicity) with geometric skips, and agents in Kazakhstan are driven
+// by next-event scheduling, so a run's cost grows with the number of events, not
+// with agents x days. Randomness comes only from counter-based streams keyed by
+// the seed, so the result does not depend on the thread count.
+#include "sim/recorder.hpp"
+#include "sim/result.hpp"
+#include "sim/scenario.hpp"
+
+#include <cstdint>
+
+namespace khorgos {
+
+struct RunOptions {
+    std::uint64_t seed = 1;
+    int threads = 1;
+    double scale = 1;                ///< persons per agent
+    EventRecorder* events = nullptr; ///< receives the agent-level event log, if set
+};
+
+/// Runs the scenario. @throws InputError if the options are out of range.
+RunResult simulate(const Scenario& scenario, const RunOptions& options);
+
+/// Persons per agent allowed by a scale factor (>= 1 and finite).
+bool valid_scale(double scale);
+
+} // namespace khorgos

@@ -1,0 +1,120 @@
+#pragma once
+// A Scenario is everything one simulated world needs, as validated, immutable
+// plain data: horizon, places, pools of potential movers, exogenous drivers, the
+// dated policy timeline and the behavioural parameters. scenario_file.hpp
+// builds one from TOML; the engine only reads it.
+#include "sim/parameters.hpp"
+#include "sim/types.hpp"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace khorgos {
+
+/// A yearly series: values at 1 January of the given years, interpolated in
+/// between (linearly, or linearly in the logarithm) and held constant outside.
+struct Series {
+    std::vector<double> years;  ///< strictly increasing
+    std::vector<double> values;
+    bool log_linear = false;
+    /// Value at a fractional year (2004.5 is 2 July 2004).
+    double at(double year) const;
+    bool empty() const { return years.empty(); }
+};
+
+struct Origin {
+    std::string id;
+    std::string name;
+};
+
+struct Crossing {
+    std::string id;
+    std::string name;
+    bool open_at_start = false;
+    double capacity_per_day = 0;   ///< persons entering per day; 0 means unlimited
+    std::vector<double> proximity; ///< choice weight from each origin (index = origin)
+};
+
+struct Region {
+    std::string id;
+    std::string name;
+    double urban_share = 0;                           ///< share of the region's people in cities
+    std::array<Series, kAgentTypes> attractiveness;   ///< choice weight per agent type, over time
+    std::array<double, kEthnicities> diaspora{};      ///< persons of each ethnicity already settled
+};
+
+/// Potential movers of one agent type at one origin.
+struct Pool {
+    AgentType type = AgentType::trader;
+    int origin = 0;
+    Series size;                                 ///< persons in the pool, over time
+    std::array<double, kEthnicities> ethnicity{}; ///< shares, summing to 1
+};
+
+/// An exogenous index series that scales a type's hazard (driver^elasticity).
+struct Driver {
+    std::string id;
+    Series series;
+};
+
+enum class PolicyKind : std::uint8_t {
+    visa_free_start,
+    visa_free_end,
+    border_normal,
+    border_militarised,
+    consulate_open,
+    business_visas_start,
+    business_visas_end,
+    labour_quota,       ///< all-country labour quota for the year (value = persons)
+    repatriation,       ///< repatriation quota (value = families a year) and assistance level
+    crossing_open,
+    crossing_close,
+    crossing_capacity,  ///< value = persons a day, 0 = unlimited
+};
+constexpr int kPolicyKinds = 12;
+constexpr std::array<std::string_view, kPolicyKinds> kPolicyKindNames{
+    "visa_free_start", "visa_free_end",     "border_normal",        "border_militarised",
+    "consulate_open",  "business_visas_start", "business_visas_end", "labour_quota",
+    "repatriation",    "crossing_open",     "crossing_close",       "crossing_capacity"};
+
+/// One dated event of the policy timeline.
+struct PolicyEvent {
+    std::string id;      ///< optional name, so a counterfactual can remove it
+    int day = 0;         ///< days since 1990-01-01
+    PolicyKind kind = PolicyKind::visa_free_start;
+    int crossing = -1;   ///< crossing index for crossing_* events; -1 = every crossing
+    double value = 0;    ///< quota, capacity (see PolicyKind)
+    double assistance = 0; ///< repatriation assistance level (repatriation events)
+};
+
+/// Policy in force at the start of the horizon, before any event.
+struct InitialPolicy {
+    bool visa_free = false;
+    bool militarised = true;
+    bool consulate = false;
+    bool business_visas = false;
+};
+
+struct Scenario {
+    std::string name;
+    std::string description;
+    int start_day = 0;   ///< first simulated day (days since 1990-01-01)
+    int end_day = 0;     ///< last simulated day, inclusive
+    int step_days = 1;   ///< 1 or 7
+
+    std::vector<Origin> origins;
+    std::vector<Crossing> crossings;
+    std::vector<Region> regions;
+    std::string onward_destination = "russia_europe";
+    std::vector<Pool> pools;
+    std::vector<Driver> drivers;
+    std::array<int, kAgentTypes> driver_of_type{-1, -1, -1, -1, -1}; ///< index into drivers, -1 = none
+    Series foreign_quota_workers; ///< all-country workers admitted under the quota (labour share's denominator)
+
+    InitialPolicy initial;
+    std::vector<PolicyEvent> events; ///< sorted by day (stable)
+    Parameters parameters;
+};
+
+} // namespace khorgos
