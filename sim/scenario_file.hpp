@@ -1,0 +1,26 @@
+#pragma once
+// Scenario files: TOML in, a validated Scenario out. A file may `extends` a
+// parent (path relative to itself): tables merge key by key, arrays replace the
+// parent's, except `events`, which add to the parent's after `remove_events`.
+// Every problem is an InputError naming the file, line, column and key.
+#include "sim/scenario.hpp"
+
+#include <string>
+#include <vector>
+
+namespace khorgos {
+
+struct LoadedScenario {
+    Scenario scenario;
+    std::string text;               ///< every file of the extends chain, for provenance
+    std::vector<std::string> files; ///< the chain, parents first
+};
+
+/// Reads and validates a scenario file. @throws InputError on any bad input.
+LoadedScenario load_scenario(const std::string& path);
+
+/// Applies a `--set name=value` override to a parameter by its dotted name.
+/// @throws InputError (file "--set") for an unknown name or a bad value.
+void apply_override(Scenario& scenario, const std::string& assignment);
+
+} // namespace khorgos
