@@ -1,0 +1,382 @@
+// The run file writer and reader: round trips, the event log, and the
+// promises about files on disk (no clobbering, no partial files).
+#include "output/run_file.hpp"
+#include "sim/errors.hpp"
+#include "synthetic.hpp"
+
+#include <catch2/catch.hpp>
+#include <hdf5.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace fs = std::filesystem;
+using namespace khorgos;
+using output::Provenance;
+using output::RunFileWriter;
+
+namespace {
+
+/// A fresh directory, removed with its contents at the end of the test.
+class TempDir {
+  public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "khorgos-output-XXXXXX").string();
+        if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
+        fs::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+    std::vector<std::string> entries() const {
+        std::vector<std::string> names;
+        for (const auto& e : fs::directory_iterator(path_))
+            names.push_back(e.path().filename());
+        return names;
+    }
+    const fs::path& path() const { return path_; }
+
+  private:
+    fs::path path_;
+};
+
+void write_run(const std::string& path, const RunResult& result, const Provenance& provenance,
+               bool force = false) {
+    RunFileWriter writer(path, force, false);
+    writer.write(result, provenance);
+    writer.commit();
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void check_equal(const Coordinate& a, const Coordinate& b) {
+    INFO("coordinate " << a.name);
+    CHECK(a.name == b.name);
+    CHECK(a.long_name == b.long_name);
+    CHECK(a.units == b.units);
+    CHECK(a.values == b.values);
+    CHECK(a.labels == b.labels);
+}
+
+void check_equal(const Variable& a, const Variable& b) {
+    INFO("variable " << a.group << "/" << a.name);
+    CHECK(a.group == b.group);
+    CHECK(a.name == b.name);
+    CHECK(a.dims == b.dims);
+    CHECK(a.units == b.units);
+    CHECK(a.long_name == b.long_name);
+    CHECK(a.values == b.values);
+}
+
+void check_equal(const RunResult& a, const RunResult& b) {
+    REQUIRE(a.coordinates.size() == b.coordinates.size());
+    for (std::size_t i = 0; i < a.coordinates.size(); ++i)
+        check_equal(a.coordinates[i], b.coordinates[i]);
+    REQUIRE(a.variables.size() == b.variables.size());
+    for (std::size_t i = 0; i < a.variables.size(); ++i)
+        check_equal(a.variables[i], b.variables[i]);
+    REQUIRE(a.observables.size() == b.observables.size());
+    for (std::size_t i = 0; i < a.observables.size(); ++i) {
+        const auto& x = a.observables[i];
+        const auto& y = b.observables[i];
+        CHECK(x.id == y.id);
+        CHECK(x.period == y.period);
+        CHECK(x.value == y.value);
+        CHECK(x.units == y.units);
+        CHECK(x.definition == y.definition);
+    }
+    CHECK(a.counters.events == b.counters.events);
+    CHECK(a.counters.agents == b.counters.agents);
+    CHECK(a.counters.person_days_away == b.counters.person_days_away);
+    CHECK(a.counters.seconds == b.counters.seconds);
+}
+
+void check_equal(const Provenance& a, const Provenance& b) {
+    CHECK(a.program_version == b.program_version);
+    CHECK(a.git_commit == b.git_commit);
+    CHECK(a.command_line == b.command_line);
+    CHECK(a.scenario_path == b.scenario_path);
+    CHECK(a.scenario_text == b.scenario_text);
+    CHECK(a.parameters == b.parameters);
+    CHECK(a.seed == b.seed);
+    CHECK(a.scale == b.scale);
+    CHECK(a.threads == b.threads);
+    CHECK(a.start_time == b.start_time);
+    CHECK(a.end_time == b.end_time);
+}
+
+bool same_event(const AgentEvent& a, const AgentEvent& b) {
+    return a.day == b.day && a.agent == b.agent && a.type == b.type && a.ethnicity == b.ethnicity &&
+           a.kind == b.kind && a.crossing == b.crossing && a.from == b.from && a.to == b.to;
+}
+
+} // namespace
+
+TEST_CASE("a run file round-trips every coordinate, variable, observable and provenance field") {
+    TempDir dir;
+    const auto result = test::synthetic_result();
+    const auto provenance = test::synthetic_provenance();
+    write_run(dir.file("run.h5"), result, provenance);
+    CHECK(dir.entries() == std::vector<std::string>{"run.h5"});
+
+    Provenance read_provenance;
+    check_equal(output::read_run(dir.file("run.h5"), &read_provenance), result);
+    check_equal(read_provenance, provenance);
+}
+
+TEST_CASE("edge cases round-trip: empty texts and coordinates, a huge scenario, no observables") {
+    TempDir dir;
+    RunResult result;
+    result.coordinates.push_back(test::label_coordinate("crossing", "", {}));
+    result.coordinates.push_back(test::numeric_coordinate("time", "", "", {}));
+    result.coordinates.push_back(test::label_coordinate("solo", "one label", {"x"}));
+    result.variables.push_back({"daily", "flow", {"time", "crossing"}, "", "", {}});
+    result.variables.push_back({"totals", "only", {"solo"}, "1", "", {-0.0}});
+    Provenance provenance;
+    // Larger than the 64 KiB limit of compact attribute storage.
+    for (int i = 0; provenance.scenario_text.size() < 300000; ++i)
+        provenance.scenario_text += "# строка " + std::to_string(i) + "\nkey = \"value\"\n";
+    write_run(dir.file("edge.h5"), result, provenance);
+
+    Provenance read_provenance;
+    check_equal(output::read_run(dir.file("edge.h5"), &read_provenance), result);
+    check_equal(read_provenance, provenance);
+}
+
+TEST_CASE("the event log round-trips more than one chunk of rows") {
+    TempDir dir;
+    const std::uint64_t rows = 150001; // two full 64Ki chunks and a partial one
+    {
+        RunFileWriter writer(dir.file("events.h5"), false, true);
+        REQUIRE(writer.events() != nullptr);
+        std::vector<AgentEvent> step;
+        for (std::uint64_t i = 0; i < rows;) {
+            step.clear();
+            const std::uint64_t size = 1 + (i * 31) % 5000; // includes steps larger than a chunk
+            for (std::uint64_t n = 0; n < size && i < rows; ++n, ++i)
+                step.push_back(test::synthetic_event(i));
+            writer.events()->record(step.data(), step.size());
+        }
+        writer.events()->record(nullptr, 0);
+        writer.write(test::synthetic_result(), test::synthetic_provenance());
+        writer.commit();
+    }
+    std::uint64_t seen = 0;
+    std::size_t largest = 0;
+    bool all_equal = true;
+    const auto count = output::read_events(
+        dir.file("events.h5"),
+        [&](const AgentEvent* events, std::size_t n) {
+            largest = std::max(largest, n);
+            for (std::size_t k = 0; k < n; ++k, ++seen)
+                all_equal = all_equal && same_event(events[k], test::synthetic_event(seen));
+        },
+        40000);
+    CHECK(count == rows);
+    CHECK(seen == rows);
+    CHECK(largest == 40000);
+    CHECK(all_equal);
+    // The rest of the file is unaffected by the log.
+    check_equal(output::read_run(dir.file("events.h5")), test::synthetic_result());
+}
+
+TEST_CASE("a run without --events has no event recorder and no event log") {
+    TempDir dir;
+    RunFileWriter writer(dir.file("plain.h5"), false, false);
+    CHECK(writer.events() == nullptr);
+    writer.write(test::synthetic_result(), test::synthetic_provenance());
+    writer.commit();
+    CHECK_THROWS_AS(
+        output::read_events(dir.file("plain.h5"), [](const AgentEvent*, std::size_t) {}),
+        InputError);
+}
+
+TEST_CASE("an existing file is refused without --force and replaced with it") {
+    TempDir dir;
+    const auto path = dir.file("run.h5");
+    std::ofstream(path) << "precious";
+    try {
+        RunFileWriter writer(path, false, false);
+        FAIL("an existing file was accepted without --force");
+    } catch (const InputError& e) {
+        CHECK(e.key() == "--out");
+        CHECK(e.file() == path);
+        CHECK(std::string(e.what()).find("--force") != std::string::npos);
+    }
+    CHECK(slurp(path) == "precious");
+    CHECK(dir.entries() == std::vector<std::string>{"run.h5"});
+
+    write_run(path, test::synthetic_result(), test::synthetic_provenance(), true);
+    CHECK(output::read_run(path).variables.size() == test::synthetic_result().variables.size());
+    CHECK(dir.entries() == std::vector<std::string>{"run.h5"});
+}
+
+TEST_CASE("a file that appears while the run goes is not clobbered without --force") {
+    TempDir dir;
+    const auto path = dir.file("run.h5");
+    {
+        RunFileWriter writer(path, false, false);
+        writer.write(test::synthetic_result(), test::synthetic_provenance());
+        std::ofstream(path) << "written by someone else meanwhile";
+        CHECK_THROWS_AS(writer.commit(), InputError);
+    }
+    CHECK(slurp(path) == "written by someone else meanwhile");
+    CHECK(dir.entries() == std::vector<std::string>{"run.h5"});
+}
+
+TEST_CASE("a writer destroyed without commit leaves neither the final nor the temporary file") {
+    TempDir dir;
+    std::string temporary;
+    {
+        RunFileWriter writer(dir.file("run.h5"), false, true);
+        temporary = writer.temporary_path();
+        CHECK(fs::path(temporary).parent_path() == dir.path());
+        CHECK(fs::exists(temporary));
+        const auto event = test::synthetic_event(0);
+        for (int i = 0; i < 70000; ++i)
+            writer.events()->record(&event, 1);
+        writer.write(test::synthetic_result(), test::synthetic_provenance());
+    }
+    CHECK_FALSE(fs::exists(temporary));
+    CHECK(dir.entries().empty());
+}
+
+TEST_CASE("a run killed with SIGKILL leaves nothing under the final name") {
+    TempDir dir;
+    const auto path = dir.file("run.h5");
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        // The child writes a run as far as it can, tells the parent, and waits to be killed.
+        ::close(ready[0]);
+        try {
+            RunFileWriter writer(path, false, true);
+            for (std::uint64_t i = 0; i < 200000; ++i) {
+                const auto event = test::synthetic_event(i);
+                writer.events()->record(&event, 1);
+            }
+            writer.write(test::synthetic_result(), test::synthetic_provenance());
+            const char byte = 1;
+            if (::write(ready[1], &byte, 1) != 1) ::_exit(3);
+            for (;;)
+                ::pause();
+        } catch (...) {
+            ::_exit(4);
+        }
+    }
+    ::close(ready[1]);
+    char byte = 0;
+    const bool child_ready = ::read(ready[0], &byte, 1) == 1;
+    ::close(ready[0]);
+    ::kill(child, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    REQUIRE(child_ready);
+    CHECK(WIFSIGNALED(status));
+    CHECK_FALSE(fs::exists(path));
+    // What is left is only the killed run's temporary file, under a hidden name.
+    for (const auto& name : dir.entries())
+        CHECK(name.rfind(".run.h5.tmp-", 0) == 0);
+}
+
+TEST_CASE("read_run rejects missing, non-HDF5, truncated and foreign files with InputError") {
+    TempDir dir;
+    CHECK_THROWS_AS(output::read_run(dir.file("missing.h5")), InputError);
+    CHECK_THROWS_AS(output::read_run(dir.path().string()), InputError);
+
+    std::ofstream(dir.file("text.h5")) << "not HDF5 at all\n";
+    CHECK_THROWS_AS(output::read_run(dir.file("text.h5")), InputError);
+
+    write_run(dir.file("run.h5"), test::synthetic_result(), test::synthetic_provenance());
+    const auto bytes = slurp(dir.file("run.h5"));
+    std::ofstream(dir.file("truncated.h5"), std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    CHECK_THROWS_AS(output::read_run(dir.file("truncated.h5")), InputError);
+
+    const hid_t foreign =
+        H5Fcreate(dir.file("foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(foreign >= 0);
+    H5Fclose(foreign);
+    try {
+        output::read_run(dir.file("foreign.h5"));
+        FAIL("a foreign HDF5 file was accepted");
+    } catch (const InputError& e) {
+        CHECK(std::string(e.what()).find("not a khorgos run file") != std::string::npos);
+    }
+}
+
+TEST_CASE("an inconsistent result is a RuntimeError and leaves no file") {
+    TempDir dir;
+    const auto refused = [&](const RunResult& result) {
+        {
+            RunFileWriter writer(dir.file("bad.h5"), false, false);
+            CHECK_THROWS_AS(writer.write(result, {}), RuntimeError);
+        }
+        CHECK(dir.entries().empty());
+    };
+    auto wrong_size = test::synthetic_result();
+    wrong_size.variables[0].values.pop_back();
+    refused(wrong_size);
+    auto unknown_dimension = test::synthetic_result();
+    unknown_dimension.variables[0].dims[0] = "week";
+    refused(unknown_dimension);
+    auto twice = test::synthetic_result();
+    twice.coordinates.push_back(twice.coordinates[0]);
+    refused(twice);
+    auto clash = test::synthetic_result();
+    clash.variables[0].name = "region";
+    refused(clash);
+    auto reserved = test::synthetic_result();
+    reserved.variables[0].group = "events";
+    refused(reserved);
+}
+
+TEST_CASE("the writer enforces write-then-commit") {
+    TempDir dir;
+    RunFileWriter writer(dir.file("run.h5"), false, false);
+    CHECK_THROWS_AS(writer.commit(), RuntimeError);
+    writer.write(test::synthetic_result(), {});
+    CHECK_THROWS_AS(writer.write(test::synthetic_result(), {}), RuntimeError);
+    writer.commit();
+    CHECK(fs::exists(dir.file("run.h5")));
+}
+
+TEST_CASE("bad output paths: missing directory and directories are InputError") {
+    TempDir dir;
+    CHECK_THROWS_AS(RunFileWriter(dir.file("missing/run.h5"), false, false), InputError);
+    CHECK_THROWS_AS(RunFileWriter(dir.path().string(), true, false), InputError);
+    CHECK_THROWS_AS(RunFileWriter(dir.path().string() + "/", true, false), InputError);
+    CHECK(dir.entries().empty());
+}
+
+TEST_CASE("an unwritable output directory is a RuntimeError") {
+    if (::geteuid() == 0) {
+        WARN("running as root: directory permissions do not apply, not checked");
+        return;
+    }
+    TempDir dir;
+    fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
+    CHECK_THROWS_AS(RunFileWriter(dir.file("run.h5"), false, false), RuntimeError);
+}
+
+TEST_CASE("utc_timestamp formats ISO 8601 UTC") {
+    CHECK(output::utc_timestamp(std::chrono::system_clock::from_time_t(0)) ==
+          "1970-01-01T00:00:00Z");
+    CHECK(output::utc_timestamp(std::chrono::system_clock::from_time_t(1795812300)) ==
+          "2026-11-27T20:45:00Z");
+}
