@@ -1,0 +1,40 @@
+#pragma once
+// The official figures as data (calibration/targets/*.toml), and the table
+// that sets a run's observables beside them.
+#include "sim/result.hpp"
+
+#include <string>
+#include <vector>
+
+namespace khorgos::calibration {
+
+enum class ErrorModel { relative, uniform };
+
+struct Target {
+    std::string id;     ///< the observable's id
+    std::string period; ///< the observable's period
+    double value = 0;   ///< the official figure (the middle of a range)
+    double lower = 0;   ///< range, equal to value for a point figure
+    double upper = 0;
+    std::string kind;   ///< yearly_count, cumulative_count, daily_rate, share, stock
+    ErrorModel error = ErrorModel::relative;
+    double error_sd = 0.1; ///< sd of the log ratio (relative); softness outside the band (uniform)
+    bool fitted = true;
+    std::string source;    ///< the sentence of the source text
+};
+
+/// Reads a targets file. @throws InputError with file, line and key.
+std::vector<Target> load_targets(const std::string& path);
+
+struct Comparison {
+    const Target* target;
+    double simulated; ///< NaN when the run does not cover the target's period
+};
+
+/// Pairs each target with the run's observable of the same id and period.
+std::vector<Comparison> compare(const std::vector<Target>& targets, const RunResult& run);
+
+/// A fixed-width table: target id, period, official figure, simulated value, ratio.
+std::string format_table(const std::vector<Comparison>& rows);
+
+} // namespace khorgos::calibration

@@ -1,0 +1,176 @@
+// khorgos: the command-line program. The only place that wires the engine,
+// the output layer and calibration together. Exit codes: 0 ok, 2 bad input
+// (the message names the file, line and key), 1 anything else.
+#include "calibration/targets.hpp"
+#include "khorgos_version.hpp"
+#include "output/run_file.hpp"
+#include "sim/engine.hpp"
+#include "sim/errors.hpp"
+#include "sim/scenario_file.hpp"
+#include "sim/toml_reader.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace khorgos;
+
+namespace {
+
+constexpr const char* kUsage = R"(khorgos: agent-based simulation of migration across the China-Kazakhstan border
+
+usage:
+  khorgos run SCENARIO.toml [options]   simulate one scenario, write an HDF5 file, print the fit table
+  khorgos check FILE.toml               validate a scenario or targets file
+  khorgos --help | --version
+
+exit codes: 0 ok, 2 bad input (file, line and key in the message), 1 other failure
+)";
+
+// The official figures ship with the sources; the build records where they are.
+constexpr const char* kDefaultTargets = KHORGOS_SOURCE_DIR "/calibration/targets/article.toml";
+
+std::string join_command_line(int argc, char** argv) {
+    std::string line;
+    for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+    return line;
+}
+
+int run_command(const std::vector<std::string>& args, int argc, char** argv) {
+    po::options_description options("khorgos run SCENARIO.toml [options]");
+    std::uint64_t seed = 1;
+    int threads = 0;
+    double scale = 1;
+    std::vector<std::string> sets;
+    std::string out, targets_path;
+    options.add_options()("help,h", "show this help")(
+        "seed", po::value<std::uint64_t>(&seed)->default_value(1), "random seed")(
+        "threads", po::value<int>(&threads)->default_value(0),
+        "OpenMP threads (0 = all cores; the result does not depend on it)")(
+        "scale", po::value<double>(&scale)->default_value(1), "persons per agent (>= 1)")(
+        "set", po::value<std::vector<std::string>>(&sets)->composing(),
+        "override a parameter, name=value (repeatable)")(
+        "out", po::value<std::string>(&out), "output HDF5 file (default out/NAME-seedN.h5)")(
+        "force", "overwrite an existing output file")(
+        "events", "also write the agent-level event log")(
+        "targets", po::value<std::string>(&targets_path),
+        "official figures to compare with (default calibration/targets/article.toml)")(
+        "quiet", "print only the output path");
+    po::options_description hidden;
+    hidden.add_options()("scenario", po::value<std::string>());
+    po::options_description all;
+    all.add(options).add(hidden);
+    po::positional_options_description positional;
+    positional.add("scenario", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << options;
+        return 0;
+    }
+    if (!vm.count("scenario")) throw InputError("", 0, 0, "SCENARIO", "khorgos run needs a scenario file");
+    const std::string scenario_path = vm["scenario"].as<std::string>();
+    if (threads < 0 || threads > 1024) throw InputError("", 0, 0, "--threads", "must be from 0 to 1024");
+    if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (!valid_scale(scale)) throw InputError("", 0, 0, "--scale", "must be a number from 1 to 1e6");
+
+    LoadedScenario loaded = load_scenario(scenario_path);
+    for (const auto& s : sets) apply_override(loaded.scenario, s);
+    const auto targets = calibration::load_targets(
+        targets_path.empty() ? kDefaultTargets : targets_path);
+    if (out.empty()) {
+        fs::create_directories("out");
+        out = "out/" + fs::path(scenario_path).stem().string() + "-seed" + std::to_string(seed) + ".h5";
+    }
+
+    output::Provenance provenance;
+    provenance.program_version = KHORGOS_VERSION;
+    provenance.git_commit = KHORGOS_GIT_COMMIT;
+    provenance.command_line = join_command_line(argc, argv);
+    provenance.scenario_path = scenario_path;
+    provenance.scenario_text = loaded.text;
+    for (int i = 0; i < kParamCount; ++i)
+        provenance.parameters.emplace_back(std::string(parameter_specs()[i].name),
+                                           loaded.scenario.parameters.values()[i]);
+    provenance.seed = seed;
+    provenance.scale = scale;
+    provenance.threads = threads;
+    provenance.start_time = output::utc_timestamp(std::chrono::system_clock::now());
+
+    // Open the output before simulating, so a bad --out fails at once.
+    output::RunFileWriter writer(out, vm.count("force") > 0, vm.count("events") > 0);
+    RunOptions run_options;
+    run_options.seed = seed;
+    run_options.threads = threads;
+    run_options.scale = scale;
+    run_options.events = writer.events();
+    const RunResult result = simulate(loaded.scenario, run_options);
+    provenance.end_time = output::utc_timestamp(std::chrono::system_clock::now());
+    writer.write(result, provenance);
+    writer.commit();
+
+    if (!vm.count("quiet")) {
+        std::cout << "scenario " << loaded.scenario.name << ", seed " << seed << ", scale " << scale
+                  << ", " << threads << " thread(s): " << result.counters.events << " events, "
+                  << result.counters.agents << " agents, "
+                  << static_cast<int>(result.counters.seconds * 1000) << " ms\n\n";
+        std::cout << calibration::format_table(calibration::compare(targets, result)) << "\n";
+        std::cout << "HDF5 file: ";
+    }
+    std::cout << fs::absolute(out).string() << "\n";
+    return 0;
+}
+
+int check_command(const std::vector<std::string>& args) {
+    if (args.size() != 1) throw InputError("", 0, 0, "FILE", "khorgos check needs exactly one file");
+    const std::string& path = args[0];
+    const toml::table root = parse_toml_file(path);
+    if (root.contains("target")) {
+        const auto targets = calibration::load_targets(path);
+        std::cout << path << ": ok (targets file, " << targets.size() << " targets)\n";
+        return 0;
+    }
+    const LoadedScenario loaded = load_scenario(path);
+    const Scenario& s = loaded.scenario;
+    std::cout << path << ": ok (scenario '" << s.name << "', " << s.origins.size() << " origins, "
+              << s.crossings.size() << " crossings, " << s.regions.size() << " regions, "
+              << s.pools.size() << " pools, " << s.events.size() << " events)\n";
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        std::vector<std::string> args(argv + 1, argv + argc);
+        if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+            std::cout << kUsage;
+            return args.empty() ? 2 : 0;
+        }
+        if (args[0] == "--version") {
+            std::cout << "khorgos " << KHORGOS_VERSION << " (" << KHORGOS_GIT_COMMIT << ")\n";
+            return 0;
+        }
+        const std::string command = args[0];
+        args.erase(args.begin());
+        if (command == "run") return run_command(args, argc, argv);
+        if (command == "check") return check_command(args);
+        throw InputError("", 0, 0, command, "unknown command (try khorgos --help)");
+    } catch (const InputError& e) {
+        std::cerr << "khorgos: error: " << e.what() << "\n";
+        return 2;
+    } catch (const po::error& e) {
+        std::cerr << "khorgos: error: " << e.what() << " (try --help)\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "khorgos: failure: " << e.what() << "\n";
+        return 1;
+    }
+}

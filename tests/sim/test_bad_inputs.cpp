@@ -1,0 +1,89 @@
+// Bad input never crashes: every file in tests/bad_inputs/ must make
+// `khorgos check` exit with code 2 and print each of its `# expect:` lines
+// (file, line, column and key). Bad command lines are checked the same way.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+struct Outcome {
+    int status;
+    std::string output;
+};
+
+Outcome khorgos(const std::string& arguments) {
+    const std::string command = std::string(KHORGOS_BINARY) + " " + arguments + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string output;
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+std::vector<std::string> expectations(const fs::path& file) {
+    std::vector<std::string> out;
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("# expect: ", 0) == 0) out.push_back(line.substr(10));
+    return out;
+}
+} // namespace
+
+TEST_CASE("every bad scenario file gives its own clear error and exit code 2", "[cli][bad-input]") {
+    const fs::path dir = fs::path(KHORGOS_SOURCE_DIR) / "tests" / "bad_inputs";
+    int files = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.path().extension() != ".toml") continue;
+        ++files;
+        const auto expected = expectations(entry.path());
+        REQUIRE_FALSE(expected.empty());
+        const Outcome outcome = khorgos("check " + entry.path().string());
+        INFO(entry.path().filename().string() << " gave: " << outcome.output);
+        CHECK(outcome.status == 2);
+        for (const auto& e : expected) CHECK(outcome.output.find(e) != std::string::npos);
+        CHECK(outcome.output.find("khorgos: error: ") == 0);
+    }
+    CHECK(files >= 10);
+}
+
+TEST_CASE("bad command lines give exit code 2 and name what is wrong", "[cli][bad-input]") {
+    const std::string scenario = std::string(KHORGOS_SOURCE_DIR) + "/tests/data/minimal.toml";
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"check /nonexistent/file.toml", "/nonexistent/file.toml: cannot open the file"},
+        {"frobnicate", "key 'frobnicate': unknown command"},
+        {"run", "khorgos run needs a scenario file"},
+        {"run " + scenario + " --seed abc", "seed"},
+        {"run " + scenario + " --scale 0", "--scale"},
+        {"run " + scenario + " --threads -3", "--threads"},
+        {"run " + scenario + " --set nonsense=1", "--set: key 'nonsense': unknown parameter"},
+        {"run " + scenario + " --set visitor.base_hazard=2", "must be between 0 and 1, got 2"},
+        {"run " + scenario + " --set visitor.base_hazard=", "expected a finite number"},
+        {"run " + scenario + " --bogus", "bogus"},
+        {"check", "exactly one file"},
+    };
+    for (const auto& [arguments, expected] : cases) {
+        const Outcome outcome = khorgos(arguments);
+        INFO("khorgos " << arguments << " gave: " << outcome.output);
+        CHECK(outcome.status == 2);
+        CHECK(outcome.output.find(expected) != std::string::npos);
+    }
+}
+
+TEST_CASE("the shipped files pass khorgos check", "[cli]") {
+    for (const std::string file : {"scenarios/historical.toml", "calibration/targets/article.toml"}) {
+        const Outcome outcome = khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/" + file);
+        INFO(outcome.output);
+        CHECK(outcome.status == 0);
+    }
+}

@@ -1,0 +1,189 @@
+// The engine as a whole: conservation, quotas, capacities, the visa-free
+// window, an analytic hazard, reproducibility and scale invariance.
+#include "engine_fixture.hpp"
+#include "sim/calendar.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <numeric>
+
+using namespace khorgos;
+using namespace khorgos::testing;
+
+namespace {
+double observable(const RunResult& r, const std::string& id, const std::string& period) {
+    const Observable* o = r.observable(id, period);
+    REQUIRE(o != nullptr);
+    return o->value;
+}
+} // namespace
+
+TEST_CASE("every person is accounted for at every step", "[engine]") {
+    const Scenario s = scenario("scenarios/historical.toml");
+    EventLog log;
+    const RunResult r = run(s, 11, 2, 4, &log);
+    const auto& population = r.variable("population")->values;
+    const auto& pool = r.variable("pool_created")->values;
+    const auto& stock = r.variable("stock")->values;
+    const std::size_t T = r.coordinate("time")->size();
+    const std::size_t per_step = stock.size() / T;
+    const std::size_t in_kz = label(r, "status", "in_kazakhstan");
+
+    // Net change of the stock each step, from the event log.
+    std::map<int, double> net;
+    for (const auto& e : log.rows) {
+        const auto kind = static_cast<EventKind>(e.kind);
+        const int step = (e.day - s.start_day) / s.step_days;
+        if (kind == EventKind::entry) net[step] += 4;
+        if (kind == EventKind::return_home || kind == EventKind::regret_return ||
+            kind == EventKind::onward_exit || kind == EventKind::naturalisation)
+            net[step] -= 4;
+    }
+    double previous = 0;
+    for (std::size_t t = 0; t < T; ++t) {
+        const double total = population[t * 4] + population[t * 4 + 1] + population[t * 4 + 2] +
+                             population[t * 4 + 3];
+        REQUIRE(total == pool[t]);
+        const double present = std::accumulate(stock.begin() + t * per_step,
+                                               stock.begin() + (t + 1) * per_step, 0.0);
+        REQUIRE(present == population[t * 4 + in_kz]);
+        REQUIRE(present - previous == net[static_cast<int>(t)]);
+        previous = present;
+    }
+    CHECK(pool.back() > 4e6); // the pools are really there
+}
+
+TEST_CASE("a constant hazard gives its binomial expectation", "[engine][stochastic]") {
+    // 200,000 people, hazard 2e-4 a day, 366 days, each sets out at most once.
+    for (const int step : {1, 7}) {
+        Scenario s = scenario("tests/data/minimal.toml");
+        s.step_days = step;
+        const double n = 200000, p = -std::expm1(-2e-4 * 366);
+        const double mean = n * p, sd = std::sqrt(n * p * (1 - p));
+        const RunResult r = run(s, 5);
+        const double entries = r.variable("entries")->values[label(r, "agent_type", "visitor")];
+        INFO("step " << step << ": " << entries << " entries, expected " << mean << " +- " << sd);
+        CHECK(std::abs(entries - mean) < 4 * sd);
+    }
+}
+
+TEST_CASE("the same seed gives identical output on 1 and 2 threads", "[engine][determinism]") {
+    const Scenario s = scenario("scenarios/historical.toml");
+    EventLog log1, log2;
+    const RunResult one = run(s, 42, 1, 1, &log1);
+    const RunResult two = run(s, 42, 2, 1, &log2);
+    REQUIRE(one.variables.size() == two.variables.size());
+    for (std::size_t i = 0; i < one.variables.size(); ++i) {
+        INFO(one.variables[i].name);
+        CHECK(one.variables[i].values == two.variables[i].values);
+    }
+    for (std::size_t i = 0; i < one.observables.size(); ++i)
+        CHECK(one.observables[i].value == two.observables[i].value);
+    REQUIRE(log1.rows.size() == log2.rows.size());
+    CHECK(std::memcmp(log1.rows.data(), log2.rows.data(), log1.rows.size() * sizeof(AgentEvent)) == 0);
+
+    const RunResult other = run(s, 43, 2);
+    CHECK(other.variable("stock")->values != one.variable("stock")->values);
+    CHECK(observable(other, "nsc_visitors_cn", "2010") != observable(one, "nsc_visitors_cn", "2010"));
+}
+
+TEST_CASE("scale 10 agrees with scale 1 within sampling error", "[engine][stochastic]") {
+    // Replicates at each scale; the tolerance is 4 standard errors of the
+    // difference of means, estimated from the replicates' spread.
+    const Scenario s = scenario("scenarios/historical.toml");
+    const int reps = 5;
+    const std::vector<std::pair<std::string, std::string>> checks{
+        {"nsc_visitors_cn", "2005"}, {"nsc_visitors_cn", "2014"}, {"labour_quota_cn", "2010"},
+        {"repatriates_cn", "1991-01-01/2019-09-30"}, {"citizenship_cn", "1995-01-01/2014-12-31"},
+        {"nonreturn_per_day_1992", "1992"}};
+    std::vector<std::vector<double>> at1(checks.size()), at10(checks.size());
+    for (int k = 0; k < reps; ++k) {
+        const RunResult a = run(s, 100 + k, 2, 1);
+        const RunResult b = run(s, 200 + k, 2, 10);
+        for (std::size_t c = 0; c < checks.size(); ++c) {
+            at1[c].push_back(observable(a, checks[c].first, checks[c].second));
+            at10[c].push_back(observable(b, checks[c].first, checks[c].second));
+        }
+    }
+    auto mean_var = [](const std::vector<double>& x) {
+        const double m = std::accumulate(x.begin(), x.end(), 0.0) / x.size();
+        double v = 0;
+        for (double y : x) v += (y - m) * (y - m);
+        return std::pair<double, double>{m, v / (x.size() - 1)};
+    };
+    for (std::size_t c = 0; c < checks.size(); ++c) {
+        const auto [m1, v1] = mean_var(at1[c]);
+        const auto [m10, v10] = mean_var(at10[c]);
+        const double se = std::sqrt(v1 / reps + v10 / reps);
+        INFO(checks[c].first << " " << checks[c].second << ": scale 1 " << m1 << ", scale 10 " << m10
+                             << ", se " << se);
+        CHECK(std::abs(m1 - m10) < 4 * se);
+    }
+}
+
+TEST_CASE("quotas are never exceeded, and bind when they are small", "[engine]") {
+    const Scenario s = scenario("scenarios/historical.toml",
+                                {"policy.labour_quota_factor=0.02", "repatriate.base_hazard=2e-5"});
+    const RunResult r = run(s, 3, 2);
+    const auto& admitted = r.variable("labour_admitted")->values;
+    const auto& cap = r.variable("labour_cap_cn")->values;
+    int binding = 0;
+    for (std::size_t y = 0; y < admitted.size(); ++y) {
+        INFO("year " << 1990 + y);
+        CHECK(admitted[y] <= cap[y]);
+        binding += admitted[y] == cap[y] && cap[y] > 0;
+    }
+    CHECK(binding >= 10);
+    const auto& households = r.variable("repatriate_households_assisted")->values;
+    const auto& household_cap = r.variable("repatriate_household_cap")->values;
+    int full = 0;
+    for (std::size_t y = 0; y < households.size(); ++y) {
+        CHECK(households[y] <= household_cap[y]);
+        full += households[y] == household_cap[y] && household_cap[y] > 0;
+    }
+    CHECK(full >= 10);
+}
+
+TEST_CASE("a crossing's daily capacity is never exceeded", "[engine]") {
+    Scenario s = scenario("tests/data/minimal.toml");
+    s.crossings[0].capacity_per_day = 25; // demand is about 40 a day
+    const RunResult r = run(s, 9);
+    const auto& flow = r.variable("flow")->values; // [time, type, crossing, direction]
+    const std::size_t visitor = label(r, "agent_type", "visitor");
+    double total = 0;
+    int full_days = 0;
+    for (std::size_t t = 0; t < r.coordinate("time")->size(); ++t) {
+        const double entries = flow[((t * kAgentTypes + visitor) * 1 + 0) * kDirections + 0];
+        CHECK(entries <= 25);
+        full_days += entries == 25;
+        total += entries;
+    }
+    CHECK(full_days > 300);
+    CHECK(total <= 25 * 366);
+}
+
+TEST_CASE("transit migrants enter only under the visa-free regime", "[engine]") {
+    const Scenario s = scenario("scenarios/historical.toml");
+    const RunResult r = run(s, 8, 2);
+    const auto& flow = r.variable("flow")->values;
+    const auto& time = r.coordinate("time")->values;
+    const std::size_t transit = label(r, "agent_type", "transit");
+    const std::size_t C = r.coordinate("crossing")->size();
+    int first = INT32_MAX, last = INT32_MIN;
+    double total = 0;
+    for (std::size_t t = 0; t < time.size(); ++t)
+        for (std::size_t c = 0; c < C; ++c) {
+            const double entries = flow[((t * kAgentTypes + transit) * C + c) * kDirections];
+            if (entries > 0) {
+                first = std::min(first, static_cast<int>(time[t]));
+                last = std::max(last, static_cast<int>(time[t]));
+                total += entries;
+            }
+        }
+    CHECK(total > 50000);
+    CHECK(first >= day_number({1992, 2, 1}));
+    CHECK(last < day_number({1993, 7, 1}));
+}

@@ -1,0 +1,110 @@
+// Each policy event changes what it should and nothing else: first on the
+// policy state itself, then in whole runs, where a counterfactual must equal
+// the historical run (same seed) up to the event's date and differ after it.
+#include "engine_fixture.hpp"
+#include "sim/calendar.hpp"
+#include "sim/timeline.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <numeric>
+
+using namespace khorgos;
+using namespace khorgos::testing;
+
+namespace {
+/// Names of the fields that differ between two policy states.
+std::vector<std::string> changed(const PolicyState& a, const PolicyState& b) {
+    std::vector<std::string> out;
+    if (a.visa_free != b.visa_free) out.push_back("visa_free");
+    if (a.militarised != b.militarised) out.push_back("militarised");
+    if (a.consulate != b.consulate) out.push_back("consulate");
+    if (a.business_visas != b.business_visas) out.push_back("business_visas");
+    if (a.labour_quota != b.labour_quota) out.push_back("labour_quota");
+    if (a.repatriation_families != b.repatriation_families) out.push_back("repatriation_families");
+    if (a.assistance != b.assistance) out.push_back("assistance");
+    for (std::size_t c = 0; c < a.crossing_open.size(); ++c) {
+        if (a.crossing_open[c] != b.crossing_open[c]) out.push_back("open" + std::to_string(c));
+        if (a.crossing_capacity[c] != b.crossing_capacity[c]) out.push_back("capacity" + std::to_string(c));
+    }
+    return out;
+}
+using Names = std::vector<std::string>;
+} // namespace
+
+TEST_CASE("each event kind changes its own part of the policy only", "[policy]") {
+    const Scenario s = scenario("scenarios/historical.toml");
+    PolicyState before = initial_policy(s);
+    before.crossing_open = {1, 0, 1};
+    before.crossing_capacity = {0, 0, 0};
+    auto after = [&](PolicyKind kind, int crossing = -1, double value = 0, double assistance = 0) {
+        PolicyState state = before;
+        PolicyEvent e;
+        e.kind = kind;
+        e.crossing = crossing;
+        e.value = value;
+        e.assistance = assistance;
+        apply(e, state);
+        return changed(before, state);
+    };
+    CHECK(after(PolicyKind::visa_free_start) == Names{"visa_free"});
+    CHECK(after(PolicyKind::visa_free_end).empty()); // already off
+    CHECK(after(PolicyKind::border_normal) == Names{"militarised"});
+    CHECK(after(PolicyKind::border_militarised).empty());
+    CHECK(after(PolicyKind::consulate_open) == Names{"consulate"});
+    CHECK(after(PolicyKind::business_visas_start) == Names{"business_visas"});
+    CHECK(after(PolicyKind::labour_quota, -1, 5000) == Names{"labour_quota"});
+    CHECK(after(PolicyKind::repatriation, -1, 100, 2) == Names{"repatriation_families", "assistance"});
+    CHECK(after(PolicyKind::crossing_open, 1) == Names{"open1"});
+    CHECK(after(PolicyKind::crossing_close, 0) == Names{"open0"});
+    CHECK(after(PolicyKind::crossing_close, -1) == Names{"open0", "open2"});
+    CHECK(after(PolicyKind::crossing_capacity, 2, 300) == Names{"capacity2"});
+}
+
+namespace {
+/// The first time index at which two runs' daily stocks differ (T if never).
+std::size_t first_difference(const RunResult& a, const RunResult& b) {
+    const auto& x = a.variable("flow")->values;
+    const auto& y = b.variable("flow")->values;
+    const std::size_t T = a.coordinate("time")->size();
+    const std::size_t per = x.size() / T;
+    for (std::size_t t = 0; t < T; ++t)
+        if (!std::equal(x.begin() + t * per, x.begin() + (t + 1) * per, y.begin() + t * per)) return t;
+    return T;
+}
+double entries(const RunResult& r, int year, const std::string& type) {
+    return r.variable("entries")->values[(year - 1990) * kAgentTypes + label(r, "agent_type", type)];
+}
+} // namespace
+
+TEST_CASE("a counterfactual equals history up to its event and differs after", "[policy][engine]") {
+    const RunResult history = run(scenario("scenarios/historical.toml"), 21, 2);
+
+    SECTION("business visas from 2004") {
+        const RunResult without = run(scenario("tests/data/no_business_visas.toml"), 21, 2);
+        CHECK(first_difference(history, without) == static_cast<std::size_t>(day_number({2004, 1, 1})));
+        // Traders and visitors set out 1.2 times as often with business visas.
+        const double ratio = (entries(history, 2006, "trader") + entries(history, 2006, "visitor")) /
+                             (entries(without, 2006, "trader") + entries(without, 2006, "visitor"));
+        CHECK(ratio == Approx(1.2).epsilon(0.05));
+    }
+    SECTION("a consulate that issues no visas changes nothing") {
+        const RunResult without = run(scenario("tests/data/no_consulate.toml"), 21, 2);
+        CHECK(first_difference(history, without) == history.coordinate("time")->size());
+    }
+    SECTION("the visa-free regime") {
+        const RunResult without = run(scenario("tests/data/no_visa_free.toml"), 21, 2);
+        CHECK(first_difference(history, without) == static_cast<std::size_t>(day_number({1992, 2, 1})));
+        CHECK(entries(without, 1992, "transit") == 0);
+        CHECK(entries(history, 1992, "transit") > 50000);
+        CHECK(without.observable("nonreturn_per_day_1992", "1992") == nullptr); // no visa-free days
+    }
+    SECTION("the 2020 closure stops every crossing") {
+        const auto& flow = history.variable("flow")->values;
+        const std::size_t T = history.coordinate("time")->size();
+        const std::size_t per = flow.size() / T;
+        const auto closed = static_cast<std::size_t>(day_number({2020, 1, 29}));
+        CHECK(std::accumulate(flow.begin() + closed * per, flow.end(), 0.0) == 0);
+        CHECK(std::accumulate(flow.begin() + (closed - 30) * per, flow.begin() + closed * per, 0.0) > 0);
+    }
+}

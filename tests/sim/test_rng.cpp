@@ -1,0 +1,118 @@
+// The random streams and their transforms, tested against their analytic
+// moments with tolerances of 4 standard errors for the sample size.
+#include "sim/rng.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+using namespace khorgos;
+
+namespace {
+struct Moments {
+    double mean = 0, var = 0;
+};
+template <typename F> Moments sample(int n, F draw) {
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < n; ++i) {
+        const double x = draw(i);
+        sum += x;
+        sum2 += x * x;
+    }
+    Moments m;
+    m.mean = sum / n;
+    m.var = sum2 / n - m.mean * m.mean;
+    return m;
+}
+} // namespace
+
+TEST_CASE("a stream is named by seed, id, step and purpose alone", "[rng]") {
+    RandomStream a(7, 3, 11, Stream::stay), b(7, 3, 11, Stream::stay);
+    for (int i = 0; i < 100; ++i) REQUIRE(a.next_u32() == b.next_u32());
+    RandomStream other_seed(8, 3, 11, Stream::stay), other_purpose(7, 3, 11, Stream::region),
+        other_step(7, 3, 12, Stream::stay), reference(7, 3, 11, Stream::stay);
+    const auto x = reference.next_u32();
+    CHECK(other_seed.next_u32() != x);
+    CHECK(other_purpose.next_u32() != x);
+    CHECK(other_step.next_u32() != x);
+}
+
+TEST_CASE("uniform is on (0, 1) with mean 1/2 and variance 1/12", "[rng][stochastic]") {
+    RandomStream rng(1, 0, 0, Stream::outcome);
+    const int n = 200000;
+    double lo = 1, hi = 0;
+    const Moments m = sample(n, [&](int) {
+        const double u = rng.uniform();
+        lo = std::min(lo, u);
+        hi = std::max(hi, u);
+        return u;
+    });
+    CHECK(lo > 0);
+    CHECK(hi < 1);
+    CHECK(std::abs(m.mean - 0.5) < 4 * std::sqrt(1.0 / 12 / n));
+    // var of the sample variance of U(0,1): (1/80 - 1/144) / n
+    CHECK(std::abs(m.var - 1.0 / 12) < 4 * std::sqrt((1.0 / 80 - 1.0 / 144) / n));
+}
+
+TEST_CASE("normal has mean 0 and variance 1", "[rng][stochastic]") {
+    RandomStream rng(2, 0, 0, Stream::outcome);
+    const int n = 200000;
+    const Moments m = sample(n, [&](int) { return rng.normal(); });
+    CHECK(std::abs(m.mean) < 4 * std::sqrt(1.0 / n));
+    CHECK(std::abs(m.var - 1) < 4 * std::sqrt(2.0 / n));
+}
+
+TEST_CASE("binomial counts by geometric skips match n p and n p (1 - p)", "[rng][stochastic]") {
+    for (const auto& [n, p] : std::vector<std::pair<std::uint64_t, double>>{
+             {1000, 0.3}, {100000, 1e-3}, {50, 0.9}, {2000000, 2e-5}}) {
+        const int reps = 20000;
+        const Moments m = sample(reps, [&, n = n, p = p](int i) {
+            RandomStream rng(3, static_cast<std::uint32_t>(i), 0, Stream::departure);
+            return static_cast<double>(rng.binomial(n, p));
+        });
+        const double mean = n * p, var = n * p * (1 - p);
+        INFO("n=" << n << " p=" << p);
+        CHECK(std::abs(m.mean - mean) < 4 * std::sqrt(var / reps));
+        // sd of the sample variance ~ var * sqrt(2 / reps) for near-normal counts
+        CHECK(std::abs(m.var - var) < 4 * var * std::sqrt(2.0 / reps) + 1e-9);
+    }
+}
+
+TEST_CASE("selected positions are increasing, in range, and uniform", "[rng][stochastic]") {
+    const std::uint64_t n = 10;
+    std::vector<double> hits(n, 0);
+    const int reps = 50000;
+    for (int i = 0; i < reps; ++i) {
+        RandomStream rng(4, static_cast<std::uint32_t>(i), 0, Stream::departure);
+        std::int64_t last = -1;
+        rng.bernoulli_select(n, 0.25, [&](std::uint64_t k) {
+            REQUIRE(static_cast<std::int64_t>(k) > last);
+            REQUIRE(k < n);
+            last = static_cast<std::int64_t>(k);
+            hits[k] += 1;
+        });
+    }
+    for (std::uint64_t k = 0; k < n; ++k)
+        CHECK(std::abs(hits[k] / reps - 0.25) < 4 * std::sqrt(0.25 * 0.75 / reps));
+}
+
+TEST_CASE("poisson has mean and variance equal to its parameter", "[rng][stochastic]") {
+    for (const double mean : {0.5, 3.83, 20.0}) {
+        RandomStream rng(5, 0, 0, Stream::household);
+        const int n = 100000;
+        const Moments m = sample(n, [&](int) { return static_cast<double>(rng.poisson(mean)); });
+        INFO("mean=" << mean);
+        CHECK(std::abs(m.mean - mean) < 4 * std::sqrt(mean / n));
+        // var of the sample variance of Poisson: (mean + 2 mean^2) / n
+        CHECK(std::abs(m.var - mean) < 4 * std::sqrt((mean + 2 * mean * mean) / n));
+    }
+}
+
+TEST_CASE("log-normal has the requested median", "[rng][stochastic]") {
+    RandomStream rng(6, 0, 0, Stream::stay);
+    const int n = 100001;
+    int below = 0;
+    for (int i = 0; i < n; ++i) below += rng.lognormal(30, 0.6) < 30;
+    CHECK(std::abs(below / double(n) - 0.5) < 4 * std::sqrt(0.25 / n));
+}

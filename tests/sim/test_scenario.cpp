@@ -1,0 +1,41 @@
+// Scenario files: the shipped ones load; overrides are checked.
+#include "engine_fixture.hpp"
+#include "sim/errors.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace khorgos;
+using namespace khorgos::testing;
+
+TEST_CASE("the historical scenario loads with its timeline in date order", "[scenario]") {
+    const LoadedScenario loaded = load_scenario(source_path("scenarios/historical.toml"));
+    const Scenario& s = loaded.scenario;
+    CHECK(s.origins.size() == 6);
+    CHECK(s.crossings.size() == 5);
+    CHECK(s.regions.size() == 8);
+    CHECK(s.end_day - s.start_day == 11687);
+    for (std::size_t i = 1; i < s.events.size(); ++i) CHECK(s.events[i - 1].day <= s.events[i].day);
+    CHECK(loaded.text.find("visa_free_start") != std::string::npos);
+}
+
+TEST_CASE("extends merges the parent and removes named events", "[scenario]") {
+    const LoadedScenario child = load_scenario(source_path("tests/data/no_visa_free.toml"));
+    const LoadedScenario parent = load_scenario(source_path("scenarios/historical.toml"));
+    CHECK(child.scenario.events.size() == parent.scenario.events.size() - 2);
+    CHECK(child.scenario.name == "no_visa_free");
+    CHECK(child.files.size() == 2);
+    CHECK(child.scenario.parameters.values() == parent.scenario.parameters.values());
+}
+
+TEST_CASE("--set overrides a parameter and rejects bad values", "[scenario]") {
+    Scenario s = scenario("scenarios/historical.toml");
+    apply_override(s, "trader.base_hazard=0.001");
+    CHECK(s.parameters[Param::trader_base_hazard] == 0.001);
+    CHECK_THROWS_AS(apply_override(s, "trader.base_hazard"), InputError);
+    CHECK_THROWS_AS(apply_override(s, "trader.nonsense=1"), InputError);
+    CHECK_THROWS_AS(apply_override(s, "trader.base_hazard=abc"), InputError);
+    CHECK_THROWS_AS(apply_override(s, "trader.base_hazard=nan"), InputError);
+    CHECK_THROWS_AS(apply_override(s, "trader.base_hazard=2"), InputError);
+    CHECK_THROWS_WITH(apply_override(s, "trader.base_hazard=-1"),
+                      Catch::Contains("trader.base_hazard") && Catch::Contains("between 0 and 1"));
+}
