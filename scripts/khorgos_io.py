@@ -1,0 +1,266 @@
+"""Read khorgos run files (output/SCHEMA.md) with plain h5py.
+
+A run file is also a NetCDF-4/CF file, so ``xarray.open_dataset(path,
+group="daily")`` works without this module; it adds the khorgos-specific
+parts: observables keyed by (id, period), provenance as a dict, the event
+log in batches, and day numbers as dates.
+
+    import khorgos_io
+    with khorgos_io.open_run("run.h5") as run:
+        stock = run.data_array("stock")            # xarray.DataArray, labelled
+        daily = run.dataset("daily")               # xarray.Dataset
+        values = run.array("entries", "yearly")    # numpy array
+        obs = run.observables()[("nsc_visitors_cn", "2010")].value
+        seed = run.provenance()["seed"]
+        for batch in run.events():                 # dict of numpy columns
+            ...
+
+Only h5py and numpy are needed; xarray is imported when a method returns
+xarray objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import h5py
+import numpy as np
+
+FORMAT_NAME = "khorgos-run"
+FORMAT_VERSION = 1
+SPECIAL_GROUPS = ("observables", "events", "provenance")
+EPOCH = np.datetime64("1990-01-01", "D")
+EVENT_COLUMNS = ("day", "agent", "agent_type", "ethnicity", "kind", "crossing", "from", "to")
+
+
+class RunFileError(Exception):
+    """The file is not a khorgos run file this module can read."""
+
+
+@dataclass(frozen=True)
+class Observable:
+    id: str
+    period: str
+    value: float
+    units: str
+    definition: str
+
+
+def _text(value) -> str:
+    """Attributes are fixed-length strings (bytes in h5py); an empty one is h5py.Empty."""
+    if isinstance(value, h5py.Empty):
+        return ""
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode("utf-8")
+    return str(value)
+
+
+def _plain(value):
+    if isinstance(value, (bytes, np.bytes_, h5py.Empty)):
+        return _text(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _strings(dataset: h5py.Dataset) -> np.ndarray:
+    return np.array(dataset.asstr()[()], dtype=object)
+
+
+def _members(group: h5py.Group) -> List[Tuple[str, object]]:
+    """(name, object) in creation order, the order khorgos wrote them (h5py
+    itself lists members alphabetically)."""
+    names: List[str] = []
+    group.id.links.iterate(lambda name: names.append(name.decode("utf-8")),
+                           idx_type=h5py.h5.INDEX_CRT_ORDER)
+    return [(name, group[name]) for name in names]
+
+
+def _is_scale(dataset: h5py.Dataset) -> bool:
+    return bool(h5py.h5ds.is_scale(dataset.id))
+
+
+def days_to_dates(days) -> np.ndarray:
+    """Day numbers (days since 1990-01-01) as numpy datetime64[D]."""
+    return EPOCH + np.asarray(days).astype("timedelta64[D]")
+
+
+class Run:
+    """An open run file. Use open_run(); close() or use as a context manager."""
+
+    def __init__(self, path: str):
+        self.path = path
+        try:
+            self.file = h5py.File(path, "r")
+        except OSError as error:
+            raise RunFileError(f"{path}: not a readable HDF5 file ({error})") from error
+        if _text(self.file.attrs.get("khorgos_format", b"")) != FORMAT_NAME:
+            self.file.close()
+            raise RunFileError(f"{path}: not a khorgos run file")
+        version = int(self.file.attrs["khorgos_format_version"])
+        if version > FORMAT_VERSION:
+            self.file.close()
+            raise RunFileError(f"{path}: run file format {version} is newer than {FORMAT_VERSION}")
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # Coordinates and variables.
+
+    def coordinates(self) -> Dict[str, np.ndarray]:
+        """Every coordinate: labels as str object arrays, numbers as float arrays."""
+        result = {}
+        for name, obj in _members(self.file):
+            if isinstance(obj, h5py.Dataset):
+                result[name] = self._coordinate_values(obj)
+        return result
+
+    @staticmethod
+    def _coordinate_values(dataset: h5py.Dataset) -> np.ndarray:
+        if h5py.check_string_dtype(dataset.dtype) is not None:
+            return _strings(dataset)
+        return dataset[()]
+
+    def groups(self) -> List[str]:
+        """The variable groups (e.g. daily, yearly, totals), in file order."""
+        return [
+            name
+            for name, obj in _members(self.file)
+            if isinstance(obj, h5py.Group) and name not in SPECIAL_GROUPS
+        ]
+
+    def variables(self, group: Optional[str] = None) -> List[Tuple[str, str]]:
+        """(group, name) of every variable, optionally of one group only."""
+        found = []
+        for g in [group] if group else self.groups():
+            for name, obj in _members(self.file[g]):
+                if not _is_scale(obj):
+                    found.append((g, name))
+        return found
+
+    def _variable(self, name: str, group: Optional[str]) -> h5py.Dataset:
+        if group:
+            return self.file[group][name]
+        matches = [g for g, n in self.variables() if n == name]
+        if len(matches) != 1:
+            where = "no group" if not matches else "groups " + ", ".join(matches)
+            raise KeyError(f"variable {name!r} is in {where}; name the group")
+        return self.file[matches[0]][name]
+
+    def dims(self, name: str, group: Optional[str] = None) -> Tuple[str, ...]:
+        """Dimension names of a variable, from its dimension scales."""
+        dataset = self._variable(name, group)
+        return tuple(_text(axis[0].attrs["NAME"]) for axis in dataset.dims)
+
+    def attributes(self, name: str, group: Optional[str] = None) -> Dict[str, str]:
+        """units and long_name of a variable ("" when absent)."""
+        dataset = self._variable(name, group)
+        return {key: _text(dataset.attrs.get(key, b"")) for key in ("units", "long_name")}
+
+    def array(self, name: str, group: Optional[str] = None) -> np.ndarray:
+        """A variable's values as a numpy array (dimensions: dims())."""
+        return self._variable(name, group)[()]
+
+    def data_array(self, name: str, group: Optional[str] = None, dates: bool = True):
+        """A variable as a labelled xarray.DataArray; time as dates unless dates=False."""
+        import xarray as xr
+
+        dataset = self._variable(name, group)
+        dims = self.dims(name, group)
+        coords = {}
+        for dim in dims:
+            values = self._coordinate_values(self.file[dim])
+            if dates and _text(self.file[dim].attrs.get("units", b"")).startswith("days since"):
+                values = days_to_dates(values)
+            coords[dim] = values
+        return xr.DataArray(
+            dataset[()], dims=dims, coords=coords, name=name, attrs=self.attributes(name, group)
+        )
+
+    def dataset(self, group: str, dates: bool = True):
+        """All variables of one group as an xarray.Dataset."""
+        import xarray as xr
+
+        return xr.Dataset(
+            {name: self.data_array(name, g, dates) for g, name in self.variables(group)}
+        )
+
+    # Observables and provenance.
+
+    def observables(self) -> Dict[Tuple[str, str], Observable]:
+        """Model observables keyed by (id, period), in file order."""
+        group = self.file["observables"]
+        columns = [_strings(group[key]) for key in ("id", "period", "units", "definition")]
+        values = group["value"][()]
+        result = {}
+        for i, (oid, period, units, definition) in enumerate(zip(*columns)):
+            result[(oid, period)] = Observable(oid, period, float(values[i]), units, definition)
+        return result
+
+    def parameters(self) -> Dict[str, float]:
+        """Resolved model parameters, name -> value."""
+        group = self.file["provenance"]
+        names = _strings(group["parameter"])
+        return dict(zip(names, (float(v) for v in group["parameter_value"][()])))
+
+    def provenance(self) -> Dict[str, object]:
+        """Root attributes (program version, seed, scenario text, counters, ...) and
+        'parameters'."""
+        result = {
+            key: _plain(value)
+            for key, value in self.file.attrs.items()
+            if key not in ("DIMENSION_LIST", "REFERENCE_LIST")
+        }
+        result["parameters"] = self.parameters()
+        return result
+
+    # Event log.
+
+    def has_events(self) -> bool:
+        return "events" in self.file
+
+    def event_count(self) -> int:
+        return self.file["events"]["day"].shape[0] if self.has_events() else 0
+
+    def events(self, batch: int = 1 << 20) -> Iterator[Dict[str, np.ndarray]]:
+        """The event log in batches of at most `batch` rows, each a dict of numpy
+        columns (EVENT_COLUMNS); indices of -1 in crossing/from/to mean none."""
+        if not self.has_events():
+            raise RunFileError(f"{self.path}: no event log (run with --events)")
+        group = self.file["events"]
+        total = self.event_count()
+        for start in range(0, total, batch):
+            stop = min(start + batch, total)
+            yield {name: group[name][start:stop] for name in EVENT_COLUMNS}
+
+    def event_labels(self, column: str, indices: np.ndarray) -> np.ndarray:
+        """Labels for an indexed event column (e.g. 'to' -> place names), '' for -1."""
+        coordinate = {
+            "agent_type": "agent_type",
+            "ethnicity": "ethnicity",
+            "kind": "event_kind",
+            "crossing": "crossing",
+            "from": "place",
+            "to": "place",
+        }[column]
+        if coordinate in self.file:
+            labels = list(_strings(self.file[coordinate]))
+        else:  # the run had no such coordinate: the column's CF flags still name the values
+            attrs = self.file["events"][column].attrs
+            meanings = _text(attrs["flag_meanings"]).split()
+            labels = [m for v, m in zip(attrs["flag_values"], meanings) if v >= 0]
+        table = np.array(labels + [""], dtype=object)
+        indices = np.asarray(indices).astype(np.int64)
+        return table[np.where(indices < 0, len(table) - 1, indices)]
+
+
+def open_run(path: str) -> Run:
+    """Opens a run file for reading. Raises RunFileError if it is not one."""
+    return Run(path)

@@ -1,0 +1,168 @@
+"""scripts/khorgos_io.py and scripts/plot_run.py on the synthetic run written
+by khorgos_write_synthetic (tests/output/synthetic.hpp has the formulas)."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+
+SCRIPTS = os.environ["KHORGOS_SCRIPTS"]
+WRITER = os.environ["KHORGOS_WRITE_SYNTHETIC"]
+sys.path.insert(0, SCRIPTS)
+import khorgos_io  # noqa: E402
+
+EVENTS = 70_000
+
+TARGETS = """
+[[target]]
+id = "nsc_visitors_cn"
+period = "2010"
+value = 134900
+kind = "yearly_count"
+
+[[target]]
+id = "labour_quota_share"
+period = "1995-01-01/2014-12-31"
+value = 0.2
+lower = 0.1
+upper = 0.3
+
+[[target]]
+id = "only_official"
+period = "2009-12-31"
+value = 300000
+
+[[target]]
+id = "incomplete"
+"""
+
+
+class KhorgosIo(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="khorgos-scripts-")
+        cls.path = os.path.join(cls.dir, "run.h5")
+        subprocess.run([WRITER, cls.path, "--events", str(EVENTS)], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def test_series(self):
+        with khorgos_io.open_run(self.path) as run:
+            self.assertEqual(run.groups(), ["daily", "yearly", "totals"])
+            self.assertEqual(run.variables("daily"), [("daily", "stock"), ("daily", "flow")])
+            self.assertEqual(run.dims("flow"), ("time", "agent_type", "crossing", "direction"))
+            stock = run.data_array("stock")
+            self.assertEqual(stock.dims, ("time", "agent_type", "region"))
+            self.assertEqual(stock.attrs["units"], "persons")
+            self.assertEqual(stock.time.values[0], np.datetime64("2010-01-01"))
+            self.assertEqual(float(stock.sel(agent_type="trader", region="zhetysu")[0]), 0.25)
+            entries = run.array("entries", "yearly")
+            np.testing.assert_array_equal(entries, 2000 + 0.25 * np.arange(10).reshape(2, 5))
+            self.assertEqual(run.array("agents_created"), 4000)
+            yearly = run.dataset("yearly")
+            self.assertEqual(set(yearly.data_vars), {"entries", "naturalisations"})
+            self.assertEqual(list(run.coordinates()["year"]), [2010, 2011])
+
+    def test_observables_and_provenance(self):
+        with khorgos_io.open_run(self.path) as run:
+            observables = run.observables()
+            self.assertEqual(observables[("nsc_visitors_cn", "2010")].value, 134900)
+            interval = observables[("labour_quota_share", "1995-01-01/2014-12-31")]
+            self.assertEqual((interval.value, interval.units), (0.125, "1"))
+            provenance = run.provenance()
+            self.assertEqual(provenance["seed"], 2**64 - 8)
+            self.assertEqual(provenance["threads"], 2)
+            self.assertEqual(provenance["git_commit"], "0123456789ab")
+            self.assertTrue(provenance["scenario_text"].startswith("# Хоргос"))
+            self.assertEqual(provenance["counter_events"], 123456789012)
+            self.assertEqual(provenance["parameters"]["trader_rate"], 0.25)
+
+    def test_events_in_batches(self):
+        with khorgos_io.open_run(self.path) as run:
+            self.assertEqual(run.event_count(), EVENTS)
+            batches = list(run.events(batch=30_000))
+            self.assertEqual([len(b["day"]) for b in batches], [30_000, 30_000, 10_000])
+            to = np.concatenate([b["to"] for b in batches])
+            i = np.arange(EVENTS)
+            np.testing.assert_array_equal(to, (i * 3) % 9 - 1)
+            labels = run.event_labels("to", to[:3])
+            self.assertEqual(list(labels), ["", "khorgos", "zhetysu"])
+            self.assertEqual(list(run.event_labels("kind", [1, 7])), ["return", "regret_return"])
+            self.assertEqual(list(khorgos_io.days_to_dates(batches[0]["day"][:1])),
+                             [np.datetime64("2010-01-01")])
+
+    def test_refuses_other_files(self):
+        foreign = os.path.join(self.dir, "foreign.h5")
+        with h5py.File(foreign, "w") as f:
+            f["x"] = 1
+        with self.assertRaises(khorgos_io.RunFileError):
+            khorgos_io.open_run(foreign)
+        text = os.path.join(self.dir, "text.h5")
+        with open(text, "w") as f:
+            f.write("not HDF5")
+        with self.assertRaises(khorgos_io.RunFileError):
+            khorgos_io.open_run(text)
+
+
+class PlotRun(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="khorgos-plot-")
+        self.path = os.path.join(self.dir, "run.h5")
+        subprocess.run([WRITER, self.path], check=True)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def plot(self, *args):
+        return subprocess.run([sys.executable, os.path.join(SCRIPTS, "plot_run.py"), *args],
+                              capture_output=True, text=True)
+
+    def assert_figures(self, out, names):
+        for name in names:
+            with open(os.path.join(out, name + ".png"), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", name)
+            with open(os.path.join(out, name + ".pdf"), "rb") as f:
+                self.assertEqual(f.read(5), b"%PDF-", name)
+
+    def test_with_targets(self):
+        targets = os.path.join(self.dir, "targets.toml")
+        with open(targets, "w") as f:
+            f.write(TARGETS)
+        out = os.path.join(self.dir, "plots")
+        done = self.plot(self.path, "--out", out, "--targets", targets)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assert_figures(out, ["observables", "stocks", "flows"])
+        self.assertIn("skipping a target", done.stderr)
+
+    def test_default_output_directory_and_repository_targets(self):
+        done = self.plot(self.path)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assert_figures(os.path.join(self.dir, "run-plots"), ["observables", "stocks",
+                                                                  "flows"])
+
+    def test_run_without_series_or_observables(self):
+        empty = os.path.join(self.dir, "empty.h5")
+        subprocess.run([WRITER, empty, "--empty"], check=True)
+        out = os.path.join(self.dir, "empty-plots")
+        done = self.plot(empty, "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("stocks not drawn", done.stderr)
+        self.assertFalse(os.path.exists(os.path.join(out, "stocks.png")))
+
+    def test_errors(self):
+        self.assertEqual(self.plot(self.path, "--targets", "/nonexistent.toml").returncode, 2)
+        text = os.path.join(self.dir, "text.h5")
+        with open(text, "w") as f:
+            f.write("not HDF5")
+        self.assertEqual(self.plot(text).returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
