@@ -136,8 +136,9 @@ def plot_observables(run: khorgos_io.Run, targets: List[dict], out: Path) -> Lis
         middle = (left + right) / 2
         axis.set_xlim(min(left, middle - 1.5), max(right, middle + 1.5))
         values = [o.value for o in mine] + [t.get("lower", t["value"]) for t in official]
-        if values and min(values) >= 0:
-            axis.set_ylim(bottom=0)
+        highest = [o.value for o in mine] + [t.get("upper", t["value"]) for t in official]
+        if values and min(values) >= 0 and max(highest) > 0:
+            axis.set_ylim(0, max(highest) * 1.12)
     handles = [
         plt.Line2D([], [], marker="o", color="tab:blue", linestyle="none", label="model"),
         plt.Line2D([], [], marker="s", mfc="none", color="tab:red", linestyle="none",

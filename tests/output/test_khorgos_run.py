@@ -1,0 +1,99 @@
+"""The real `khorgos run` from the outside: the file it writes opens in xarray
+and khorgos_io with the engine's dimensions, it refuses to overwrite without
+--force, and its event log does not depend on the thread count."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import xarray as xr
+
+BINARY = os.environ["KHORGOS_BINARY"]
+SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
+SCENARIO = os.path.join(SOURCE, "scenarios", "historical.toml")
+sys.path.insert(0, os.path.join(SOURCE, "scripts"))
+import khorgos_io  # noqa: E402
+
+
+def run(out, *options):
+    return subprocess.run([BINARY, "run", SCENARIO, "--out", out, "--scale", "100", "--quiet",
+                           *options], capture_output=True, text=True)
+
+
+class KhorgosRun(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="khorgos-run-")
+        cls.path = os.path.join(cls.dir, "run.h5")
+        done = run(cls.path, "--events", "--seed", "3", "--threads", "2")
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr)
+        cls.stdout = done.stdout
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def test_prints_the_path_and_leaves_only_the_file(self):
+        self.assertEqual(self.stdout.strip(), os.path.abspath(self.path))
+        self.assertEqual(os.listdir(self.dir), ["run.h5"])
+
+    def test_series_in_xarray(self):
+        with xr.open_dataset(self.path, group="daily") as daily:
+            self.assertEqual(daily.stock.dims, ("time", "agent_type", "region"))
+            self.assertEqual(daily.stock.attrs["units"], "persons")
+            self.assertEqual(daily.time.values[0], np.datetime64("1990-01-01"))
+            self.assertEqual(daily.flow.dims, ("time", "agent_type", "crossing", "direction"))
+            self.assertIn("khorgos", list(daily.crossing.values))
+            self.assertGreater(float(daily.stock.sum()), 0)
+        with xr.open_dataset(self.path, group="yearly") as yearly:
+            self.assertEqual(int(yearly.year[0]), 1990)
+
+    def test_observables_provenance_and_events(self):
+        with khorgos_io.open_run(self.path) as r:
+            self.assertIn(("nsc_visitors_cn", "2010"), r.observables())
+            provenance = r.provenance()
+            self.assertEqual((provenance["seed"], provenance["scale"], provenance["threads"]),
+                             (3, 100.0, 2))
+            self.assertIn('name = "historical"', provenance["scenario_text"])
+            self.assertTrue(provenance["parameters"])
+            self.assertEqual(r.event_count(), provenance["counter_events"])
+            places = len(r.coordinates()["place"])
+            for batch in r.events():
+                self.assertTrue(np.all(batch["to"] < places))
+                self.assertTrue(np.all(batch["kind"] < 8))
+        with xr.open_dataset(self.path, group="events") as events:
+            days = events.day.values  # decoded from "days since 1990-01-01"
+            self.assertGreater(len(days), 0)
+            self.assertGreaterEqual(days.min(), np.datetime64("1990-01-01"))
+            self.assertLessEqual(days.max(), np.datetime64("2021-12-31"))
+            self.assertTrue(np.all(np.diff(days) >= np.timedelta64(0)))  # in step order
+
+    def test_no_clobber_without_force(self):
+        with open(self.path, "rb") as f:
+            before = f.read()
+        done = run(self.path)
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("--force", done.stderr)
+        with open(self.path, "rb") as f:
+            self.assertEqual(f.read(), before)
+
+    def test_event_log_independent_of_threads(self):
+        one = os.path.join(self.dir, "one.h5")
+        done = run(one, "--events", "--seed", "3", "--threads", "1", "--force")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with khorgos_io.open_run(self.path) as a, khorgos_io.open_run(one) as b:
+            self.assertEqual(a.event_count(), b.event_count())
+            for x, y in zip(a.events(), b.events()):
+                for name in khorgos_io.EVENT_COLUMNS:
+                    np.testing.assert_array_equal(x[name], y[name], err_msg=name)
+            np.testing.assert_array_equal(a.array("stock", "daily"), b.array("stock", "daily"))
+        os.remove(one)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
