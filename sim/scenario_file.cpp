@@ -282,7 +282,11 @@ class ScenarioParser {
             for (int k = 0; k < kEthnicities; ++k)
                 total += p.ethnicity[k] = e.number(std::string(kEthnicityNames[k]), 0, 1, 0);
             e.finish();
-            if (std::abs(total - 1) > 1e-6) r.fail("ethnicity", "shares must sum to 1, they sum to " + std::to_string(total));
+            if (std::abs(total - 1) > 1e-6) {
+                std::ostringstream sum;
+                sum << total;
+                r.fail("ethnicity", "shares must sum to 1, they sum to " + sum.str());
+            }
             for (const auto& q : s.pools)
                 if (q.type == p.type && q.origin == p.origin)
                     r.fail("origin", "a pool of this type at this origin is already defined");

@@ -78,10 +78,10 @@ double entries(const RunResult& r, int year, const std::string& type) {
 } // namespace
 
 TEST_CASE("a counterfactual equals history up to its event and differs after", "[policy][engine]") {
-    const RunResult history = run(scenario("scenarios/historical.toml"), 21, 2);
+    const RunResult history = run(scenario("scenarios/historical.toml"), 21, 2, 4);
 
     SECTION("business visas from 2004") {
-        const RunResult without = run(scenario("tests/data/no_business_visas.toml"), 21, 2);
+        const RunResult without = run(scenario("tests/data/no_business_visas.toml"), 21, 2, 4);
         CHECK(first_difference(history, without) == static_cast<std::size_t>(day_number({2004, 1, 1})));
         // Traders and visitors set out 1.2 times as often with business visas.
         const double ratio = (entries(history, 2006, "trader") + entries(history, 2006, "visitor")) /
@@ -89,11 +89,11 @@ TEST_CASE("a counterfactual equals history up to its event and differs after", "
         CHECK(ratio == Approx(1.2).epsilon(0.05));
     }
     SECTION("a consulate that issues no visas changes nothing") {
-        const RunResult without = run(scenario("tests/data/no_consulate.toml"), 21, 2);
+        const RunResult without = run(scenario("tests/data/no_consulate.toml"), 21, 2, 4);
         CHECK(first_difference(history, without) == history.coordinate("time")->size());
     }
     SECTION("the visa-free regime") {
-        const RunResult without = run(scenario("tests/data/no_visa_free.toml"), 21, 2);
+        const RunResult without = run(scenario("tests/data/no_visa_free.toml"), 21, 2, 4);
         CHECK(first_difference(history, without) == static_cast<std::size_t>(day_number({1992, 2, 1})));
         CHECK(entries(without, 1992, "transit") == 0);
         CHECK(entries(history, 1992, "transit") > 50000);

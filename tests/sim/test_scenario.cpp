@@ -27,7 +27,7 @@ TEST_CASE("extends merges the parent and removes named events", "[scenario]") {
     CHECK(child.scenario.parameters.values() == parent.scenario.parameters.values());
 }
 
-TEST_CASE("--set overrides a parameter and rejects bad values", "[scenario]") {
+TEST_CASE("a parameter override (--set) applies and rejects bad values", "[scenario]") {
     Scenario s = scenario("scenarios/historical.toml");
     apply_override(s, "trader.base_hazard=0.001");
     CHECK(s.parameters[Param::trader_base_hazard] == 0.001);
