@@ -3,7 +3,7 @@
 // (the message names the file, line and key), 1 anything else.
 #include "calibration/targets.hpp"
 #include "khorgos_version.hpp"
-#include "output/run_file.hpp"
+#include "run_plan.hpp"
 #include "sim/engine.hpp"
 #include "sim/errors.hpp"
 #include "sim/scenario_file.hpp"
@@ -81,46 +81,30 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (!valid_scale(scale)) throw InputError("", 0, 0, "--scale", "must be a number from 1 to 1e6");
 
-    LoadedScenario loaded = load_scenario(scenario_path);
-    for (const auto& s : sets) apply_override(loaded.scenario, s);
-    const auto targets = calibration::load_targets(
-        targets_path.empty() ? kDefaultTargets : targets_path);
+    const auto targets = calibration::load_targets(targets_path.empty() ? kDefaultTargets : targets_path);
     if (out.empty()) {
         fs::create_directories("out");
         out = "out/" + fs::path(scenario_path).stem().string() + "-seed" + std::to_string(seed) + ".h5";
     }
-
-    output::Provenance provenance;
-    provenance.program_version = KHORGOS_VERSION;
-    provenance.git_commit = KHORGOS_GIT_COMMIT;
-    provenance.command_line = join_command_line(argc, argv);
-    provenance.scenario_path = scenario_path;
-    provenance.scenario_text = loaded.text;
-    for (int i = 0; i < kParamCount; ++i)
-        provenance.parameters.emplace_back(std::string(parameter_specs()[i].name),
-                                           loaded.scenario.parameters.values()[i]);
-    provenance.seed = seed;
-    provenance.scale = scale;
-    provenance.threads = threads;
-    provenance.start_time = output::utc_timestamp(std::chrono::system_clock::now());
-
-    // Open the output before simulating, so a bad --out fails at once.
-    output::RunFileWriter writer(out, vm.count("force") > 0, vm.count("events") > 0);
-    RunOptions run_options;
-    run_options.seed = seed;
-    run_options.threads = threads;
-    run_options.scale = scale;
-    run_options.events = writer.events();
-    const RunResult result = simulate(loaded.scenario, run_options);
-    provenance.end_time = output::utc_timestamp(std::chrono::system_clock::now());
-    writer.write(result, provenance);
-    writer.commit();
+    RunPlan plan;
+    plan.scenario_path = scenario_path;
+    plan.sets = sets;
+    plan.seed = seed;
+    plan.threads = threads;
+    plan.scale = scale;
+    plan.out = out;
+    plan.force = vm.count("force") > 0;
+    plan.events = vm.count("events") > 0;
+    plan.command_line = join_command_line(argc, argv);
+    const RunOutcome outcome = execute(plan);
+    const RunResult& result = outcome.result;
 
     if (!vm.count("quiet")) {
-        std::cout << "scenario " << loaded.scenario.name << ", seed " << seed << ", scale " << scale
+        std::cout << "scenario " << outcome.scenario_name << ", seed " << seed << ", scale " << scale
                   << ", " << threads << " thread(s): " << result.counters.events << " events, "
-                  << result.counters.agents << " agents, "
-                  << static_cast<int>(result.counters.seconds * 1000) << " ms\n\n";
+                  << result.counters.agents << " agents, " << result.counters.person_days_away
+                  << " person-days in Kazakhstan, engine " << static_cast<int>(result.counters.seconds * 1000)
+                  << " ms\n\n";
         std::cout << calibration::format_table(calibration::compare(targets, result)) << "\n";
         std::cout << "HDF5 file: ";
     }
@@ -162,6 +146,7 @@ int main(int argc, char** argv) {
         args.erase(args.begin());
         if (command == "run") return run_command(args, argc, argv);
         if (command == "check") return check_command(args);
+        // Further subcommands are dispatched here.
         throw InputError("", 0, 0, command, "unknown command (try khorgos --help)");
     } catch (const InputError& e) {
         std::cerr << "khorgos: error: " << e.what() << "\n";

@@ -1,0 +1,73 @@
+"""Timing harness for khorgos: runs `khorgos run` repeatedly and prints medians.
+
+Wall time is measured around the whole process (it includes reading the
+scenario and writing the HDF5 file); peak RSS comes from the kernel's
+accounting of each child (wait4). Ratios are printed next to absolute figures
+because the machine may be shared and noisy.
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+
+LINE = re.compile(r"(\d+) events, (\d+) agents, ([0-9.e+]+) person-days in Kazakhstan, engine (\d+) ms")
+
+
+def run_once(binary, scenario, threads, scale, out):
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [binary, "run", scenario, "--threads", str(threads), "--scale", str(scale),
+         "--out", out, "--force"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"khorgos failed: {proc.stderr.read()}")
+    m = LINE.search(stdout)
+    events, agents, person_days, engine_ms = int(m[1]), int(m[2]), float(m[3]), int(m[4])
+    return dict(wall=wall, engine=engine_ms / 1000, events=events, agents=agents,
+                person_days=person_days, rss_mb=usage.ru_maxrss / 1024)
+
+
+def measure(binary, scenario, threads, scale, runs, out):
+    samples = [run_once(binary, scenario, threads, scale, out) for _ in range(runs)]
+    med = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+    med["min_wall"] = min(s["wall"] for s in samples)
+    med["max_wall"] = max(s["wall"] for s in samples)
+    return med
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--binary", default="build/release/sim/cli/khorgos")
+    parser.add_argument("--scenario", default="scenarios/historical.toml")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; {args.runs} runs each; median (min-max) wall time")
+    print(f"{'configuration':28} {'wall s':>18} {'engine s':>9} {'events/s':>10} "
+          f"{'person-days/s':>14} {'peak RSS MB':>12}")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "bench.h5")
+        for scale in (1, 10):
+            for threads in (1, 2):
+                r = measure(args.binary, args.scenario, threads, scale, args.runs, out)
+                results[(scale, threads)] = r
+                label = f"historical scale {scale}, {threads} thr"
+                wall = f"{r['wall']:.3f} ({r['min_wall']:.3f}-{r['max_wall']:.3f})"
+                print(f"{label:28} {wall:>18} {r['engine']:9.3f} {r['events'] / r['wall']:10.3g} "
+                      f"{r['person_days'] / r['wall']:14.3g} {r['rss_mb']:12.0f}")
+    for scale in (1, 10):
+        speedup = results[(scale, 1)]["wall"] / results[(scale, 2)]["wall"]
+        print(f"speed-up 1 -> 2 threads at scale {scale}: {speedup:.2f}x")
+    ratio = results[(1, 2)]["wall"] / results[(10, 2)]["wall"]
+    print(f"scale 1 / scale 10 wall time: {ratio:.2f}x "
+          f"(events ratio {results[(1, 2)]['events'] / results[(10, 2)]['events']:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
