@@ -43,6 +43,9 @@ hid_t memory_type(Scalar type);
 std::size_t size_of(Scalar type);
 
 /// One column of the event log: a 1-d dataset over the "event" dimension.
+/// Columns that index a coordinate are named "<coordinate>_index" (from/to
+/// prefixed): a variable named like a dimension, as "agent_type" would be, is
+/// taken for that dimension's coordinate variable by R's ncdf4 and cannot be read.
 struct EventColumn {
     const char* name;
     std::size_t offset; ///< of the field in AgentEvent
@@ -54,18 +57,15 @@ struct EventColumn {
 inline constexpr std::array<EventColumn, 8> kEventColumns{{
     {"day", offsetof(AgentEvent, day), Scalar::i32, nullptr, "day of the event"},
     {"agent", offsetof(AgentEvent, agent), Scalar::u32, nullptr, "stable agent id"},
-    {"agent_type", offsetof(AgentEvent, type), Scalar::u8, "agent_type",
-     "agent type after the event, index into agent_type"},
-    {"ethnicity", offsetof(AgentEvent, ethnicity), Scalar::u8, "ethnicity",
-     "ethnicity, index into ethnicity"},
-    {"kind", offsetof(AgentEvent, kind), Scalar::u8, "event_kind",
-     "event kind, index into event_kind"},
-    {"crossing", offsetof(AgentEvent, crossing), Scalar::i8, "crossing",
-     "border crossing used, index into crossing, -1 if none"},
-    {"from", offsetof(AgentEvent, from), Scalar::i16, "place",
-     "place left, index into place, -1 if none"},
-    {"to", offsetof(AgentEvent, to), Scalar::i16, "place",
-     "place reached, index into place, -1 if none"},
+    {"agent_type_index", offsetof(AgentEvent, type), Scalar::u8, "agent_type",
+     "agent type after the event"},
+    {"ethnicity_index", offsetof(AgentEvent, ethnicity), Scalar::u8, "ethnicity", "ethnicity"},
+    {"event_kind_index", offsetof(AgentEvent, kind), Scalar::u8, "event_kind", "event kind"},
+    {"crossing_index", offsetof(AgentEvent, crossing), Scalar::i8, "crossing",
+     "border crossing used, -1 if none"},
+    {"from_place_index", offsetof(AgentEvent, from), Scalar::i16, "place",
+     "place left, -1 if none"},
+    {"to_place_index", offsetof(AgentEvent, to), Scalar::i16, "place", "place reached, -1 if none"},
 }};
 
 } // namespace khorgos::output::layout

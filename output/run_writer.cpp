@@ -385,9 +385,8 @@ class EventLog final : public EventRecorder {
         }
     }
 
-    /// Labels the indexed columns with CF flags once the run's coordinates are
-    /// known. The exact labels are the root coordinates the long_names name;
-    /// copies cannot live in /events, where "agent_type" is already a column.
+    /// Labels the index columns with CF flags once the run's coordinates are
+    /// known; the exact labels are the root coordinates the columns are named after.
     void describe(const RunResult& result) {
         for (std::size_t i = 0; i < columns_.size(); ++i) {
             const auto& column = layout::kEventColumns[i];

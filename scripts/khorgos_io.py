@@ -31,7 +31,17 @@ FORMAT_NAME = "khorgos-run"
 FORMAT_VERSION = 1
 SPECIAL_GROUPS = ("observables", "events", "provenance")
 EPOCH = np.datetime64("1990-01-01", "D")
-EVENT_COLUMNS = ("day", "agent", "agent_type", "ethnicity", "kind", "crossing", "from", "to")
+EVENT_COLUMNS = ("day", "agent", "agent_type_index", "ethnicity_index", "event_kind_index",
+                 "crossing_index", "from_place_index", "to_place_index")
+# The coordinate whose labels each index column of the event log indexes.
+EVENT_LABELS = {
+    "agent_type_index": "agent_type",
+    "ethnicity_index": "ethnicity",
+    "event_kind_index": "event_kind",
+    "crossing_index": "crossing",
+    "from_place_index": "place",
+    "to_place_index": "place",
+}
 
 
 class RunFileError(Exception):
@@ -231,7 +241,7 @@ class Run:
 
     def events(self, batch: int = 1 << 20) -> Iterator[Dict[str, np.ndarray]]:
         """The event log in batches of at most `batch` rows, each a dict of numpy
-        columns (EVENT_COLUMNS); indices of -1 in crossing/from/to mean none."""
+        columns (EVENT_COLUMNS); an index of -1 (crossing, from and to place) means none."""
         if not self.has_events():
             raise RunFileError(f"{self.path}: no event log (run with --events)")
         group = self.file["events"]
@@ -241,15 +251,9 @@ class Run:
             yield {name: group[name][start:stop] for name in EVENT_COLUMNS}
 
     def event_labels(self, column: str, indices: np.ndarray) -> np.ndarray:
-        """Labels for an indexed event column (e.g. 'to' -> place names), '' for -1."""
-        coordinate = {
-            "agent_type": "agent_type",
-            "ethnicity": "ethnicity",
-            "kind": "event_kind",
-            "crossing": "crossing",
-            "from": "place",
-            "to": "place",
-        }[column]
+        """Labels for an index column of the event log (e.g. to_place_index -> place
+        names), '' for -1."""
+        coordinate = EVENT_LABELS[column]
         if coordinate in self.file:
             labels = list(_strings(self.file[coordinate]))
         else:  # the run had no such coordinate: the column's CF flags still name the values

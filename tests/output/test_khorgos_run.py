@@ -64,8 +64,8 @@ class KhorgosRun(unittest.TestCase):
             self.assertEqual(r.event_count(), provenance["counter_events"])
             places = len(r.coordinates()["place"])
             for batch in r.events():
-                self.assertTrue(np.all(batch["to"] < places))
-                self.assertTrue(np.all(batch["kind"] < 8))
+                self.assertTrue(np.all(batch["to_place_index"] < places))
+                self.assertTrue(np.all(batch["event_kind_index"] < 8))
         with xr.open_dataset(self.path, group="events") as events:
             days = events.day.values  # decoded from "days since 1990-01-01"
             self.assertGreater(len(days), 0)

@@ -42,12 +42,12 @@ def expected_events(n=EVENTS):
     return {
         "day": FIRST_DAY + i // 1000,
         "agent": (i * 7) % 100003,
-        "agent_type": i % 5,
-        "ethnicity": (i // 5) % 5,
-        "kind": i % 8,
-        "crossing": i % 3 - 1,
-        "from": i % 9 - 1,
-        "to": (i * 3) % 9 - 1,
+        "agent_type_index": i % 5,
+        "ethnicity_index": (i // 5) % 5,
+        "event_kind_index": i % 8,
+        "crossing_index": i % 3 - 1,
+        "from_place_index": i % 9 - 1,
+        "to_place_index": (i * 3) % 9 - 1,
     }
 
 
@@ -156,10 +156,13 @@ class RunFileReaders(unittest.TestCase):
             self.assertEqual(ds.sizes["event"], EVENTS)
             days = (ds.day.values - np.datetime64("1990-01-01")) // np.timedelta64(1, "D")
             np.testing.assert_array_equal(days, expected["day"])
-            for name in ("agent", "agent_type", "ethnicity", "kind", "crossing", "from", "to"):
+            for name in expected:
+                if name == "day":
+                    continue
                 np.testing.assert_array_equal(ds[name].values, expected[name], err_msg=name)
-            self.assertEqual(ds["to"].attrs["flag_meanings"].split()[0], "none")
-            self.assertEqual(ds["kind"].attrs["flag_meanings"].split()[1], "return")
+            self.assertEqual(ds.to_place_index.attrs["flag_meanings"].split(),
+                             ["none"] + PLACES[:6] + ["place_6", "onward"])
+            self.assertEqual(ds.event_kind_index.attrs["flag_meanings"].split()[1], "return")
 
     def test_xarray_netcdf4_groups(self):
         self.check_groups("netcdf4")
@@ -191,7 +194,7 @@ class RunFileReaders(unittest.TestCase):
         with xr.open_dataset(self.empty, group="events") as ds:
             self.assertEqual(ds.sizes["event"], 10)
             # Without run coordinates the fixed vocabularies still label the flags.
-            self.assertEqual(ds["kind"].attrs["flag_meanings"].split()[0], "entry")
+            self.assertEqual(ds.event_kind_index.attrs["flag_meanings"].split()[0], "entry")
 
     # Command-line tools.
 

@@ -89,12 +89,13 @@ class KhorgosIo(unittest.TestCase):
             self.assertEqual(run.event_count(), EVENTS)
             batches = list(run.events(batch=30_000))
             self.assertEqual([len(b["day"]) for b in batches], [30_000, 30_000, 10_000])
-            to = np.concatenate([b["to"] for b in batches])
+            to = np.concatenate([b["to_place_index"] for b in batches])
             i = np.arange(EVENTS)
             np.testing.assert_array_equal(to, (i * 3) % 9 - 1)
-            labels = run.event_labels("to", to[:3])
+            labels = run.event_labels("to_place_index", to[:3])
             self.assertEqual(list(labels), ["", "khorgos", "zhetysu"])
-            self.assertEqual(list(run.event_labels("kind", [1, 7])), ["return", "regret_return"])
+            self.assertEqual(list(run.event_labels("event_kind_index", [1, 7])),
+                             ["return", "regret_return"])
             self.assertEqual(list(khorgos_io.days_to_dates(batches[0]["day"][:1])),
                              [np.datetime64("2010-01-01")])
 
