@@ -28,6 +28,7 @@ constexpr const char* kUsage = R"(khorgos: agent-based simulation of migration a
 usage:
   khorgos run SCENARIO.toml [options]   simulate one scenario, write an HDF5 file, print the fit table
   khorgos check FILE.toml               validate a scenario or targets file
+  khorgos parameters                    list every model parameter (Markdown table)
   khorgos --help | --version
 
 exit codes: 0 ok, 2 bad input (file, line and key in the message), 1 other failure
@@ -129,6 +130,14 @@ int check_command(const std::vector<std::string>& args) {
     return 0;
 }
 
+int parameters_command() {
+    std::cout << "| parameter | default | bounds | unit | meaning |\n|---|---|---|---|---|\n";
+    for (const auto& p : parameter_specs())
+        std::cout << "| `" << p.name << "` | " << p.default_value << " | " << p.lower << " to "
+                  << p.upper << " | " << p.unit << " | " << p.meaning << " |\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -146,6 +155,7 @@ int main(int argc, char** argv) {
         args.erase(args.begin());
         if (command == "run") return run_command(args, argc, argv);
         if (command == "check") return check_command(args);
+        if (command == "parameters") return parameters_command();
         // Further subcommands are dispatched here.
         throw InputError("", 0, 0, command, "unknown command (try khorgos --help)");
     } catch (const InputError& e) {
