@@ -157,6 +157,20 @@ TEST_CASE("edge cases round-trip: empty texts and coordinates, a huge scenario, 
     check_equal(read_provenance, provenance);
 }
 
+TEST_CASE("the same result and provenance give byte-identical files") {
+    TempDir dir;
+    for (const char* name : {"a.h5", "b.h5"}) {
+        RunFileWriter writer(dir.file(name), false, true);
+        for (std::uint64_t i = 0; i < 70000; ++i) {
+            const auto event = test::synthetic_event(i);
+            writer.events()->record(&event, 1);
+        }
+        writer.write(test::synthetic_result(), test::synthetic_provenance());
+        writer.commit();
+    }
+    CHECK(slurp(dir.file("a.h5")) == slurp(dir.file("b.h5")));
+}
+
 TEST_CASE("the event log round-trips more than one chunk of rows") {
     TempDir dir;
     const std::uint64_t rows = 150001; // two full 64Ki chunks and a partial one
