@@ -18,6 +18,7 @@ bool valid_scale(double scale) { return std::isfinite(scale) && scale >= 1 && sc
 namespace {
 
 constexpr int kNever = INT_MAX;
+constexpr std::size_t kPrefetch = 12; ///< agents fetched ahead in the event loop
 constexpr double kParallelDraws = 4096; ///< expected departures per step worth a parallel region
 constexpr int kStatuses = 4;
 constexpr std::array<std::string_view, kStatuses> kStatusNames{"at_origin", "in_kazakhstan",
@@ -139,13 +140,13 @@ class Engine {
     RunResult run() {
         const auto started = std::chrono::steady_clock::now();
         std::size_t next_event = 0;
-        int year = INT_MIN;
         for (int s = 0; s < steps_; ++s) {
             step_ = s;
             day0_ = sc_.start_day + s * sc_.step_days;
             day_end_ = std::min(day0_ + sc_.step_days, sc_.end_day + 1);
-            if (year_of(day0_) != year) {
-                year = year_of(day0_);
+            const int year = year_of(day0_);
+            if (s == 0 || year != year_) {
+                year_ = year;
                 start_year(year);
             }
             while (next_event < sc_.events.size() && sc_.events[next_event].day < day_end_)
@@ -171,7 +172,7 @@ class Engine {
   private:
     // ---- calendar and policy ------------------------------------------------
 
-    YearCounters& this_year() { return yearly_[static_cast<std::size_t>(year_of(day0_) - first_year_)]; }
+    YearCounters& this_year() { return yearly_[static_cast<std::size_t>(year_ - first_year_)]; }
 
     double fractional_year(int day) const {
         const Date d = date_of(day);
@@ -371,7 +372,10 @@ class Engine {
 
     void process_due_events() {
         auto& due = buckets_[static_cast<std::size_t>(step_)];
-        for (const std::uint32_t id : due) {
+        for (std::size_t i = 0; i < due.size(); ++i) {
+            // Due agents are scattered over memory: fetch a few ahead (memory-bound loop).
+            if (i + kPrefetch < due.size()) __builtin_prefetch(&agents_[due[i + kPrefetch]]);
+            const std::uint32_t id = due[i];
             RandomStream rng(opt_.seed, id, static_cast<std::uint32_t>(step_), Stream::outcome);
             const int day = day0_;
             const auto next = static_cast<Next>(agents_[id].next);
@@ -566,7 +570,7 @@ class Engine {
     /// because crossing capacity couples them; then each arrival settles.
     void enter() {
         region_weights();
-        const bool visa_free_1992 = state_.visa_free && year_of(day0_) == 1992;
+        const bool visa_free_1992 = state_.visa_free && year_ == 1992;
         std::uint32_t stream_group = UINT32_MAX;
         RandomStream crossing_rng(opt_.seed, 0, 0, Stream::crossing);
         std::vector<std::uint64_t> leaving_idle;
@@ -932,7 +936,7 @@ class Engine {
     const std::vector<int> next_open_;
 
     int steps_ = 0, first_year_ = 0, last_year_ = 0, years_ = 0, regions_ = 0, crossings_ = 0;
-    int step_ = 0, day0_ = 0, day_end_ = 0;
+    int step_ = 0, day0_ = 0, day_end_ = 0, year_ = 0; ///< the current step and its calendar year
 
     Agents agents_;
     std::vector<Group> groups_;
