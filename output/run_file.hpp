@@ -34,11 +34,12 @@ struct Provenance {
 };
 
 /// Writes one run file. Use: construct, let the engine record into events(),
-/// write() the result, commit(). Not thread-safe: the engine calls the event
-/// recorder from one thread at a time, once per step.
+/// write() the result, commit(). One writer is used by one thread at a time
+/// (the engine records once per step); distinct writers may run in distinct
+/// threads with a thread-safe HDF5 build, as Debian's is.
 class RunFileWriter {
   public:
-    /// Creates the temporary file `.NAME.tmp-PID` in the directory of `path`.
+    /// Creates the temporary file `.NAME.tmp-PID-N` in the directory of `path`.
     /// @throws InputError (key "--out") if `path` exists and !force, is a
     ///         directory, or its directory does not exist.
     /// @throws RuntimeError if the temporary file cannot be created (e.g. the

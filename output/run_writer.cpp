@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -491,9 +492,11 @@ class RunFileWriter::Impl {
             if (S_ISDIR(status.st_mode)) throw InputError(path, 0, 0, "--out", "is a directory");
             if (!force) refuse_existing();
         }
-        // Same directory, so the final rename is atomic; the PID keeps
-        // concurrent runs writing the same final name apart.
-        temporary_ = directory_ + "/." + name + ".tmp-" + std::to_string(::getpid());
+        // Same directory, so the final rename is atomic; the PID and a
+        // per-process count keep concurrent writers of the same name apart.
+        static std::atomic<unsigned> writers{0};
+        temporary_ = directory_ + "/." + name + ".tmp-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(writers++);
         temporary_file_.create(temporary_);
         h5::QuietErrors quiet;
         const Handle fcpl = h5::file_creation_plist();
