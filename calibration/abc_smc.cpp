@@ -1,0 +1,307 @@
+#include "calibration/abc_smc.hpp"
+
+#include "sim/errors.hpp"
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace khorgos::calibration {
+
+namespace {
+
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+/// Density of the prior on the internal scale (log for log-uniform priors), up to a constant.
+double internal_density(const Prior& p, double u) {
+    const double x = p.from_internal(u);
+    const double d = p.density(x);
+    return p.kind == PriorKind::log_uniform ? d * x : d;
+}
+
+/// Everything the proposal step of one generation needs from the previous one.
+struct Kernel {
+    MatrixXd particles; // N x d, internal scale
+    VectorXd weights;
+    std::vector<double> cumulative;
+    MatrixXd chol;      // lower Cholesky factor of the kernel covariance
+    MatrixXd chol_inverse;
+};
+
+Kernel make_kernel(const Problem& problem, const Generation& prev, double scale) {
+    const std::size_t d = problem.priors.size();
+    const std::size_t n = prev.weights.size();
+    Kernel k;
+    k.particles.resize(static_cast<long>(n), static_cast<long>(d));
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j)
+            k.particles(static_cast<long>(i), static_cast<long>(j)) =
+                problem.priors[j].to_internal(prev.particles[i * d + j]);
+    k.weights = Eigen::Map<const VectorXd>(prev.weights.data(), static_cast<long>(n));
+    k.weights /= k.weights.sum();
+    double c = 0;
+    for (std::size_t i = 0; i < n; ++i) k.cumulative.push_back(c += k.weights(static_cast<long>(i)));
+    const VectorXd mean = k.particles.transpose() * k.weights;
+    const MatrixXd centred = k.particles.rowwise() - mean.transpose();
+    MatrixXd cov = centred.transpose() * k.weights.asDiagonal() * centred;
+    cov /= std::max(1e-12, 1 - k.weights.squaredNorm()); // unbiased for weighted samples
+    cov *= scale;
+    // A collapsed dimension (all particles equal) still needs some spread.
+    for (std::size_t j = 0; j < d; ++j) {
+        const Prior& p = problem.priors[j];
+        const double width = p.to_internal(p.upper) - p.to_internal(p.lower);
+        const long jj = static_cast<long>(j);
+        cov(jj, jj) = std::max(cov(jj, jj), std::pow(1e-6 * width, 2));
+    }
+    Eigen::LLT<MatrixXd> llt(cov);
+    if (llt.info() != Eigen::Success) {
+        cov += MatrixXd::Identity(static_cast<long>(d), static_cast<long>(d)) * 1e-9 * cov.trace();
+        llt.compute(cov);
+    }
+    k.chol = llt.matrixL();
+    k.chol_inverse = k.chol.triangularView<Eigen::Lower>().solve(
+        MatrixXd::Identity(static_cast<long>(d), static_cast<long>(d)));
+    return k;
+}
+
+/// Proposal k of generation g: from the prior, or a perturbed ancestor within the prior bounds.
+std::vector<double> propose(const Problem& problem, const AbcSettings& s, const Kernel* kernel,
+                            std::uint64_t k, std::uint32_t g) {
+    RandomStream stream = calibration_stream(s.seed, k, g, CalibrationStream::proposal);
+    const std::size_t d = problem.priors.size();
+    std::vector<double> theta(d);
+    if (!kernel) {
+        for (std::size_t j = 0; j < d; ++j) theta[j] = problem.priors[j].sample(stream);
+        return theta;
+    }
+    for (int attempt = 0; attempt < 100000; ++attempt) {
+        const double u = stream.uniform();
+        const auto it = std::lower_bound(kernel->cumulative.begin(), kernel->cumulative.end(), u);
+        const long a = std::min<long>(static_cast<long>(it - kernel->cumulative.begin()),
+                                      static_cast<long>(kernel->cumulative.size()) - 1);
+        VectorXd z(static_cast<long>(d));
+        for (std::size_t j = 0; j < d; ++j) z(static_cast<long>(j)) = stream.normal();
+        const VectorXd x = kernel->particles.row(a).transpose() + kernel->chol * z;
+        bool inside = true;
+        for (std::size_t j = 0; j < d; ++j) {
+            theta[j] = problem.priors[j].from_internal(x(static_cast<long>(j)));
+            if (!problem.priors[j].contains(theta[j]) ||
+                internal_density(problem.priors[j], x(static_cast<long>(j))) <= 0)
+                inside = false;
+        }
+        if (inside) return theta;
+    }
+    throw RuntimeError("ABC-SMC: no proposal inside the prior bounds after 100000 attempts");
+}
+
+/// Per-target distance weights from the previous generation's simulated values:
+/// 1 / MAD^2 of each fitted target's z (pyABC's adaptive distance), normalised to mean 1.
+std::vector<double> adaptive_weights(const Problem& problem, const Generation& prev) {
+    const std::size_t m = problem.targets.size();
+    const std::size_t n = prev.weights.size();
+    std::vector<double> w(m, 0.0);
+    double sum = 0;
+    int count = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+        if (!problem.fitted[i]) continue;
+        std::vector<double> z(n);
+        for (std::size_t p = 0; p < n; ++p)
+            z[p] = standardized_error(problem.targets[i], prev.simulated[p * m + i], problem.distance);
+        std::vector<double> sorted = z;
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(n / 2), sorted.end());
+        const double median = sorted[n / 2];
+        for (std::size_t p = 0; p < n; ++p) sorted[p] = std::abs(z[p] - median);
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(n / 2), sorted.end());
+        const double mad = std::max(sorted[n / 2], 1e-3);
+        w[i] = 1 / (mad * mad);
+        sum += w[i];
+        ++count;
+    }
+    for (double& v : w) v = v * count / sum;
+    return w;
+}
+
+std::string format_seconds(double s) {
+    char buffer[32];
+    if (s < 120) std::snprintf(buffer, sizeof buffer, "%.0f s", s);
+    else if (s < 7200) std::snprintf(buffer, sizeof buffer, "%.1f min", s / 60);
+    else std::snprintf(buffer, sizeof buffer, "%.1f h", s / 3600);
+    return buffer;
+}
+
+bool budget_reached(const AbcSettings& s, std::uint64_t used) {
+    return s.max_simulations > 0 && used >= s.max_simulations;
+}
+
+} // namespace
+
+std::string stopping_reason(const AbcSettings& s, const std::vector<Generation>& gens) {
+    if (gens.empty()) return "no generation finished";
+    const Generation& last = gens.back();
+    std::uint64_t used = 0;
+    for (const auto& g : gens) used += g.simulations;
+    if (gens.size() > 1 && last.tolerance <= s.min_tolerance) return "minimum tolerance reached";
+    if (gens.size() > 1 && last.acceptance < s.min_acceptance) return "acceptance rate below minimum";
+    if (budget_reached(s, used)) return "simulation budget used";
+    if (static_cast<int>(gens.size()) >= s.max_generations) return "maximum number of generations";
+    return "";
+}
+
+std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s,
+                                    const BatchEvaluator& evaluate,
+                                    std::vector<Generation> gens,
+                                    const GenerationCallback& on_generation,
+                                    const std::function<void(const std::string&)>& log) {
+    const std::size_t d = problem.priors.size();
+    const std::size_t m = problem.targets.size();
+    const std::size_t n = static_cast<std::size_t>(s.particles);
+    const int reps = std::max(1, problem.replicates);
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    std::uint64_t used = 0;
+    for (const auto& g : gens) used += g.simulations;
+
+    while (stopping_reason(s, gens).empty()) {
+        const auto g_start = clock::now();
+        const std::uint32_t g = static_cast<std::uint32_t>(gens.size());
+        Generation gen;
+        double tolerance = std::numeric_limits<double>::infinity();
+        Kernel kernel;
+        gen.distance_weights.assign(m, 1.0);
+        if (g > 0) {
+            const Generation& prev = gens.back();
+            gen.distance_weights = problem.adaptive_weights ? adaptive_weights(problem, prev)
+                                                            : prev.distance_weights;
+            std::vector<std::pair<double, double>> dw;
+            for (std::size_t p = 0; p < prev.weights.size(); ++p) {
+                const std::vector<double> sim(prev.simulated.begin() + static_cast<long>(p * m),
+                                              prev.simulated.begin() + static_cast<long>((p + 1) * m));
+                dw.emplace_back(distance(problem, sim, gen.distance_weights), prev.weights[p]);
+            }
+            tolerance = std::max(weighted_quantile(dw, s.quantile), s.min_tolerance);
+            kernel = make_kernel(problem, prev, s.kernel_scale);
+        }
+        const double expected_acceptance =
+            g == 0 ? 1.0 : std::max(0.02, 0.5 * gens.back().acceptance);
+
+        // Numbered proposals, run in batches; the first n accepted by number are kept.
+        struct Accepted {
+            std::vector<double> theta, simulated;
+            double distance;
+        };
+        std::vector<Accepted> accepted;
+        std::uint64_t next = 0, counted = 0, executed = 0;
+        bool out_of_budget = false;
+        while (accepted.size() < n && !out_of_budget) {
+            std::uint64_t size = static_cast<std::uint64_t>(
+                std::ceil(static_cast<double>(n - accepted.size()) / expected_acceptance));
+            size = std::clamp<std::uint64_t>(size, 8, 4 * n + 64);
+            if (s.max_simulations > 0) {
+                const std::uint64_t left = s.max_simulations > used + next * reps
+                                               ? (s.max_simulations - used - next * reps) / reps
+                                               : 0;
+                size = std::min(size, left);
+                if (size == 0) {
+                    out_of_budget = true;
+                    break;
+                }
+            }
+            std::vector<Evaluation> batch(size);
+            for (std::uint64_t i = 0; i < size; ++i) {
+                const std::uint64_t k = next + i;
+                batch[i].theta = propose(problem, s, g > 0 ? &kernel : nullptr, k, g);
+                for (int r = 0; r < reps; ++r)
+                    batch[i].seeds.push_back(
+                        simulation_seed(s.seed, k, g, static_cast<std::uint32_t>(r)));
+            }
+            const auto results = evaluate(batch);
+            executed += size * static_cast<std::uint64_t>(reps);
+            for (std::uint64_t i = 0; i < size && accepted.size() < n; ++i) {
+                const double dist = distance(problem, results[i], gen.distance_weights);
+                counted = next + i + 1;
+                if (dist <= tolerance)
+                    accepted.push_back({batch[i].theta, results[i], dist});
+            }
+            next += size;
+        }
+        if (accepted.size() < n) {
+            if (log) log("generation " + std::to_string(g) +
+                         " stopped: simulation budget used before " + std::to_string(n) +
+                         " particles were accepted (discarded)");
+            break;
+        }
+
+        // Importance weights: prior / mixture of the kernels around the previous particles.
+        gen.tolerance = tolerance;
+        for (const auto& a : accepted) {
+            gen.particles.insert(gen.particles.end(), a.theta.begin(), a.theta.end());
+            gen.simulated.insert(gen.simulated.end(), a.simulated.begin(), a.simulated.end());
+            gen.distances.push_back(a.distance);
+            if (g == 0) {
+                gen.weights.push_back(1.0);
+                continue;
+            }
+            VectorXd u(static_cast<long>(d));
+            double prior = 1;
+            for (std::size_t j = 0; j < d; ++j) {
+                u(static_cast<long>(j)) = problem.priors[j].to_internal(a.theta[j]);
+                prior *= internal_density(problem.priors[j], u(static_cast<long>(j)));
+            }
+            double mixture = 0;
+            for (long p = 0; p < kernel.particles.rows(); ++p) {
+                const VectorXd z =
+                    kernel.chol_inverse * (u - kernel.particles.row(p).transpose());
+                mixture += kernel.weights(p) * std::exp(-0.5 * z.squaredNorm());
+            }
+            gen.weights.push_back(prior / mixture);
+        }
+        double total = 0;
+        for (double w : gen.weights) total += w;
+        double squares = 0;
+        for (double& w : gen.weights) {
+            w /= total;
+            squares += w * w;
+        }
+        gen.ess = 1 / squares;
+        gen.proposals = counted;
+        gen.simulations = counted * static_cast<std::uint64_t>(reps);
+        gen.acceptance = static_cast<double>(n) / static_cast<double>(counted);
+        gen.seconds = std::chrono::duration<double>(clock::now() - g_start).count();
+        used += gen.simulations;
+        gens.push_back(std::move(gen));
+        if (on_generation) on_generation(gens);
+
+        if (log) {
+            const Generation& last = gens.back();
+            const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
+            const double per_sim = last.seconds / static_cast<double>(std::max<std::uint64_t>(1, executed));
+            // ETA: the remaining generations, each at twice this one's cost (the
+            // acceptance roughly halves per generation), capped by the budget.
+            const int left = s.max_generations - static_cast<int>(gens.size());
+            double eta = 0;
+            for (int i = 1; i <= left; ++i) eta += last.seconds * std::pow(2.0, i);
+            if (s.max_simulations > 0)
+                eta = std::min(eta, per_sim * static_cast<double>(s.max_simulations > used ? s.max_simulations - used : 0));
+            char line[320];
+            std::snprintf(line, sizeof line,
+                          "generation %u: tolerance %.4g, acceptance %.3f (%d/%llu), ESS %.1f, "
+                          "simulations %llu (total %llu, run %llu), %s, elapsed %s, ETA <= %s",
+                          g, last.tolerance, last.acceptance, s.particles,
+                          static_cast<unsigned long long>(last.proposals), last.ess,
+                          static_cast<unsigned long long>(last.simulations),
+                          static_cast<unsigned long long>(used),
+                          static_cast<unsigned long long>(executed),
+                          format_seconds(last.seconds).c_str(), format_seconds(elapsed).c_str(),
+                          stopping_reason(s, gens).empty() ? format_seconds(eta).c_str() : "0 s");
+            log(line);
+        }
+    }
+    return gens;
+}
+
+} // namespace khorgos::calibration

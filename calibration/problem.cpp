@@ -1,0 +1,129 @@
+#include "calibration/problem.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace khorgos::calibration {
+
+double Prior::density(double x) const {
+    if (!contains(x)) return 0;
+    switch (kind) {
+    case PriorKind::uniform: return 1 / (upper - lower);
+    case PriorKind::log_uniform: return 1 / (x * std::log(upper / lower));
+    case PriorKind::normal: {
+        const double z = (x - mean) / sd;
+        return std::exp(-0.5 * z * z); // truncation constant cancels in the SMC weights
+    }
+    }
+    return 0;
+}
+
+double Prior::sample(RandomStream& stream) const {
+    switch (kind) {
+    case PriorKind::uniform: return lower + (upper - lower) * stream.uniform();
+    case PriorKind::log_uniform:
+        return std::exp(std::log(lower) + std::log(upper / lower) * stream.uniform());
+    case PriorKind::normal:
+        for (int attempt = 0; attempt < 1000000; ++attempt) {
+            const double x = mean + sd * stream.normal();
+            if (contains(x)) return x;
+        }
+        return std::clamp(mean, lower, upper); // bounds far out in a tail: validated against at load time
+    }
+    return lower;
+}
+
+std::string Prior::describe() const {
+    char buffer[128];
+    switch (kind) {
+    case PriorKind::uniform: std::snprintf(buffer, sizeof buffer, "uniform(%g, %g)", lower, upper); break;
+    case PriorKind::log_uniform:
+        std::snprintf(buffer, sizeof buffer, "log_uniform(%g, %g)", lower, upper);
+        break;
+    case PriorKind::normal:
+        std::snprintf(buffer, sizeof buffer, "normal(%g, %g) on [%g, %g]", mean, sd, lower, upper);
+        break;
+    }
+    return buffer;
+}
+
+double Prior::to_internal(double x) const {
+    return kind == PriorKind::log_uniform ? std::log(x) : x;
+}
+double Prior::from_internal(double u) const {
+    return kind == PriorKind::log_uniform ? std::exp(u) : u;
+}
+
+namespace {
+constexpr double kMissing = 1e3; // z of a target the run does not produce
+
+double log_z(double simulated, double reference, double sd) {
+    const double floor = 1e-3 * std::abs(reference);
+    const double s = std::max(simulated, floor);
+    return reference > 0 ? std::log(s / reference) / sd : (simulated - reference) / sd;
+}
+double scaled_z(double simulated, double reference, double sd) {
+    const double scale = reference != 0 ? std::abs(reference) : 1;
+    return (simulated - reference) / (sd * scale);
+}
+} // namespace
+
+double standardized_error(const Target& t, double simulated, DistanceKind kind) {
+    if (!std::isfinite(simulated)) return kMissing;
+    double reference = t.value;
+    if (t.error == ErrorModel::uniform) {
+        if (simulated >= t.lower && simulated <= t.upper) return 0;
+        reference = simulated < t.lower ? t.lower : t.upper;
+    }
+    return kind == DistanceKind::log_ratio ? log_z(simulated, reference, t.error_sd)
+                                           : scaled_z(simulated, reference, t.error_sd);
+}
+
+std::vector<double> contributions(const Problem& problem, const std::vector<double>& simulated,
+                                  const std::vector<double>& weights) {
+    std::vector<double> c(problem.targets.size(), 0.0);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        if (!problem.fitted[i]) continue;
+        const double z = standardized_error(problem.targets[i], simulated[i], problem.distance);
+        c[i] = (weights.empty() ? 1.0 : weights[i]) * z * z;
+    }
+    return c;
+}
+
+double distance(const Problem& problem, const std::vector<double>& simulated,
+                const std::vector<double>& weights) {
+    double sum = 0;
+    for (double c : contributions(problem, simulated, weights)) sum += c;
+    return sum;
+}
+
+RandomStream calibration_stream(std::uint64_t seed, std::uint64_t id, std::uint32_t step,
+                                CalibrationStream purpose) {
+    // Ids are proposal numbers (< 2^32 in any feasible calibration).
+    return RandomStream(seed, static_cast<std::uint32_t>(id), step,
+                        static_cast<Stream>(static_cast<std::uint32_t>(purpose)));
+}
+
+std::uint64_t simulation_seed(std::uint64_t seed, std::uint64_t proposal, std::uint32_t generation,
+                              std::uint32_t replicate) {
+    RandomStream s = calibration_stream(seed, proposal, (generation << 12) | replicate,
+                                        CalibrationStream::seeds);
+    const std::uint64_t hi = s.next_u32();
+    return (hi << 32) | s.next_u32();
+}
+
+double weighted_quantile(std::vector<std::pair<double, double>> vw, double q) {
+    if (vw.empty()) return NAN;
+    std::sort(vw.begin(), vw.end());
+    double total = 0;
+    for (const auto& p : vw) total += p.second;
+    double cumulative = 0;
+    for (const auto& p : vw) {
+        cumulative += p.second;
+        if (cumulative >= q * total) return p.first;
+    }
+    return vw.back().first;
+}
+
+} // namespace khorgos::calibration

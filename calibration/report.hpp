@@ -1,0 +1,51 @@
+#pragma once
+// What people read and reuse from a calibration: the fit report (parameters
+// with credible intervals; each target beside its posterior predictive and its
+// share of the distance, flagged when the model cannot reach it), a calibrated
+// parameter set as a scenario fragment, and a run's observables as targets
+// (synthetic targets for identifiability checks).
+#include "calibration/problem.hpp"
+#include "output/posterior_file.hpp"
+#include "sim/result.hpp"
+
+#include <string>
+#include <vector>
+
+namespace khorgos::calibration {
+
+struct ParameterSummary {
+    std::string name;
+    double mean = 0, median = 0, lower90 = 0, upper90 = 0, best = 0; ///< best: smallest distance
+};
+
+std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
+                                                   const output::PosteriorGeneration& gen);
+
+struct TargetSummary {
+    double median = 0, lower90 = 0, upper90 = 0; ///< posterior predictive (accepted simulations)
+    double contribution = 0;                      ///< weighted mean of the target's distance term
+    bool unreachable = false;                     ///< official value (band) outside the 90% interval
+};
+
+std::vector<TargetSummary> summarise_targets(const Problem& problem,
+                                             const output::PosteriorGeneration& gen);
+
+/// The report of an ABC-SMC run (last generation) as a fixed-width text.
+std::string abc_report(const Problem& problem, const std::vector<output::PosteriorGeneration>& gens,
+                       const std::string& stopping);
+
+/// The report of a point fit: parameters and each target's simulated value and term.
+std::string fit_report(const Problem& problem, const std::vector<double>& theta,
+                       const std::vector<double>& simulated, double distance);
+
+/// A scenario fragment: `extends` the scenario and sets the values in [parameters].
+std::string scenario_fragment(const std::string& extends, const std::string& name,
+                              const std::string& comment, const std::vector<Prior>& priors,
+                              const std::vector<double>& values);
+
+/// A run's observables in the targets format (same schema as article.toml). Kind,
+/// error model and fitted flag are copied from `like` where the id and period match.
+std::string targets_toml(const RunResult& run, const std::vector<Target>& like,
+                         const std::string& source);
+
+} // namespace khorgos::calibration

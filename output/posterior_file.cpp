@@ -1,0 +1,174 @@
+// Posterior files: see posterior_file.hpp for the layout.
+#include "output/posterior_file.hpp"
+
+#include "output/h5.hpp"
+#include "sim/errors.hpp"
+
+#include <cstdio>
+#include <string>
+#include <unistd.h>
+
+namespace khorgos::output {
+
+using h5::Handle;
+using h5::own;
+
+namespace {
+
+constexpr const char* kFormat = "khorgos posterior 1";
+
+void write_doubles(hid_t parent, const std::string& name, const std::vector<double>& values,
+                   std::size_t rows, std::size_t columns) {
+    const hsize_t dims[2] = {rows, columns};
+    const int rank = columns == 0 ? 1 : 2;
+    const Handle space = own(H5Screate_simple(rank, dims, nullptr), H5Sclose, "cannot create dataspace");
+    const Handle dataset = own(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(),
+                                          H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                               H5Dclose, "cannot create dataset " + name);
+    if (!values.empty())
+        h5::check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                           values.data()),
+                  "cannot write dataset " + name);
+}
+
+std::vector<double> read_doubles(hid_t parent, const std::string& name) {
+    const Handle dataset = h5::open_dataset(parent, name);
+    return h5::read_doubles(dataset.get());
+}
+
+std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
+    const Handle dataset = h5::open_dataset(parent, name);
+    return h5::read_strings(dataset.get());
+}
+
+std::string generation_name(std::size_t i) {
+    std::string name = std::to_string(i);
+    return std::string(name.size() < 3 ? 3 - name.size() : 0, '0') + name;
+}
+
+} // namespace
+
+void write_posterior_file(const std::string& path, const PosteriorData& data) {
+    const auto slash = path.rfind('/');
+    const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash);
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    const std::string temporary = directory + "/." + name + ".tmp-" + std::to_string(::getpid());
+    h5::QuietErrors quiet;
+    {
+        const Handle fcpl = h5::file_creation_plist();
+        const Handle fapl = h5::file_access_plist();
+        Handle file = own(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                          H5Fclose, "cannot create HDF5 file '" + temporary + "'");
+        const hid_t root = file.get();
+        h5::write_text_attribute(root, "format", kFormat);
+        h5::write_text_attribute(root, "method", data.method);
+        h5::write_text_attribute(root, "calibration_text", data.calibration_text);
+        h5::write_text_attribute(root, "report", data.report);
+        h5::write_attribute(root, "seed", data.seed);
+        {
+            const Handle g = h5::create_group(root, "parameters");
+            h5::write_strings(g.get(), "names", data.parameter_names);
+            h5::write_strings(g.get(), "priors", data.priors);
+        }
+        {
+            const Handle g = h5::create_group(root, "targets");
+            const std::size_t m = data.target_ids.size();
+            h5::write_strings(g.get(), "id", data.target_ids);
+            h5::write_strings(g.get(), "period", data.target_periods);
+            write_doubles(g.get(), "value", data.target_values, m, 0);
+            write_doubles(g.get(), "lower", data.target_lower, m, 0);
+            write_doubles(g.get(), "upper", data.target_upper, m, 0);
+            std::vector<double> fitted(data.target_fitted.begin(), data.target_fitted.end());
+            write_doubles(g.get(), "fitted", fitted, m, 0);
+        }
+        {
+            const Handle g = h5::create_group(root, "generations");
+            const std::size_t d = data.parameter_names.size();
+            const std::size_t m = data.target_ids.size();
+            for (std::size_t i = 0; i < data.generations.size(); ++i) {
+                const PosteriorGeneration& gen = data.generations[i];
+                const Handle h = h5::create_group(g.get(), generation_name(i));
+                h5::write_attribute(h.get(), "tolerance", gen.tolerance);
+                h5::write_attribute(h.get(), "acceptance", gen.acceptance);
+                h5::write_attribute(h.get(), "ess", gen.ess);
+                h5::write_attribute(h.get(), "simulations", gen.simulations);
+                h5::write_attribute(h.get(), "proposals", gen.proposals);
+                h5::write_attribute(h.get(), "seconds", gen.seconds);
+                const std::size_t n = gen.weights.size();
+                write_doubles(h.get(), "particles", gen.particles, n, d);
+                write_doubles(h.get(), "weights", gen.weights, n, 0);
+                write_doubles(h.get(), "distances", gen.distances, n, 0);
+                write_doubles(h.get(), "simulated", gen.simulated, n, m);
+                write_doubles(h.get(), "distance_weights", gen.distance_weights, m, 0);
+            }
+        }
+        if (!data.fit_parameters.empty()) {
+            const Handle g = h5::create_group(root, "fit");
+            write_doubles(g.get(), "parameters", data.fit_parameters, data.fit_parameters.size(), 0);
+            h5::write_attribute(g.get(), "distance", data.fit_distance);
+        }
+        file.close("cannot close '" + temporary + "'");
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        std::remove(temporary.c_str());
+        throw RuntimeError("cannot rename '" + temporary + "' to '" + path + "'");
+    }
+}
+
+PosteriorData read_posterior_file(const std::string& path) {
+    h5::QuietErrors quiet;
+    if (::access(path.c_str(), R_OK) != 0)
+        throw InputError(path, 0, 0, "posterior", "file does not exist or is not readable");
+    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (!file) throw InputError(path, 0, 0, "posterior", "not an HDF5 file");
+    const hid_t root = file.get();
+    if (h5::read_text_attribute(root, "format") != kFormat)
+        throw InputError(path, 0, 0, "posterior", "not a khorgos posterior file");
+    PosteriorData data;
+    data.method = h5::read_text_attribute(root, "method");
+    data.calibration_text = h5::read_text_attribute(root, "calibration_text");
+    data.report = h5::read_text_attribute(root, "report");
+    data.seed = h5::read_uint_attribute(root, "seed");
+    {
+        const Handle g = h5::open_group(root, "parameters");
+        data.parameter_names = read_strings(g.get(), "names");
+        data.priors = read_strings(g.get(), "priors");
+    }
+    {
+        const Handle g = h5::open_group(root, "targets");
+        data.target_ids = read_strings(g.get(), "id");
+        data.target_periods = read_strings(g.get(), "period");
+        data.target_values = read_doubles(g.get(), "value");
+        data.target_lower = read_doubles(g.get(), "lower");
+        data.target_upper = read_doubles(g.get(), "upper");
+        for (double f : read_doubles(g.get(), "fitted"))
+            data.target_fitted.push_back(static_cast<std::int32_t>(f));
+    }
+    {
+        const Handle g = h5::open_group(root, "generations");
+        for (const auto& name : h5::link_names(g.get())) {
+            const Handle h = h5::open_group(g.get(), name);
+            PosteriorGeneration gen;
+            gen.tolerance = h5::read_double_attribute(h.get(), "tolerance");
+            gen.acceptance = h5::read_double_attribute(h.get(), "acceptance");
+            gen.ess = h5::read_double_attribute(h.get(), "ess");
+            gen.simulations = h5::read_uint_attribute(h.get(), "simulations");
+            gen.proposals = h5::read_uint_attribute(h.get(), "proposals");
+            gen.seconds = h5::read_double_attribute(h.get(), "seconds");
+            gen.particles = read_doubles(h.get(), "particles");
+            gen.weights = read_doubles(h.get(), "weights");
+            gen.distances = read_doubles(h.get(), "distances");
+            gen.simulated = read_doubles(h.get(), "simulated");
+            gen.distance_weights = read_doubles(h.get(), "distance_weights");
+            data.generations.push_back(std::move(gen));
+        }
+    }
+    if (h5::has_link(root, "fit")) {
+        const Handle g = h5::open_group(root, "fit");
+        data.fit_parameters = read_doubles(g.get(), "parameters");
+        data.fit_distance = h5::read_double_attribute(g.get(), "distance");
+    }
+    return data;
+}
+
+} // namespace khorgos::output
