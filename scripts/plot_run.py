@@ -19,19 +19,19 @@ import datetime
 import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
-import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import khorgos_io  # noqa: E402
 
-DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "calibration" / "targets" / "article.toml"
+REPOSITORY = Path(__file__).resolve().parent.parent
+DEFAULT_TARGETS = REPOSITORY / "calibration" / "targets" / "article.toml"
 
 
 def decimal_year(date: datetime.date) -> float:
