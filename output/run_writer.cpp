@@ -448,9 +448,10 @@ class EventLog final : public EventRecorder {
         const auto& labels = coordinate.labels;
         const bool with_none =
             column.type == layout::Scalar::i8 || column.type == layout::Scalar::i16;
-        const std::int64_t limit = column.type == layout::Scalar::i8    ? 127
-                                   : column.type == layout::Scalar::i16 ? 32767
-                                                                        : 255;
+        const std::int64_t limit =
+            column.type == layout::Scalar::i8    ? std::numeric_limits<std::int8_t>::max()
+            : column.type == layout::Scalar::i16 ? std::numeric_limits<std::int16_t>::max()
+                                                 : std::numeric_limits<std::uint8_t>::max();
         if (static_cast<std::int64_t>(labels.size()) - 1 > limit)
             throw RuntimeError(std::string("event column ") + column.name + " cannot index " +
                                std::to_string(labels.size()) + " labels");

@@ -1,6 +1,7 @@
 // khorgos: the command-line program. The only place that wires the engine,
 // the output layer and calibration together. Exit codes: 0 ok, 2 bad input
 // (the message names the file, line and key), 1 anything else.
+#include "batch_runner.hpp"
 #include "calibration/targets.hpp"
 #include "khorgos_version.hpp"
 #include "run_plan.hpp"
@@ -27,6 +28,7 @@ constexpr const char* kUsage = R"(khorgos: agent-based simulation of migration a
 
 usage:
   khorgos run SCENARIO.toml [options]   simulate one scenario, write an HDF5 file, print the fit table
+  khorgos batch BATCH.toml [options]    run scenarios x variations x seeds, with summaries (--help)
   khorgos check FILE.toml               validate a scenario or targets file
   khorgos parameters                    list every model parameter (Markdown table)
   khorgos --help | --version
@@ -117,6 +119,14 @@ int check_command(const std::vector<std::string>& args) {
     if (args.size() != 1) throw InputError("", 0, 0, "FILE", "khorgos check needs exactly one file");
     const std::string& path = args[0];
     const toml::table root = parse_toml_file(path);
+    if (root.contains("batch")) {
+        const batch::Spec spec = batch::load_spec(path);
+        std::cout << path << ": ok (batch '" << spec.name << "', " << spec.scenarios.size()
+                  << " scenarios x " << spec.variations.size() << " variations x "
+                  << spec.replicates << " replicates = "
+                  << spec.scenarios.size() * spec.variations.size() * spec.replicates << " runs)\n";
+        return 0;
+    }
     if (root.contains("target")) {
         const auto targets = calibration::load_targets(path);
         std::cout << path << ": ok (targets file, " << targets.size() << " targets)\n";
@@ -157,6 +167,7 @@ int main(int argc, char** argv) {
         if (command == "check") return check_command(args);
         if (command == "parameters") return parameters_command();
         // Further subcommands are dispatched here.
+        if (command == "batch") return batch::batch_command(args, join_command_line(argc, argv));
         throw InputError("", 0, 0, command, "unknown command (try khorgos --help)");
     } catch (const InputError& e) {
         std::cerr << "khorgos: error: " << e.what() << "\n";
