@@ -487,7 +487,10 @@ class RunFileWriter::Impl {
         const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
         if (name.empty()) throw InputError(path, 0, 0, "--out", "names a directory, not a file");
         struct stat status;
-        if (::stat(directory_.c_str(), &status) != 0 || !S_ISDIR(status.st_mode))
+        const bool found = ::stat(directory_.c_str(), &status) == 0;
+        if (!found && errno != ENOENT && errno != ENOTDIR)
+            throw RuntimeError(system_error("cannot inspect '" + directory_ + "'", errno));
+        if (!found || !S_ISDIR(status.st_mode))
             throw InputError(path, 0, 0, "--out", "directory '" + directory_ + "' does not exist");
         if (::stat(path.c_str(), &status) == 0) {
             if (S_ISDIR(status.st_mode)) throw InputError(path, 0, 0, "--out", "is a directory");
