@@ -1,0 +1,279 @@
+// Writing and reading batch summary files (batch_file.hpp): coordinates as
+// dimension scales at the root and copied into each group (so that
+// xarray.open_dataset(path, group=...) gives labelled arrays), summaries as
+// chunked, compressed doubles.
+#include "output/batch_file.hpp"
+
+#include "output/h5.hpp"
+#include "sim/errors.hpp"
+
+#include <H5DSpublic.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+
+namespace khorgos::output {
+namespace {
+
+using h5::check;
+using h5::Handle;
+using h5::own;
+
+constexpr const char* kFormatName = "khorgos-batch";
+constexpr std::int32_t kFormatVersion = 1;
+constexpr unsigned kDeflateLevel = 4;
+
+void sync(const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) throw RuntimeError("cannot open '" + path + "' to sync it: " + std::strerror(errno));
+    const int status = ::fsync(fd);
+    const int error = errno;
+    ::close(fd);
+    if (status != 0) throw RuntimeError("cannot sync '" + path + "': " + std::strerror(error));
+}
+
+void set_text(hid_t object, const std::string& name, const std::string& value) {
+    if (!value.empty()) h5::write_text_attribute(object, name, value);
+}
+
+Handle write_coordinate(hid_t group, const Coordinate& c) {
+    Handle dataset;
+    if (!c.labels.empty()) {
+        dataset = h5::write_strings(group, c.name, c.labels);
+    } else {
+        const hsize_t dims[1] = {c.values.size()};
+        const Handle space = own(H5Screate_simple(1, dims, nullptr), H5Sclose, "cannot create dataspace");
+        const Handle dcpl = h5::dataset_creation_plist();
+        dataset = own(H5Dcreate2(group, c.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                                 dcpl.get(), H5P_DEFAULT),
+                      H5Dclose, "cannot create coordinate '" + c.name + "'");
+        if (!c.values.empty())
+            check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                           c.values.data()),
+                  "cannot write coordinate '" + c.name + "'");
+    }
+    set_text(dataset.get(), "long_name", c.long_name);
+    set_text(dataset.get(), "units", c.units);
+    if (c.units.find(" since ") != std::string::npos)
+        h5::write_text_attribute(dataset.get(), "calendar", "proleptic_gregorian");
+    check(H5DSset_scale(dataset.get(), c.name.c_str()), "cannot make '" + c.name + "' a dimension");
+    return dataset;
+}
+
+/// One chunk per (condition, statistic), holding the run's axes from the
+/// innermost out while the chunk stays under 64 KiB (cut along the axis that
+/// would exceed it), so one series of one condition reads in few chunks.
+std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims) {
+    constexpr hsize_t kBytes = 64 * 1024;
+    std::vector<hsize_t> chunk(dims.size(), 1);
+    hsize_t bytes = sizeof(double);
+    for (std::size_t i = dims.size(); i-- > std::min<std::size_t>(2, dims.size() - 1);) {
+        chunk[i] = std::max<hsize_t>(1, std::min<hsize_t>(dims[i], kBytes / bytes));
+        bytes *= chunk[i];
+        if (chunk[i] < dims[i]) break;
+    }
+    return chunk;
+}
+
+void write_variable(hid_t group, const Variable& v, const std::map<std::string, const Coordinate*>& coords,
+                    const std::map<std::string, Handle>& scales) {
+    std::vector<hsize_t> dims;
+    std::size_t size = 1;
+    for (const auto& d : v.dims) {
+        const auto it = coords.find(d);
+        if (it == coords.end())
+            throw RuntimeError("batch summary: '" + v.group + "/" + v.name +
+                               "' is over unknown coordinate '" + d + "'");
+        dims.push_back(it->second->size());
+        size *= it->second->size();
+    }
+    if (dims.empty() || v.values.size() != size)
+        throw RuntimeError("batch summary: '" + v.group + "/" + v.name + "' has " +
+                           std::to_string(v.values.size()) + " values for its dimensions' " +
+                           std::to_string(size));
+    const Handle space = own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                             H5Sclose, "cannot create dataspace");
+    const Handle dcpl = h5::dataset_creation_plist();
+    if (size > 0) {
+        const auto chunk = chunk_shape(dims);
+        check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "cannot set chunks");
+        check(H5Pset_shuffle(dcpl.get()), "cannot enable shuffle");
+        check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "cannot enable deflate");
+    }
+    const Handle dataset = own(H5Dcreate2(group, v.name.c_str(), H5T_IEEE_F64LE, space.get(),
+                                          H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                               H5Dclose, "cannot create variable '" + v.name + "'");
+    if (size > 0)
+        check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.values.data()),
+              "cannot write variable '" + v.name + "'");
+    set_text(dataset.get(), "long_name", v.long_name);
+    set_text(dataset.get(), "units", v.units);
+    for (std::size_t axis = 0; axis < v.dims.size(); ++axis)
+        check(H5DSattach_scale(dataset.get(), scales.at(v.dims[axis]).get(), static_cast<unsigned>(axis)),
+              "cannot attach a dimension to '" + v.name + "'");
+}
+
+void write_contents(hid_t root, const BatchSummary& s) {
+    h5::write_text_attribute(root, "Conventions", "CF-1.8");
+    h5::write_text_attribute(root, "title", "khorgos batch summary of " + s.name);
+    h5::write_text_attribute(root, "source", "khorgos " + s.program_version + " (git " + s.git_commit + ")");
+    h5::write_text_attribute(root, "khorgos_format", kFormatName);
+    h5::write_attribute(root, "khorgos_format_version", kFormatVersion);
+    h5::write_text_attribute(root, "batch_name", s.name);
+    h5::write_text_attribute(root, "batch_text", s.batch_text);
+    h5::write_text_attribute(root, "program_version", s.program_version);
+    h5::write_text_attribute(root, "git_commit", s.git_commit);
+    h5::write_attribute(root, "batch_seed", s.seed);
+    h5::write_attribute(root, "replicates", std::int32_t{s.replicates});
+    h5::write_attribute(root, "scale", s.scale);
+    h5::write_text_attribute(root, "baseline", s.baseline);
+    h5::write_text_attribute(root, "statistics",
+                             "mean over successful replicates; q05, q50, q95: quantiles with linear "
+                             "interpolation (numpy's default); *_difference: the same of the paired "
+                             "differences counterfactual - baseline by replicate (seed) index");
+
+    std::map<std::string, const Coordinate*> coords;
+    for (const auto& c : s.coordinates) {
+        if (!coords.emplace(c.name, &c).second)
+            throw RuntimeError("batch summary: coordinate '" + c.name + "' appears twice");
+        write_coordinate(root, c);
+    }
+    std::vector<std::string> groups;
+    for (const auto& v : s.variables)
+        if (std::find(groups.begin(), groups.end(), v.group) == groups.end()) groups.push_back(v.group);
+    for (const auto& name : groups) {
+        const Handle group = h5::create_group(root, name);
+        std::set<std::string> used;
+        for (const auto& v : s.variables)
+            if (v.group == name) used.insert(v.dims.begin(), v.dims.end());
+        std::map<std::string, Handle> scales;
+        for (const auto& c : s.coordinates)
+            if (used.count(c.name)) scales.emplace(c.name, write_coordinate(group.get(), c));
+        for (const auto& v : s.variables)
+            if (v.group == name) write_variable(group.get(), v, coords, scales);
+        if (used.count("observable") && !s.observables.empty()) {
+            const auto strings = [&](const char* field, const char* long_name, auto member) {
+                std::vector<std::string> values;
+                for (const auto& o : s.observables) values.push_back(o.*member);
+                const Handle d = h5::write_strings(group.get(), field, values);
+                h5::write_text_attribute(d.get(), "long_name", long_name);
+                check(H5DSattach_scale(d.get(), scales.at("observable").get(), 0),
+                      "cannot attach a dimension");
+            };
+            strings("id", "observable id, as in calibration/targets", &Observable::id);
+            strings("period", "year, or ISO 8601 interval start/end", &Observable::period);
+            strings("units", "units of the observable", &Observable::units);
+            strings("definition", "definition of the official statistic mirrored", &Observable::definition);
+        }
+    }
+}
+
+} // namespace
+
+void write_batch_summary(const std::string& path, const BatchSummary& summary) {
+    const auto slash = path.rfind('/');
+    const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    const std::string temporary = directory + "/." + name + ".tmp-" + std::to_string(::getpid());
+    h5::QuietErrors quiet;
+    try {
+        const Handle fcpl = h5::file_creation_plist();
+        const Handle fapl = h5::file_access_plist();
+        Handle file = own(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                          H5Fclose, "cannot create '" + temporary + "'");
+        write_contents(file.get(), summary);
+        check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + temporary + "'");
+        file.close("cannot close '" + temporary + "'");
+        sync(temporary, O_RDONLY);
+        if (::rename(temporary.c_str(), path.c_str()) != 0)
+            throw RuntimeError("cannot rename '" + temporary + "': " + std::strerror(errno));
+    } catch (...) {
+        ::unlink(temporary.c_str());
+        throw;
+    }
+    sync(directory, O_RDONLY | O_DIRECTORY);
+}
+
+BatchSummary read_batch_summary(const std::string& path) {
+    struct stat status;
+    if (::stat(path.c_str(), &status) != 0) throw InputError(path, 0, 0, "", std::strerror(errno));
+    h5::QuietErrors quiet;
+    const Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (!file) throw InputError(path, 0, 0, "", "not a readable HDF5 file: " + h5::last_error());
+    const hid_t root = file.get();
+    if (h5::read_text_attribute(root, "khorgos_format") != kFormatName)
+        throw InputError(path, 0, 0, "", "not a khorgos batch summary (no khorgos_format attribute)");
+    BatchSummary s;
+    s.name = h5::read_text_attribute(root, "batch_name");
+    s.batch_text = h5::read_text_attribute(root, "batch_text");
+    s.program_version = h5::read_text_attribute(root, "program_version");
+    s.git_commit = h5::read_text_attribute(root, "git_commit");
+    s.seed = h5::read_uint_attribute(root, "batch_seed");
+    s.replicates = static_cast<int>(h5::read_int_attribute(root, "replicates"));
+    s.scale = h5::read_double_attribute(root, "scale");
+    s.baseline = h5::read_text_attribute(root, "baseline");
+    const auto dimensions = [](hid_t dataset) {
+        std::vector<std::string> names;
+        const auto rank = h5::extent(dataset).size();
+        for (unsigned axis = 0; axis < rank; ++axis) {
+            std::string name;
+            H5DSiterate_scales(dataset, axis, nullptr,
+                               [](hid_t, unsigned, hid_t scale, void* out) -> herr_t {
+                                   char text[256] = {};
+                                   H5DSget_scale_name(scale, text, sizeof text);
+                                   *static_cast<std::string*>(out) = text;
+                                   return 1;
+                               },
+                               &name);
+            names.push_back(name);
+        }
+        return names;
+    };
+    for (const auto& name : h5::link_names(root)) {
+        if (h5::is_group(root, name)) {
+            const Handle group = h5::open_group(root, name);
+            for (const auto& v : h5::link_names(group.get())) {
+                const Handle d = h5::open_dataset(group.get(), v);
+                const Handle type = own(H5Dget_type(d.get()), H5Tclose, "cannot read type");
+                // Coordinates and the observables' labels are not summaries.
+                if (H5DSis_scale(d.get()) > 0 || H5Tget_class(type.get()) != H5T_FLOAT) continue;
+                Variable var;
+                var.group = name;
+                var.name = v;
+                var.dims = dimensions(d.get());
+                var.units = h5::read_text_attribute(d.get(), "units");
+                var.long_name = h5::read_text_attribute(d.get(), "long_name");
+                var.values = h5::read_doubles(d.get());
+                s.variables.push_back(std::move(var));
+            }
+            if (name == "observables" && h5::has_link(group.get(), "id")) {
+                const auto read = [&](const char* field) {
+                    return h5::read_strings(h5::open_dataset(group.get(), field).get());
+                };
+                const auto ids = read("id"), periods = read("period"), units = read("units"),
+                           definitions = read("definition");
+                for (std::size_t i = 0; i < ids.size(); ++i)
+                    s.observables.push_back({ids[i], periods[i], 0, units[i], definitions[i]});
+            }
+            continue;
+        }
+        const Handle d = h5::open_dataset(root, name);
+        Coordinate c;
+        c.name = name;
+        c.long_name = h5::read_text_attribute(d.get(), "long_name");
+        c.units = h5::read_text_attribute(d.get(), "units");
+        const Handle type = own(H5Dget_type(d.get()), H5Tclose, "cannot read type");
+        if (H5Tget_class(type.get()) == H5T_STRING) c.labels = h5::read_strings(d.get());
+        else c.values = h5::read_doubles(d.get());
+        s.coordinates.push_back(std::move(c));
+    }
+    return s;
+}
+
+} // namespace khorgos::output
