@@ -141,7 +141,7 @@ bool budget_reached(const AbcSettings& s, std::uint64_t used) {
 } // namespace
 
 std::string stopping_reason(const AbcSettings& s, const std::vector<Generation>& gens) {
-    if (gens.empty()) return "no generation finished";
+    if (gens.empty()) return "";
     const Generation& last = gens.back();
     std::uint64_t used = 0;
     for (const auto& g : gens) used += g.simulations;

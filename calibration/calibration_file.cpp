@@ -147,7 +147,6 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
         spec.abc.min_acceptance = a.number("min_acceptance", 0, 1, 0.01);
         spec.abc.max_simulations = static_cast<std::uint64_t>(a.integer("max_simulations", 0, INT64_MAX, 0));
         spec.abc.kernel_scale = a.number("kernel_scale", 1e-3, 100, 2);
-        spec.abc_start_from_fit = a.boolean("start_from_fit", false);
         a.finish();
     }
     if (top.has("fit")) {

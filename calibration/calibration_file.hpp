@@ -32,7 +32,6 @@ struct CalibrationSpec {
     std::string method = "abc";  ///< "abc" or "fit"
     AbcSettings abc;
     FitSettings fit;
-    bool abc_start_from_fit = false; ///< centre generation 0 on a point fit
 };
 
 /// Loads and validates a calibration file; `targets_override` replaces its

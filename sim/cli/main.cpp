@@ -2,6 +2,7 @@
 // the output layer and calibration together. Exit codes: 0 ok, 2 bad input
 // (the message names the file, line and key), 1 anything else.
 #include "batch_runner.hpp"
+#include "calibrate.hpp"
 #include "calibration/targets.hpp"
 #include "khorgos_version.hpp"
 #include "run_plan.hpp"
@@ -29,7 +30,8 @@ constexpr const char* kUsage = R"(khorgos: agent-based simulation of migration a
 usage:
   khorgos run SCENARIO.toml [options]   simulate one scenario, write an HDF5 file, print the fit table
   khorgos batch BATCH.toml [options]    run scenarios x variations x seeds, with summaries (--help)
-  khorgos check FILE.toml               validate a scenario or targets file
+  khorgos calibrate CALIBRATION.toml [options]  fit parameters to the official figures (ABC-SMC or a point fit)
+  khorgos check FILE.toml               validate a scenario, targets or calibration file
   khorgos parameters                    list every model parameter (Markdown table)
   khorgos --help | --version
 
@@ -51,7 +53,7 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
     int threads = 0;
     double scale = 1;
     std::vector<std::string> sets;
-    std::string out, targets_path;
+    std::string out, targets_path, posterior_path, emit_path;
     options.add_options()("help,h", "show this help")(
         "seed", po::value<std::uint64_t>(&seed)->default_value(1), "random seed")(
         "threads", po::value<int>(&threads)->default_value(0),
@@ -64,7 +66,11 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
         "events", "also write the agent-level event log")(
         "targets", po::value<std::string>(&targets_path),
         "official figures to compare with (default calibration/targets/article.toml)")(
-        "quiet", "print only the output path");
+        "quiet", "print only the output path")(
+        "posterior", po::value<std::string>(&posterior_path),
+        "draw the parameters from a posterior file (khorgos calibrate) by weight with the seed; --set still applies after")(
+        "emit-targets", po::value<std::string>(&emit_path),
+        "also write the run's observables as a targets file (synthetic targets)");
     po::options_description hidden;
     hidden.add_options()("scenario", po::value<std::string>());
     po::options_description all;
@@ -92,6 +98,11 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
     RunPlan plan;
     plan.scenario_path = scenario_path;
     plan.sets = sets;
+    std::string drawn;
+    if (!posterior_path.empty()) {
+        plan.sets = posterior_draw(posterior_path, seed, &drawn);
+        plan.sets.insert(plan.sets.end(), sets.begin(), sets.end());
+    }
     plan.seed = seed;
     plan.threads = threads;
     plan.scale = scale;
@@ -101,6 +112,9 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
     plan.command_line = join_command_line(argc, argv);
     const RunOutcome outcome = execute(plan);
     const RunResult& result = outcome.result;
+    if (!emit_path.empty())
+        emit_targets(emit_path, result, targets,
+                     "synthetic: " + plan.command_line + " (seed " + std::to_string(seed) + ")");
 
     if (!vm.count("quiet")) {
         std::cout << "scenario " << outcome.scenario_name << ", seed " << seed << ", scale " << scale
@@ -108,6 +122,11 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
                   << result.counters.agents << " agents, " << result.counters.person_days_away
                   << " person-days in Kazakhstan, engine " << static_cast<int>(result.counters.seconds * 1000)
                   << " ms\n\n";
+        if (!drawn.empty()) {
+            std::cout << "parameters drawn from " << drawn << ":";
+            for (const auto& s : plan.sets) std::cout << " " << s;
+            std::cout << "\n\n";
+        }
         std::cout << calibration::format_table(calibration::compare(targets, result)) << "\n";
         std::cout << "HDF5 file: ";
     }
@@ -119,6 +138,10 @@ int check_command(const std::vector<std::string>& args) {
     if (args.size() != 1) throw InputError("", 0, 0, "FILE", "khorgos check needs exactly one file");
     const std::string& path = args[0];
     const toml::table root = parse_toml_file(path);
+    if (root.contains("calibration")) {
+        std::cout << check_calibration(path) << "\n";
+        return 0;
+    }
     if (root.contains("batch")) {
         const batch::Spec spec = batch::load_spec(path);
         std::cout << path << ": ok (batch '" << spec.name << "', " << spec.scenarios.size()
@@ -166,6 +189,7 @@ int main(int argc, char** argv) {
         if (command == "run") return run_command(args, argc, argv);
         if (command == "check") return check_command(args);
         if (command == "parameters") return parameters_command();
+        if (command == "calibrate") return calibrate_command(args, argc, argv);
         // Further subcommands are dispatched here.
         if (command == "batch") return batch::batch_command(args, join_command_line(argc, argv));
         throw InputError("", 0, 0, command, "unknown command (try khorgos --help)");

@@ -1,0 +1,293 @@
+#include "calibrate.hpp"
+
+#include "calibration/abc_smc.hpp"
+#include "calibration/calibration_file.hpp"
+#include "calibration/point_fit.hpp"
+#include "calibration/report.hpp"
+#include "output/posterior_file.hpp"
+#include "run_plan.hpp"
+#include "sim/errors.hpp"
+#include "sim/scenario_file.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace khorgos {
+
+namespace {
+
+std::string exact(double x) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.17g", x);
+    return buffer;
+}
+
+std::vector<std::string> as_sets(const std::vector<std::string>& names, const std::vector<double>& theta) {
+    std::vector<std::string> sets;
+    for (std::size_t j = 0; j < names.size(); ++j) sets.push_back(names[j] + "=" + exact(theta[j]));
+    return sets;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+    const std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary);
+        out << text;
+        if (!out) throw RuntimeError("cannot write '" + temporary + "'");
+    }
+    fs::rename(temporary, path);
+}
+
+void log_line(const std::string& line) {
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%H:%M:%S", std::gmtime(&now));
+    std::cerr << "[" << stamp << "] " << line << std::endl;
+}
+
+output::PosteriorData describe(const calibration::CalibrationSpec& spec) {
+    output::PosteriorData data;
+    // The text identifies the calibration for --resume: the file and every setting that
+    // shapes the posterior (the targets file's contents included).
+    std::ifstream targets(spec.targets_path, std::ios::binary);
+    std::string targets_text((std::istreambuf_iterator<char>(targets)), std::istreambuf_iterator<char>());
+    data.calibration_text = "# " + spec.path + "\n" + spec.text + "\n# targets: " + spec.targets_path +
+                            "\n" + targets_text;
+    data.method = spec.method;
+    data.seed = spec.seed;
+    for (const auto& p : spec.priors) {
+        data.parameter_names.push_back(p.name);
+        data.priors.push_back(p.describe());
+    }
+    for (std::size_t i = 0; i < spec.targets.size(); ++i) {
+        const auto& t = spec.targets[i];
+        data.target_ids.push_back(t.id);
+        data.target_periods.push_back(t.period);
+        data.target_values.push_back(t.value);
+        data.target_lower.push_back(t.lower);
+        data.target_upper.push_back(t.upper);
+        data.target_fitted.push_back(spec.fitted[i] ? 1 : 0);
+    }
+    return data;
+}
+
+} // namespace
+
+calibration::Simulator engine_simulator(const std::string& scenario_path,
+                                        const std::vector<std::string>& names,
+                                        const std::vector<calibration::Target>& targets, double scale) {
+    return [=](const std::vector<double>& theta, std::uint64_t seed) {
+        RunPlan plan;
+        plan.scenario_path = scenario_path;
+        plan.sets = as_sets(names, theta);
+        plan.seed = seed;
+        plan.threads = 1; // the calibration runs simulations side by side instead
+        plan.scale = scale;
+        const RunOutcome outcome = execute(plan);
+        std::vector<double> values;
+        for (const auto& t : targets) {
+            const Observable* o = outcome.result.observable(t.id, t.period);
+            values.push_back(o ? o->value : NAN);
+        }
+        return values;
+    };
+}
+
+std::string check_calibration(const std::string& path) {
+    const auto spec = calibration::load_calibration(path);
+    LoadedScenario loaded = load_scenario(spec.scenario_path);
+    for (const auto& p : spec.priors) {
+        apply_override(loaded.scenario, p.name + "=" + exact(p.lower));
+        apply_override(loaded.scenario, p.name + "=" + exact(p.upper));
+    }
+    std::size_t fitted = 0;
+    for (bool f : spec.fitted) fitted += f ? 1 : 0;
+    return path + ": ok (calibration file '" + spec.name + "', method " + spec.method + ", " +
+           std::to_string(spec.priors.size()) + " parameters, " + std::to_string(fitted) + " of " +
+           std::to_string(spec.targets.size()) + " targets fitted, scenario " + spec.scenario_path + ")";
+}
+
+std::vector<std::string> posterior_draw(const std::string& path, std::uint64_t seed, std::string* description) {
+    const output::PosteriorData data = output::read_posterior_file(path);
+    std::vector<double> theta;
+    const std::size_t d = data.parameter_names.size();
+    if (!data.generations.empty()) {
+        const auto& gen = data.generations.back();
+        RandomStream stream = calibration::calibration_stream(seed, 0, 0, calibration::CalibrationStream::posterior_draw);
+        const double u = stream.uniform();
+        double cumulative = 0;
+        std::size_t chosen = gen.weights.size() - 1;
+        for (std::size_t i = 0; i < gen.weights.size(); ++i) {
+            cumulative += gen.weights[i];
+            if (u <= cumulative) {
+                chosen = i;
+                break;
+            }
+        }
+        theta.assign(gen.particles.begin() + static_cast<long>(chosen * d),
+                     gen.particles.begin() + static_cast<long>((chosen + 1) * d));
+        if (description)
+            *description = "particle " + std::to_string(chosen) + " of generation " +
+                           std::to_string(data.generations.size() - 1) + " of " + path;
+    } else if (!data.fit_parameters.empty()) {
+        theta = data.fit_parameters;
+        if (description) *description = "the point fit of " + path;
+    } else {
+        throw InputError(path, 0, 0, "--posterior", "the file holds no finished generation and no fit");
+    }
+    return as_sets(data.parameter_names, theta);
+}
+
+void emit_targets(const std::string& path, const RunResult& run,
+                  const std::vector<calibration::Target>& like, const std::string& source) {
+    write_text(path, calibration::targets_toml(run, like, source));
+}
+
+int calibrate_command(const std::vector<std::string>& args, int argc, char** argv) {
+    po::options_description options(
+        "khorgos calibrate CALIBRATION.toml [--targets FILE.toml] [--out FILE.h5] [--resume] [--jobs N] "
+        "[--method abc|fit]");
+    std::string targets_path, out, method;
+    int jobs = 0;
+    options.add_options()("help,h", "show this help")(
+        "targets", po::value<std::string>(&targets_path), "targets file (replaces the calibration file's)")(
+        "out", po::value<std::string>(&out), "posterior HDF5 file (default out/NAME-posterior.h5)")(
+        "resume", "continue from the last finished generation of --out")(
+        "force", "replace an existing --out file")(
+        "jobs", po::value<int>(&jobs)->default_value(0),
+        "simulations in parallel (0 = all cores; the posterior does not depend on it)")(
+        "method", po::value<std::string>(&method), "abc or fit (default: the file's)")(
+        "quiet", "no progress lines");
+    po::options_description hidden;
+    hidden.add_options()("calibration", po::value<std::string>());
+    po::options_description all;
+    all.add(options).add(hidden);
+    po::positional_options_description positional;
+    positional.add("calibration", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << options;
+        return 0;
+    }
+    if (!vm.count("calibration"))
+        throw InputError("", 0, 0, "CALIBRATION", "khorgos calibrate needs a calibration file");
+    if (jobs < 0 || jobs > 1024) throw InputError("", 0, 0, "--jobs", "must be from 0 to 1024");
+    if (jobs == 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+    // Everything is checked before the first simulation.
+    const std::string path = vm["calibration"].as<std::string>();
+    if (!targets_path.empty() && !fs::exists(targets_path))
+        throw InputError(targets_path, 0, 0, "--targets", "file does not exist");
+    calibration::CalibrationSpec spec = calibration::load_calibration(path, targets_path);
+    if (!method.empty()) {
+        if (method != "abc" && method != "fit") throw InputError("", 0, 0, "--method", "must be abc or fit");
+        spec.method = method;
+    }
+    check_calibration(path); // the scenario loads and accepts every prior bound
+    if (out.empty()) {
+        fs::create_directories("out");
+        out = "out/" + spec.name + (spec.method == "fit" ? "-fit.h5" : "-posterior.h5");
+    }
+    const fs::path out_dir = fs::absolute(out).parent_path();
+    if (!fs::is_directory(out_dir))
+        throw InputError(out, 0, 0, "--out", "directory '" + out_dir.string() + "' does not exist");
+    const bool resume = vm.count("resume") > 0;
+    if (fs::exists(out) && !resume && !vm.count("force"))
+        throw InputError(out, 0, 0, "--out", "file exists (use --resume to continue it or --force to replace it)");
+
+    output::PosteriorData data = describe(spec);
+    std::vector<calibration::Generation> done;
+    if (resume && fs::exists(out)) {
+        output::PosteriorData previous = output::read_posterior_file(out);
+        if (previous.calibration_text != data.calibration_text || previous.seed != data.seed ||
+            previous.method != data.method)
+            throw InputError(out, 0, 0, "--resume",
+                             "the file was made by a different calibration file, targets, seed or method");
+        done = previous.generations;
+        if (spec.method == "abc" && !done.empty() &&
+            done.back().weights.size() != static_cast<std::size_t>(spec.abc.particles))
+            throw InputError(out, 0, 0, "--resume", "particle count differs");
+    }
+
+    calibration::Problem problem;
+    problem.priors = spec.priors;
+    problem.targets = spec.targets;
+    problem.fitted = spec.fitted;
+    problem.distance = spec.distance;
+    problem.adaptive_weights = spec.adaptive_weights;
+    problem.replicates = spec.replicates;
+    problem.simulate = engine_simulator(spec.scenario_path, data.parameter_names, spec.targets, spec.scale);
+    const calibration::BatchEvaluator evaluate = calibration::openmp_evaluator(problem.simulate, jobs);
+    const bool quiet = vm.count("quiet") > 0;
+    const std::function<void(const std::string&)> log = quiet ? nullptr : log_line;
+
+    const auto start = std::chrono::steady_clock::now();
+    std::string report;
+    std::vector<double> fragment_values;
+    std::string fragment_comment;
+    if (spec.method == "fit") {
+        const auto fit = calibration::point_fit(problem, spec.fit, evaluate, log);
+        data.fit_parameters = fit.theta;
+        data.fit_distance = fit.distance;
+        report = calibration::fit_report(problem, fit.theta, fit.simulated, fit.distance);
+        char line[160];
+        std::snprintf(line, sizeof line, "\n%d evaluations x %d replicates (%s)\n", fit.evaluations,
+                      spec.fit.replicates, fit.status.c_str());
+        report += line;
+        fragment_values = fit.theta;
+        fragment_comment = "Point fit (" + spec.fit.algorithm + ") of calibration " + spec.path;
+    } else {
+        if (log && !done.empty())
+            log("resuming after generation " + std::to_string(done.size() - 1) + " of " + out);
+        const auto on_generation = [&](const std::vector<calibration::Generation>& gens) {
+            data.generations = gens;
+            output::write_posterior_file(out, data);
+        };
+        const auto gens = calibration::run_abc_smc(problem, spec.abc, evaluate, done, on_generation, log);
+        if (gens.empty()) throw RuntimeError("ABC-SMC finished no generation (simulation budget too small?)");
+        data.generations = gens;
+        report = calibration::abc_report(problem, gens, calibration::stopping_reason(spec.abc, gens));
+        for (const auto& p : calibration::summarise_parameters(problem, gens.back()))
+            fragment_values.push_back(p.mean);
+        fragment_comment = "Posterior mean of calibration " + spec.path + " (ABC-SMC, generation " +
+                           std::to_string(gens.size() - 1) + ")";
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    char line[200];
+    std::snprintf(line, sizeof line, "\nwall time of this invocation: %.0f s on %d job(s); scale %g, %d replicate(s)\n",
+                  seconds, jobs, spec.scale, spec.replicates);
+    report += line;
+    data.report = report;
+    output::write_posterior_file(out, data);
+
+    // The report as text and the calibrated parameters as a scenario fragment, beside the file.
+    std::string base = out;
+    if (base.size() > 3 && base.compare(base.size() - 3, 3, ".h5") == 0) base.resize(base.size() - 3);
+    const std::string fragment_path = base + (spec.method == "fit" ? ".toml" : "-mean.toml");
+    const std::string extends =
+        fs::relative(fs::absolute(spec.scenario_path), fs::absolute(fragment_path).parent_path()).string();
+    write_text(fragment_path, calibration::scenario_fragment(extends, spec.name + "-calibrated",
+                                                             fragment_comment, spec.priors, fragment_values));
+    write_text(base + "-report.txt", report);
+    std::cout << report << "\nposterior file: " << fs::absolute(out).string()
+              << "\nscenario fragment: " << fs::absolute(fragment_path).string()
+              << "\nreport: " << fs::absolute(base + "-report.txt").string() << "\n";
+    (void)argc;
+    (void)argv;
+    return 0;
+}
+
+} // namespace khorgos
