@@ -1,0 +1,323 @@
+"""`khorgos batch` from the outside: its run files equal `khorgos run`'s, a
+batch killed with SIGKILL and resumed ends with the same files as an
+uninterrupted one, an MPI batch equals a single-process one, bad batch files
+stop before any run with exit code 2, failing runs are recorded, and the
+sampling designs have the documented rows.
+
+"Equal files" means equal data: every dataset (NaN equal to NaN) and every
+attribute except those that record when or how a run was started
+(start_time, end_time, history, command_line, counter_seconds), compared with
+h5py. The batch's own CSV files must be byte-identical, and its summary file
+equal in every dataset and attribute (it records no time)."""
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+BINARY = os.environ["KHORGOS_BINARY"]
+SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+BATCH = os.path.join(HERE, "two_by_three.toml")
+MPIRUN = os.environ.get("KHORGOS_MPIRUN", "")
+TIME_ATTRIBUTES = {"start_time", "end_time", "history", "command_line", "counter_seconds"}
+
+
+def khorgos(*args, **kwargs):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, **kwargs)
+
+
+def batch(out, *options, batch_file=BATCH):
+    done = khorgos("batch", batch_file, "--out", out, *options)
+    if done.returncode != 0:
+        raise RuntimeError(f"khorgos batch failed ({done.returncode}): {done.stderr}")
+    return done
+
+
+def h5_contents(path, skip=frozenset()):
+    """Every dataset and attribute of a file, keyed by path, for comparison."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def attributes(name, obj):
+            for key, value in obj.attrs.items():
+                if key in skip or key in ("DIMENSION_LIST", "REFERENCE_LIST"):
+                    continue
+                out[f"{name}@{key}"] = value
+        attributes("/", f)
+
+        def visit(name, obj):
+            attributes(name, obj)
+            if isinstance(obj, h5py.Dataset):
+                out[name] = obj[()]
+        f.visititems(visit)
+    return out
+
+
+def assert_same(test, a, b, skip=frozenset()):
+    x, y = h5_contents(a, skip), h5_contents(b, skip)
+    test.assertEqual(sorted(x), sorted(y), f"{a} and {b} hold different objects")
+    for key in x:
+        u, v = np.asarray(x[key]), np.asarray(y[key])
+        if u.dtype.kind == "f":
+            test.assertTrue(np.array_equal(u, v, equal_nan=True), f"{key} differs: {a} vs {b}")
+        else:
+            test.assertTrue(np.array_equal(u, v), f"{key} differs: {a} vs {b}")
+
+
+def assert_same_batch(test, a, b):
+    """Two batch directories hold the same files (data-equal run files)."""
+    def files(root):
+        return sorted(os.path.relpath(os.path.join(d, f), root)
+                      for d, _, names in os.walk(root) for f in names)
+    test.assertEqual(files(a), files(b))
+    for name in files(a):
+        pa, pb = os.path.join(a, name), os.path.join(b, name)
+        if name.startswith("runs/"):
+            assert_same(test, pa, pb, TIME_ATTRIBUTES)
+        elif name == "summary.h5":
+            assert_same(test, pa, pb)
+        else:
+            with open(pa, "rb") as fa, open(pb, "rb") as fb:
+                test.assertEqual(fa.read(), fb.read(), f"{name} differs")
+
+
+def manifest(directory):
+    with open(os.path.join(directory, "runs.csv")) as f:
+        return list(csv.DictReader(f))
+
+
+class Batch(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="khorgos-batch-")
+        cls.reference = os.path.join(cls.dir, "reference")
+        batch(cls.reference, "--jobs", "2")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def test_runs_equal_khorgos_run(self):
+        rows = manifest(self.reference)
+        self.assertEqual(len(rows), 6)
+        self.assertEqual({r["scenario"] for r in rows}, {"historical", "visa_free_continues"})
+        # Replicate r has the same seed in every scenario (paired differences).
+        seeds = {(r["scenario"], r["replicate"]): r["seed"] for r in rows}
+        for r in range(3):
+            self.assertEqual(seeds[("historical", str(r))], seeds[("visa_free_continues", str(r))])
+        self.assertEqual(len({r["seed"] for r in rows}), 3)
+        for row in rows:
+            self.assertEqual(row["status"], "ok")
+            mine = os.path.join(self.reference, row["path"])
+            with h5py.File(mine, "r") as f:
+                scenario = f.attrs["scenario_path"]
+                scenario = scenario.decode() if isinstance(scenario, bytes) else scenario
+            single = os.path.join(self.dir, f"single-{row['run']}.h5")
+            done = khorgos("run", scenario, "--seed", row["seed"], "--scale", "20",
+                           "--threads", "1", "--out", single, "--quiet", cwd=HERE)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            assert_same(self, mine, single, TIME_ATTRIBUTES)
+
+    def test_summary(self):
+        with h5py.File(os.path.join(self.reference, "summary.h5"), "r") as f:
+            self.assertEqual(f.attrs["khorgos_format"].decode()
+                             if isinstance(f.attrs["khorgos_format"], bytes)
+                             else f.attrs["khorgos_format"], "khorgos-batch")
+            labels = [x.decode() for x in f["condition"][()]]
+            self.assertEqual(labels, ["historical", "visa_free_continues"])
+            value = f["observables/value"][()]
+            self.assertEqual(value.shape[:2], (2, 4))
+            ids = [x.decode() for x in f["observable"][()]]
+            # The mean and quantiles agree with the runs' own observables.
+            with open(os.path.join(self.reference, "outputs.csv")) as o:
+                rows = [r for r in csv.DictReader(o) if r["scenario"] == "historical"]
+            for k, name in enumerate(ids):
+                x = np.array([float(r[name]) for r in rows])
+                self.assertAlmostEqual(value[0, 0, k], x.mean(), delta=1e-9 * max(1, abs(x.mean())))
+                self.assertAlmostEqual(value[0, 2, k], np.quantile(x, 0.5),
+                                       delta=1e-9 * max(1, abs(x.mean())))
+            diff = f["observables/value_difference"][()]
+            cf = [r for r in csv.DictReader(open(os.path.join(self.reference, "outputs.csv")))
+                  if r["scenario"] == "visa_free_continues"]
+            k = 0
+            d = np.array([float(c[ids[k]]) - float(h[ids[k]]) for c, h in zip(cf, rows)])
+            self.assertAlmostEqual(diff[0, 0, k], d.mean(), delta=1e-9 * max(1, abs(d.mean())))
+            self.assertEqual(list(f["replicates/succeeded"][()]), [3, 3])
+            self.assertEqual(f["daily/stock"].shape[:2], (2, 4))
+
+    def test_resume_after_sigkill(self):
+        for attempt, wait_for in enumerate((2, 5)):
+            out = os.path.join(self.dir, f"killed-{attempt}")
+            process = subprocess.Popen([BINARY, "batch", BATCH, "--out", out, "--jobs", "1"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.time() + 60
+            while time.time() < deadline and process.poll() is None:
+                runs = os.path.join(out, "runs")
+                done = sum(len([n for n in files if n.endswith(".h5") and not n.startswith(".")])
+                           for _, _, files in os.walk(runs))
+                if done >= wait_for:
+                    break
+                time.sleep(0.02)
+            self.assertIsNone(process.poll(), "the batch ended before it could be killed")
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            # Without --resume an interrupted batch is not overwritten.
+            refused = khorgos("batch", BATCH, "--out", out)
+            self.assertEqual(refused.returncode, 2)
+            self.assertIn("--resume", refused.stderr)
+            resumed = batch(out, "--resume", "--jobs", "2")
+            self.assertIn("6 of 6 runs ok", resumed.stdout)
+            assert_same_batch(self, self.reference, out)
+
+    @unittest.skipUnless(MPIRUN, "khorgos was built without MPI")
+    def test_mpi_equals_single_process(self):
+        out = os.path.join(self.dir, "mpi")
+        done = subprocess.run([MPIRUN, "-np", "2", "--oversubscribe", "--allow-run-as-root",
+                               BINARY, "batch", BATCH, "--out", out],
+                              capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        assert_same_batch(self, self.reference, out)
+
+
+class BadBatchFiles(unittest.TestCase):
+    def test_each_bad_file(self):
+        bad = os.path.join(HERE, "bad")
+        names = sorted(n for n in os.listdir(bad) if n.endswith(".toml"))
+        self.assertGreaterEqual(len(names), 5)
+        for name in names:
+            with open(os.path.join(bad, name)) as f:
+                expected = f.readline().split("# expect:", 1)[1].strip()
+            out = tempfile.mkdtemp(prefix="khorgos-bad-")
+            target = os.path.join(out, "never")
+            with self.subTest(name):
+                for command in (["batch", name, "--out", target], ["check", name]):
+                    done = khorgos(*command, cwd=bad)
+                    self.assertEqual(done.returncode, 2, done.stderr)
+                    self.assertIn(expected, done.stderr)
+                    # file:line:column: names where the problem is
+                    self.assertRegex(done.stderr, r"\.(toml|csv):\d+:\d+: key '")
+                self.assertFalse(os.path.exists(target), "a run started despite the bad file")
+            shutil.rmtree(out)
+
+
+class Designs(unittest.TestCase):
+    """Small batches at scale 200 with one replicate: designs, failures, outputs."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="khorgos-design-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def write(self, text):
+        path = os.path.join(self.dir, "batch.toml")
+        with open(path, "w") as f:
+            f.write(f"""[batch]
+replicates = 1
+seed = 7
+scale = 200
+keep = ["observables"]
+
+[[scenario]]
+id = "historical"
+file = "{os.path.join(SOURCE, 'scenarios', 'historical.toml')}"
+
+{text}""")
+        return path
+
+    def test_failing_run_is_recorded_and_others_go_on(self):
+        path = self.write("""[variation]
+method = "grid"
+[[variation.parameter]]
+name = "policy.labour_quota_factor"
+values = [1, 500, 0]
+""")
+        out = os.path.join(self.dir, "out")
+        done = khorgos("batch", path, "--out", out)
+        self.assertEqual(done.returncode, 1, done.stderr)
+        rows = manifest(out)
+        self.assertEqual([r["status"] for r in rows], ["ok", "failed", "ok"])
+        self.assertIn("policy.labour_quota_factor", rows[1]["error"])
+        self.assertIn("must be between 0 and 100", rows[1]["error"])
+        self.assertEqual(rows[1]["policy.labour_quota_factor"], "500")
+        self.assertEqual(rows[0]["trader.base_hazard"], "0.00052")  # fixed, from the scenario
+        with h5py.File(os.path.join(out, "summary.h5"), "r") as f:
+            self.assertEqual(list(f["replicates/succeeded"][()]), [1, 0, 1])
+            self.assertTrue(np.isnan(f["observables/value"][1]).all())
+
+    def test_saltelli_rows_follow_salib(self):
+        path = self.write("""[variation]
+method = "saltelli"
+samples = 2
+[[variation.parameter]]
+name = "trader.base_hazard"
+lower = 1e-4
+upper = 1e-3
+[[variation.parameter]]
+name = "visitor.base_hazard"
+lower = 1e-5
+upper = 1e-4
+""")
+        done = khorgos("check", path)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("12 variations", done.stdout)  # N * (2D + 2) = 2 * 6
+        out = os.path.join(self.dir, "out")
+        batch(out, batch_file=path)
+        x = np.loadtxt(os.path.join(out, "variations.csv"), delimiter=",", skiprows=1)
+        self.assertEqual(x.shape, (12, 2))
+        for i in range(2):
+            a, ab1, ab2, ba1, ba2, b = x[6 * i:6 * i + 6]
+            np.testing.assert_array_equal(ab1, [b[0], a[1]])
+            np.testing.assert_array_equal(ab2, [a[0], b[1]])
+            np.testing.assert_array_equal(ba1, [a[0], b[1]])
+            np.testing.assert_array_equal(ba2, [b[0], a[1]])
+        with open(os.path.join(out, "problem.txt")) as f:
+            self.assertEqual(f.read().split(), ["trader.base_hazard", "0.0001", "0.001",
+                                                "visitor.base_hazard", "1e-05", "0.0001"])
+        outputs = list(csv.DictReader(open(os.path.join(out, "outputs.csv"))))
+        self.assertEqual(len(outputs), 12)
+        self.assertIn("nsc_visitors_cn@2010", outputs[0])
+
+    def test_latin_hypercube_strata(self):
+        path = self.write("""[variation]
+method = "latin_hypercube"
+samples = 5
+[[variation.parameter]]
+name = "trader.base_hazard"
+lower = 0
+upper = 1e-3
+""")
+        out = os.path.join(self.dir, "out")
+        batch(out, batch_file=path)
+        x = np.loadtxt(os.path.join(out, "variations.csv"), delimiter=",", skiprows=1)
+        self.assertEqual(sorted((x / 2e-4).astype(int)), [0, 1, 2, 3, 4])
+
+    def test_design_matrix_rows_in_order(self):
+        design = os.path.join(self.dir, "design.csv")
+        with open(design, "w") as f:
+            f.write("policy.labour_quota_factor,trader.base_hazard\n0,5e-4\n2,5e-4\n1,1e-3\n")
+        path = self.write('[variation]\nmethod = "design"\nfile = "design.csv"\n')
+        out = os.path.join(self.dir, "out")
+        batch(out, batch_file=path)
+        rows = manifest(out)
+        self.assertEqual([r["policy.labour_quota_factor"] for r in rows], ["0", "2", "1"])
+        self.assertEqual([r["trader.base_hazard"] for r in rows], ["0.0005", "0.0005", "0.001"])
+        outputs = list(csv.DictReader(open(os.path.join(out, "outputs.csv"))))
+        self.assertEqual([r["variation"] for r in outputs], ["0", "1", "2"])
+        # No quota, no quota workers; twice the quota, at least as many as once.
+        self.assertEqual(float(outputs[0]["labour_quota_cn@2010"]), 0)
+        self.assertGreater(float(outputs[1]["labour_quota_cn@2010"]), 0)
+        with open(os.path.join(out, "problem.txt")) as f:
+            self.assertEqual(f.readline().split(), ["policy.labour_quota_factor", "0", "100"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
