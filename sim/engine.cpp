@@ -41,10 +41,11 @@ enum class Next : std::uint8_t { plan, marriage, regret };
 enum Flag : std::uint8_t { kMarried = 1, kEnteredVisaFree1992 = 2 };
 
 /// One agent's state. Every event reads and writes most of it together, so it
-/// is packed in one 24-byte record (one cache line access per event) rather
-/// than spread over a dozen arrays, which measured 2-3 times slower for the
+/// is packed in one small record (one cache line access per event) rather than
+/// spread over a dozen arrays, which measured 2-3 times slower for the
 /// random-order access of next-event scheduling.
 struct Agent {
+    std::uint32_t person = 0;        ///< stable id of the person (event log, random streams)
     std::int32_t trip_entry_day = 0; ///< day the current trip entered Kazakhstan
     std::int32_t plan_day = kNever;  ///< day of the planned milestone
     std::uint16_t group = 0;         ///< the pool group the agent belongs to
@@ -52,23 +53,36 @@ struct Agent {
     std::uint8_t type = 0, ethnicity = 0, status = 0, visa = 0, region = 0, flags = 0, plan = 0,
                  next = 0;
 };
-static_assert(sizeof(Agent) == 20 || sizeof(Agent) == 24, "agent state should stay small");
+static_assert(sizeof(Agent) <= 32, "agent state should stay small");
 
-/// Agents indexed by stable id (creation order).
+/// Agent records in slots. Only traders keep their record between trips;
+/// anyone else who goes home rejoins their pool's count and frees the slot, as
+/// do people who leave onward or naturalise (no event awaits them). Reusing
+/// slots keeps the records of a 32-year run in a few megabytes, so the random
+/// accesses of next-event scheduling hit the cache.
 struct Agents {
     std::vector<Agent> state;
+    std::vector<std::uint32_t> free_slots;
+    std::uint32_t people = 0; ///< persons ever created as agents
 
     std::uint32_t add(AgentType t, Ethnicity e, std::uint16_t g) {
         Agent a;
+        a.person = people++;
         a.type = static_cast<std::uint8_t>(t);
         a.ethnicity = static_cast<std::uint8_t>(e);
         a.group = g;
+        if (!free_slots.empty()) {
+            const std::uint32_t slot = free_slots.back();
+            free_slots.pop_back();
+            state[slot] = a;
+            return slot;
+        }
         state.push_back(a);
         return static_cast<std::uint32_t>(state.size() - 1);
     }
+    void release(std::uint32_t slot) { free_slots.push_back(slot); }
     Agent& operator[](std::uint32_t id) { return state[id]; }
     const Agent& operator[](std::uint32_t id) const { return state[id]; }
-    std::size_t size() const { return state.size(); }
 };
 
 /// Potential movers of one (type, origin, ethnicity): a count not yet created
@@ -155,8 +169,18 @@ class Engine {
             if (year == 1992 && state_.visa_free) visa_free_days_1992_ += day_end_ - day0_;
             process_due_events();
             departures();
-            for (const auto& [g, id] : returners_) groups_[g].idle.push_back(id);
+            // People who came home this step may set out again from the next one.
+            for (const auto& [g, id] : returners_) {
+                if (groups_[g].type == AgentType::trader) {
+                    groups_[g].idle.push_back(id);
+                } else {
+                    groups_[g].unmaterialised += 1;
+                    agents_.release(id);
+                }
+            }
             returners_.clear();
+            for (const std::uint32_t id : finished_) agents_.release(id);
+            finished_.clear();
             record_step();
             if (opt_.events && !log_.empty()) {
                 opt_.events->record(log_.data(), log_.size());
@@ -281,7 +305,7 @@ class Engine {
         this_year().events[static_cast<int>(kind)] += opt_.scale;
         ++events_;
         if (!opt_.events) return;
-        log_.push_back(AgentEvent{day, id, agents_[id].type, agents_[id].ethnicity,
+        log_.push_back(AgentEvent{day, agents_[id].person, agents_[id].type, agents_[id].ethnicity,
                                   static_cast<std::uint8_t>(kind), static_cast<std::int8_t>(crossing),
                                   static_cast<std::int16_t>(from), static_cast<std::int16_t>(to)});
     }
@@ -376,7 +400,8 @@ class Engine {
             // Due agents are scattered over memory: fetch a few ahead (memory-bound loop).
             if (i + kPrefetch < due.size()) __builtin_prefetch(&agents_[due[i + kPrefetch]]);
             const std::uint32_t id = due[i];
-            RandomStream rng(opt_.seed, id, static_cast<std::uint32_t>(step_), Stream::outcome);
+            RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_),
+                             Stream::outcome);
             const int day = day0_;
             const auto next = static_cast<Next>(agents_[id].next);
             const auto type = static_cast<AgentType>(agents_[id].type);
@@ -431,6 +456,7 @@ class Engine {
                     change_stock(id, -1);
                     agents_[id].status = static_cast<std::uint8_t>(Status::left_onward);
                     left_onward_ += 1;
+                    finished_.push_back(id);
                     daily_onward_[static_cast<std::size_t>(step_) * kAgentTypes + type_index(id)] += 1;
                     log(id, EventKind::onward_exit, day, -1, place_of_region(agents_[id].region),
                         place_onward());
@@ -447,6 +473,7 @@ class Engine {
                 change_stock(id, -1);
                 agents_[id].status = static_cast<std::uint8_t>(Status::naturalised);
                 naturalised_ += 1;
+                finished_.push_back(id);
                 this_year().naturalisations[agents_[id].ethnicity] += opt_.scale;
                 log(id, EventKind::naturalisation, day, -1, place_of_region(agents_[id].region), -1);
                 break;
@@ -574,6 +601,11 @@ class Engine {
         std::uint32_t stream_group = UINT32_MAX;
         RandomStream crossing_rng(opt_.seed, 0, 0, Stream::crossing);
         std::vector<std::uint64_t> leaving_idle;
+        // Idle agents who set out are scattered over memory: look them all up
+        // first (independent loads overlap) and prefetch their records.
+        for (const Candidate& c : all_)
+            if (c.accepted && c.position < groups_[c.group].idle.size())
+                __builtin_prefetch(&agents_[groups_[c.group].idle[c.position]]);
         for (std::size_t i = 0; i < all_.size(); ++i) {
             Candidate& c = all_[i];
             if (!c.accepted) continue;
@@ -600,7 +632,8 @@ class Engine {
             } else {
                 head = new_agent(g, c.group);
             }
-            RandomStream region_rng(opt_.seed, head, static_cast<std::uint32_t>(step_), Stream::region);
+            RandomStream region_rng(opt_.seed, agents_[head].person, static_cast<std::uint32_t>(step_),
+                                    Stream::region);
             const int region = choose_region(g.type, g.ethnicity, region_rng.uniform());
             arrive(head, crossing, region, visa_free_1992);
             for (std::uint64_t m = 1; m < members; ++m)
@@ -633,7 +666,7 @@ class Engine {
     void arrive(std::uint32_t id, int crossing, int region, bool visa_free_1992) {
         const auto type = static_cast<AgentType>(agents_[id].type);
         const Group& g = groups_[agents_[id].group];
-        RandomStream rng(opt_.seed, id, static_cast<std::uint32_t>(step_), Stream::stay);
+        RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_), Stream::stay);
         agents_[id].status = static_cast<std::uint8_t>(Status::in_kazakhstan);
         agents_[id].region = static_cast<std::uint8_t>(region);
         agents_[id].trip_entry_day = day0_;
@@ -691,7 +724,7 @@ class Engine {
         const double w[kPurposes] = {p_[Param::visitor_share_business], p_[Param::visitor_share_private],
                                      p_[Param::visitor_share_tourism], p_[Param::visitor_share_transit]};
         const double total = w[0] + w[1] + w[2] + w[3];
-        RandomStream rng(opt_.seed, id, static_cast<std::uint32_t>(step_), Stream::purpose);
+        RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_), Stream::purpose);
         double x = rng.uniform() * total;
         for (int k = 0; k < kPurposes - 1; ++k) {
             if (x < w[k]) return k;
@@ -816,7 +849,7 @@ class Engine {
 
         add_observables(r);
         r.counters.events = events_;
-        r.counters.agents = agents_.size();
+        r.counters.agents = agents_.people;
         r.counters.person_days_away = person_days_ * k;
         (void)T;
         return r;
@@ -946,6 +979,7 @@ class Engine {
     std::vector<double> region_cdf_;
     std::vector<std::vector<std::uint32_t>> buckets_;
     std::vector<std::pair<std::uint16_t, std::uint32_t>> returners_;
+    std::vector<std::uint32_t> finished_; ///< slots of agents with no further event, freed after the step
     std::vector<AgentEvent> log_;
 
     double labour_cap_ = 0, labour_used_ = 0, repatriate_cap_ = 0, repatriate_used_ = 0;
