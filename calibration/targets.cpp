@@ -7,8 +7,8 @@
 
 namespace khorgos::calibration {
 
-std::vector<Target> load_targets(const std::string& path) {
-    const toml::table root = parse_toml_file(path);
+namespace {
+std::vector<Target> read_targets(const toml::table& root, const std::string& path) {
     TableReader top(root, path, "");
     std::vector<Target> targets;
     for_each_table(top.array("target"), path, "target", [&](TableReader& r) {
@@ -42,6 +42,15 @@ std::vector<Target> load_targets(const std::string& path) {
     });
     top.finish();
     return targets;
+}
+} // namespace
+
+std::vector<Target> load_targets(const std::string& path) {
+    return read_targets(parse_toml_file(path), path);
+}
+
+std::vector<Target> load_targets_text(const std::string& text, const std::string& name) {
+    return read_targets(parse_toml_text(text, name), name);
 }
 
 std::vector<Comparison> compare(const std::vector<Target>& targets, const RunResult& run) {

@@ -407,6 +407,19 @@ LoadedScenario load_scenario(const std::string& path) {
     return out;
 }
 
+LoadedScenario load_scenario_text(const std::string& text, const std::string& name) {
+    toml::table table = parse_toml_text(text, name);
+    if (const toml::node* extends = table.get("extends"))
+        fail_at(*extends, name, "extends", "not allowed in a scenario given as text (it reads no file)");
+    if (const toml::node* removed = table.get("remove_events"))
+        fail_at(*removed, name, "remove_events", "only a file that `extends` another can remove its events");
+    LoadedScenario out;
+    out.text = text;
+    out.files = {name};
+    out.scenario = ScenarioParser(table, name).parse();
+    return out;
+}
+
 void apply_override(Scenario& scenario, const std::string& assignment) {
     const auto eq = assignment.find('=');
     if (eq == std::string::npos)

@@ -19,6 +19,11 @@ struct LoadedScenario {
 /// Reads and validates a scenario file. @throws InputError on any bad input.
 LoadedScenario load_scenario(const std::string& path);
 
+/// Validates a scenario held in memory (`name` stands for the file in
+/// messages). It reads no file: `extends` is an error here.
+/// @throws InputError on any bad input.
+LoadedScenario load_scenario_text(const std::string& text, const std::string& name);
+
 /// Applies a `--set name=value` override to a parameter by its dotted name.
 /// @throws InputError (file "--set") for an unknown name or a bad value.
 void apply_override(Scenario& scenario, const std::string& assignment);

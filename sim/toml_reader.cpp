@@ -12,10 +12,14 @@ toml::table parse_toml_file(const std::string& path) {
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw InputError(path, 0, 0, "", "cannot read the file");
+    return parse_toml_text(text.str(), path);
+}
+
+toml::table parse_toml_text(const std::string& text, const std::string& name) {
     try {
-        return toml::parse(text.str(), path);
+        return toml::parse(text, name);
     } catch (const toml::parse_error& e) {
-        throw InputError(path, static_cast<int>(e.source().begin.line),
+        throw InputError(name, static_cast<int>(e.source().begin.line),
                          static_cast<int>(e.source().begin.column), "",
                          "not valid TOML: " + std::string(e.description()));
     }

@@ -17,6 +17,10 @@ namespace khorgos {
 /// Parses a TOML file. @throws InputError if it is missing, unreadable or not TOML.
 toml::table parse_toml_file(const std::string& path);
 
+/// Parses TOML text held in memory; `name` stands for the file in messages.
+/// @throws InputError if it is not TOML.
+toml::table parse_toml_text(const std::string& text, const std::string& name);
+
 /// Throws an InputError located at a node (or at `fallback_file` if it has no source).
 [[noreturn]] void fail_at(const toml::node& node, const std::string& fallback_file,
                           const std::string& key, const std::string& message);

@@ -4,6 +4,7 @@
 #include "batch_runner.hpp"
 #include "calibrate.hpp"
 #include "calibration/targets.hpp"
+#include "interrupt.hpp"
 #include "khorgos_version.hpp"
 #include "run_plan.hpp"
 #include "sim/engine.hpp"
@@ -48,6 +49,8 @@ std::string join_command_line(int argc, char** argv) {
 }
 
 int run_command(const std::vector<std::string>& args, int argc, char** argv) {
+    // Ctrl-C and SIGTERM: remove the temporary output file, exit 130 / 143.
+    interrupt::install();
     po::options_description options("khorgos run SCENARIO.toml [options]");
     std::uint64_t seed = 1;
     int threads = 0;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the parser fuzzer for SECONDS (default 60) on all cores given by JOBS
+# (default 1), from the seed corpus (scenarios, test data, bad inputs, targets)
+# plus what earlier runs found (build/fuzz/corpus). Exit 0 if nothing was
+# found; otherwise the crashing input is in build/fuzz/artifacts/ and the exit
+# code is non-zero. Usage: tests/fuzz/run_fuzz.sh [SECONDS] [JOBS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-60}
+jobs=${2:-1}
+fuzzer=build/fuzz/tests/fuzz/khorgos_fuzz_parsers
+[ -x "$fuzzer" ] || { echo "run_fuzz: build it first: cmake --preset fuzz && cmake --build build/fuzz --target khorgos_fuzz_parsers" >&2; exit 2; }
+corpus=build/fuzz/corpus
+seeds=build/fuzz/seeds
+mkdir -p "$corpus" "$seeds" build/fuzz/artifacts
+# Seeds: every shipped TOML file, and the regression inputs.
+find scenarios tests/data tests/bad_inputs calibration/targets tests/fuzz/regressions -type f \
+    \( -name '*.toml' -o -path '*/regressions/*' \) -exec cp -f {} "$seeds"/ \; 2>/dev/null || true
+if [ "$jobs" -gt 1 ]; then
+  # -fork: each worker runs a slice of the time; a crash stops them all.
+  extra=(-fork="$jobs" -ignore_crashes=0)
+else
+  extra=()
+fi
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  "$fuzzer" "$corpus" "$seeds" -dict=tests/fuzz/toml.dict -max_total_time="$seconds" \
+    -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
+    -artifact_prefix=build/fuzz/artifacts/ "${extra[@]}"

@@ -1,0 +1,208 @@
+"""`khorgos run` under interruption and faults, from the outside.
+
+Ctrl-C (SIGINT) and SIGTERM stop a run cleanly: the temporary file is
+removed, the message says nothing was written, the exit code is 128 + the
+signal. SIGKILL at random points never leaves a file under the final name. An
+unwritable directory and a full disk (a 1 MiB tmpfs where this sandbox lets us
+mount one, and always a file size limit, RLIMIT_FSIZE) give a clear error and
+no file at all. Each case checks what was lost: nothing but the unfinished run.
+"""
+
+import glob
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+BINARY = os.environ["KHORGOS_BINARY"]
+SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
+SCENARIO = os.path.join(SOURCE, "scenarios", "historical.toml")
+# A run of about 1.5 s (Release) on one thread, with an event log so that the
+# write phase is long too (the file is about 10 MiB).
+RUN_OPTIONS = ["--scale", "3", "--threads", "1", "--events", "--quiet"]
+RNG = random.Random(int(os.environ.get("KHORGOS_FAULT_SEED", "20261127")))
+
+
+def start(out, *extra, **popen):
+    return subprocess.Popen([BINARY, "run", SCENARIO, "--out", out, *RUN_OPTIONS, *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def temporaries(directory):
+    return glob.glob(os.path.join(directory, ".*.tmp-*"))
+
+
+def wait_for_temporary(directory, process, timeout=20):
+    """Waits until the run has created its temporary file (the writer is open)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if temporaries(directory) or process.poll() is not None:
+            return
+        time.sleep(0.005)
+
+
+def can_mount_tmpfs():
+    probe = tempfile.mkdtemp(prefix="khorgos-mount-probe-")
+    try:
+        ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", probe],
+                            capture_output=True).returncode == 0
+        if ok:
+            subprocess.run(["umount", probe], check=True)
+        return ok
+    except OSError:
+        return False
+    finally:
+        os.rmdir(probe)
+
+
+class Faults(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="khorgos-faults-")
+        # How long a whole run takes here, to place the kills inside it.
+        out = os.path.join(cls.dir, "timing.h5")
+        t0 = time.monotonic()
+        done = start(out)
+        _, err = done.communicate(timeout=120)
+        cls.duration = time.monotonic() - t0
+        assert done.returncode == 0, err
+        cls.full_size = os.path.getsize(out)
+        os.remove(out)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="case-", dir=self.dir)
+        self.out = os.path.join(self.work, "run.h5")
+
+    def interrupt(self, sig, expected_code):
+        # Interrupt during the simulation and during the write phase.
+        interrupted = 0
+        for fraction in (0.2, 0.5, 0.8):
+            shutil.rmtree(self.work)
+            os.mkdir(self.work)
+            process = start(self.out)
+            wait_for_temporary(self.work, process)
+            time.sleep(self.duration * fraction * RNG.uniform(0.8, 1.0))
+            process.send_signal(sig)
+            _, err = process.communicate(timeout=60)
+            if process.returncode == 0:
+                continue  # finished before the signal: nothing to check
+            with self.subTest(signal=sig, fraction=fraction):
+                self.assertEqual(process.returncode, expected_code, err)
+                self.assertIn("interrupted", err)
+                self.assertIn("nothing was written", err)
+                self.assertEqual(os.listdir(self.work), [], "a file was left behind")
+                Faults.injected.append((signal.Signals(sig).name, fraction, "nothing left"))
+                interrupted += 1
+        self.assertGreater(interrupted, 0, "every run ended before its signal")
+
+    def test_sigint_removes_the_temporary_file(self):
+        self.interrupt(signal.SIGINT, 130)
+
+    def test_sigterm_removes_the_temporary_file(self):
+        self.interrupt(signal.SIGTERM, 128 + signal.SIGTERM)
+
+    def test_sigkill_never_leaves_a_file_under_the_final_name(self):
+        kills = 8
+        for i in range(kills):
+            for f in os.listdir(self.work):
+                os.remove(os.path.join(self.work, f))
+            process = start(self.out)
+            time.sleep(RNG.uniform(0, self.duration))
+            finished = process.poll() is not None
+            process.kill()
+            process.communicate(timeout=60)
+            with self.subTest(kill=i):
+                if finished and process.returncode == 0:
+                    # It ended before the kill: the file must then be whole.
+                    self.assertEqual(os.path.getsize(self.out), self.full_size)
+                    continue
+                self.assertFalse(os.path.exists(self.out), "SIGKILL left a file under the final name")
+                # The only trace is the temporary file (SIGKILL cannot be caught).
+                leftovers = set(os.listdir(self.work)) - {"run.h5"}
+                self.assertTrue(all(".run.h5.tmp-" in f for f in leftovers), leftovers)
+                Faults.injected.append(("SIGKILL", i, f"no final file, {len(leftovers)} temporary left"))
+
+    def test_unwritable_directory(self):
+        os.chmod(self.work, 0o555)
+        preexec = None
+        if os.geteuid() == 0:
+            # root ignores permissions: run as nobody (every parent is traversable).
+            os.chmod(self.dir, 0o755)
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        else:
+            command = []
+        done = subprocess.run(command + [BINARY, "run", SCENARIO, "--out", self.out, *RUN_OPTIONS],
+                              capture_output=True, text=True, timeout=60, preexec_fn=preexec)
+        os.chmod(self.work, 0o755)
+        self.assertEqual(done.returncode, 1, done.stderr)
+        self.assertIn("khorgos: failure:", done.stderr)
+        self.assertIn(self.work, done.stderr)
+        self.assertIn("ermission denied", done.stderr)
+        self.assertEqual(os.listdir(self.work), [])
+        Faults.injected.append(("unwritable directory", 0, "nothing left"))
+
+    def assert_disk_full_is_clean(self, done, directory):
+        # The exit code is checked apart (test_failed_write_exit_code): a known bug.
+        self.assertIn("khorgos: failure:", done.stderr)
+        self.assertNotIn("Traceback", done.stderr)
+        self.assertEqual(os.listdir(directory), [], "a file was left on the full disk")
+
+    def test_file_size_limit(self):
+        limit = self.full_size // 4
+
+        def limit_file_size():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+        done = subprocess.run([BINARY, "run", SCENARIO, "--out", self.out, *RUN_OPTIONS],
+                              capture_output=True, text=True, timeout=60, preexec_fn=limit_file_size)
+        # Not killed by SIGXFSZ (-25): a clear failure instead.
+        self.assertNotEqual(done.returncode, -signal.SIGXFSZ)
+        self.assert_disk_full_is_clean(done, self.work)
+        self.assertIn("File too large", done.stderr)
+        Faults.injected.append(("RLIMIT_FSIZE", limit, "nothing left"))
+
+    # Known bug (output layer, reported in docs/reliability.md): after a failed
+    # write the HDF5 file stays open (H5F_CLOSE_SEMI close fails) and HDF5's
+    # exit handler crashes in H5F__close_cb: exit 139 (SIGSEGV) after the right
+    # message, instead of 1. Remove the marker once fixed (an unexpected
+    # success fails this suite).
+    @unittest.expectedFailure
+    def test_failed_write_exit_code(self):
+        limit = self.full_size // 4
+
+        def limit_file_size():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+        done = subprocess.run([BINARY, "run", SCENARIO, "--out", self.out, *RUN_OPTIONS],
+                              capture_output=True, text=True, timeout=60, preexec_fn=limit_file_size)
+        self.assertEqual(done.returncode, 1, done.stderr)
+
+    @unittest.skipUnless(can_mount_tmpfs(), "cannot mount a tmpfs here")
+    def test_full_disk(self):
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", self.work], check=True)
+        try:
+            done = subprocess.run([BINARY, "run", SCENARIO, "--out", self.out, *RUN_OPTIONS],
+                                  capture_output=True, text=True, timeout=60)
+            self.assert_disk_full_is_clean(done, self.work)
+            self.assertIn("No space left on device", done.stderr)
+            Faults.injected.append(("full 1 MiB tmpfs", 0, "nothing left"))
+        finally:
+            subprocess.run(["umount", self.work], check=True)
+
+
+Faults.injected = []
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    for fault in Faults.injected:
+        print("fault injected:", *fault)
+    raise SystemExit(0 if result.wasSuccessful() else 1)
