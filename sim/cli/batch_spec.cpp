@@ -132,7 +132,9 @@ class SpecParser {
                                        "' (known: observables, yearly, totals, daily)");
             if (spec.keep.empty()) b.fail("keep", "keeps nothing: name at least one output");
         } else {
-            spec.keep = {"observables", "yearly", "totals", "daily"};
+            // Daily series only when asked: their summary holds 1.5 million
+            // values per statistic and scenario for the historical horizon.
+            spec.keep = {"observables", "yearly", "totals"};
         }
         b.finish();
     }

@@ -42,6 +42,7 @@ struct Spec {
     std::uint64_t seed = 1;              ///< the batch seed
     double scale = 1;
     std::vector<std::string> keep;       ///< what the summary holds: "observables" and result groups
+                                         ///< (default all but "daily")
     Method method = Method::none;
     std::size_t samples = 0;             ///< Latin hypercube rows; Saltelli base samples N
     bool second_order = true;            ///< Saltelli: N*(2D+2) rows, else N*(D+2)
