@@ -13,9 +13,10 @@ fuzzer=build/fuzz/tests/fuzz/khorgos_fuzz_parsers
 corpus=build/fuzz/corpus
 seeds=build/fuzz/seeds
 mkdir -p "$corpus" "$seeds" build/fuzz/artifacts
-# Seeds: every shipped TOML file, and the regression inputs.
-find scenarios tests/data tests/bad_inputs calibration/targets tests/fuzz/regressions -type f \
-    \( -name '*.toml' -o -path '*/regressions/*' \) -exec cp -f {} "$seeds"/ \; 2>/dev/null || true
+# Seeds: every shipped TOML file as is and with its `extends` chain merged in
+# (the fuzz entry point reads no file), and the regression inputs.
+/usr/bin/python3 tests/fuzz/flatten_seeds.py "$seeds" scenarios tests/data tests/bad_inputs calibration/targets
+find tests/fuzz/regressions -type f ! -name '.*' -exec cp -f {} "$seeds"/ \;
 if [ "$jobs" -gt 1 ]; then
   # -fork: each worker runs a slice of the time; a crash stops them all.
   extra=(-fork="$jobs" -ignore_crashes=0)
