@@ -31,7 +31,8 @@ constexpr unsigned kDeflateLevel = 4;
 
 void sync(const std::string& path, int flags) {
     const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-    if (fd < 0) throw RuntimeError("cannot open '" + path + "' to sync it: " + std::strerror(errno));
+    if (fd < 0)
+        throw RuntimeError("cannot open '" + path + "' to sync it: " + std::strerror(errno));
     const int status = ::fsync(fd);
     const int error = errno;
     ::close(fd);
@@ -48,7 +49,8 @@ Handle write_coordinate(hid_t group, const Coordinate& c) {
         dataset = h5::write_strings(group, c.name, c.labels);
     } else {
         const hsize_t dims[1] = {c.values.size()};
-        const Handle space = own(H5Screate_simple(1, dims, nullptr), H5Sclose, "cannot create dataspace");
+        const Handle space =
+            own(H5Screate_simple(1, dims, nullptr), H5Sclose, "cannot create dataspace");
         const Handle dcpl = h5::dataset_creation_plist();
         dataset = own(H5Dcreate2(group, c.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
                                  dcpl.get(), H5P_DEFAULT),
@@ -81,7 +83,8 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims) {
     return chunk;
 }
 
-void write_variable(hid_t group, const Variable& v, const std::map<std::string, const Coordinate*>& coords,
+void write_variable(hid_t group, const Variable& v,
+                    const std::map<std::string, const Coordinate*>& coords,
                     const std::map<std::string, Handle>& scales) {
     std::vector<hsize_t> dims;
     std::size_t size = 1;
@@ -102,7 +105,8 @@ void write_variable(hid_t group, const Variable& v, const std::map<std::string, 
     const Handle dcpl = h5::dataset_creation_plist();
     if (size > 0) {
         const auto chunk = chunk_shape(dims);
-        check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "cannot set chunks");
+        check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
+              "cannot set chunks");
         check(H5Pset_shuffle(dcpl.get()), "cannot enable shuffle");
         check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "cannot enable deflate");
     }
@@ -110,19 +114,22 @@ void write_variable(hid_t group, const Variable& v, const std::map<std::string, 
                                           H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
                                H5Dclose, "cannot create variable '" + v.name + "'");
     if (size > 0)
-        check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.values.data()),
+        check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                       v.values.data()),
               "cannot write variable '" + v.name + "'");
     set_text(dataset.get(), "long_name", v.long_name);
     set_text(dataset.get(), "units", v.units);
     for (std::size_t axis = 0; axis < v.dims.size(); ++axis)
-        check(H5DSattach_scale(dataset.get(), scales.at(v.dims[axis]).get(), static_cast<unsigned>(axis)),
+        check(H5DSattach_scale(dataset.get(), scales.at(v.dims[axis]).get(),
+                               static_cast<unsigned>(axis)),
               "cannot attach a dimension to '" + v.name + "'");
 }
 
 void write_contents(hid_t root, const BatchSummary& s) {
     h5::write_text_attribute(root, "Conventions", "CF-1.8");
     h5::write_text_attribute(root, "title", "khorgos batch summary of " + s.name);
-    h5::write_text_attribute(root, "source", "khorgos " + s.program_version + " (git " + s.git_commit + ")");
+    h5::write_text_attribute(root, "source",
+                             "khorgos " + s.program_version + " (git " + s.git_commit + ")");
     h5::write_text_attribute(root, "khorgos_format", kFormatName);
     h5::write_attribute(root, "khorgos_format_version", kFormatVersion);
     h5::write_text_attribute(root, "batch_name", s.name);
@@ -133,10 +140,11 @@ void write_contents(hid_t root, const BatchSummary& s) {
     h5::write_attribute(root, "replicates", std::int32_t{s.replicates});
     h5::write_attribute(root, "scale", s.scale);
     h5::write_text_attribute(root, "baseline", s.baseline);
-    h5::write_text_attribute(root, "statistics",
-                             "mean over successful replicates; q05, q50, q95: quantiles with linear "
-                             "interpolation (numpy's default); *_difference: the same of the paired "
-                             "differences counterfactual - baseline by replicate (seed) index");
+    h5::write_text_attribute(
+        root, "statistics",
+        "mean over successful replicates; q05, q50, q95: quantiles with linear "
+        "interpolation (numpy's default); *_difference: the same of the paired "
+        "differences counterfactual - baseline by replicate (seed) index");
 
     std::map<std::string, const Coordinate*> coords;
     for (const auto& c : s.coordinates) {
@@ -146,7 +154,8 @@ void write_contents(hid_t root, const BatchSummary& s) {
     }
     std::vector<std::string> groups;
     for (const auto& v : s.variables)
-        if (std::find(groups.begin(), groups.end(), v.group) == groups.end()) groups.push_back(v.group);
+        if (std::find(groups.begin(), groups.end(), v.group) == groups.end())
+            groups.push_back(v.group);
     for (const auto& name : groups) {
         const Handle group = h5::create_group(root, name);
         std::set<std::string> used;
@@ -160,7 +169,8 @@ void write_contents(hid_t root, const BatchSummary& s) {
         if (used.count("observable") && !s.observables.empty()) {
             const auto strings = [&](const char* field, const char* long_name, auto member) {
                 std::vector<std::string> values;
-                for (const auto& o : s.observables) values.push_back(o.*member);
+                for (const auto& o : s.observables)
+                    values.push_back(o.*member);
                 const Handle d = h5::write_strings(group.get(), field, values);
                 h5::write_text_attribute(d.get(), "long_name", long_name);
                 check(H5DSattach_scale(d.get(), scales.at("observable").get(), 0),
@@ -169,7 +179,8 @@ void write_contents(hid_t root, const BatchSummary& s) {
             strings("id", "observable id, as in calibration/targets", &Observable::id);
             strings("period", "year, or ISO 8601 interval start/end", &Observable::period);
             strings("units", "units of the observable", &Observable::units);
-            strings("definition", "definition of the official statistic mirrored", &Observable::definition);
+            strings("definition", "definition of the official statistic mirrored",
+                    &Observable::definition);
         }
     }
 }
@@ -208,7 +219,8 @@ BatchSummary read_batch_summary(const std::string& path) {
     if (!file) throw InputError(path, 0, 0, "", "not a readable HDF5 file: " + h5::last_error());
     const hid_t root = file.get();
     if (h5::read_text_attribute(root, "khorgos_format") != kFormatName)
-        throw InputError(path, 0, 0, "", "not a khorgos batch summary (no khorgos_format attribute)");
+        throw InputError(path, 0, 0, "",
+                         "not a khorgos batch summary (no khorgos_format attribute)");
     BatchSummary s;
     s.name = h5::read_text_attribute(root, "batch_name");
     s.batch_text = h5::read_text_attribute(root, "batch_text");
@@ -223,14 +235,15 @@ BatchSummary read_batch_summary(const std::string& path) {
         const auto rank = h5::extent(dataset).size();
         for (unsigned axis = 0; axis < rank; ++axis) {
             std::string name;
-            H5DSiterate_scales(dataset, axis, nullptr,
-                               [](hid_t, unsigned, hid_t scale, void* out) -> herr_t {
-                                   char text[256] = {};
-                                   H5DSget_scale_name(scale, text, sizeof text);
-                                   *static_cast<std::string*>(out) = text;
-                                   return 1;
-                               },
-                               &name);
+            H5DSiterate_scales(
+                dataset, axis, nullptr,
+                [](hid_t, unsigned, hid_t scale, void* out) -> herr_t {
+                    char text[256] = {};
+                    H5DSget_scale_name(scale, text, sizeof text);
+                    *static_cast<std::string*>(out) = text;
+                    return 1;
+                },
+                &name);
             names.push_back(name);
         }
         return names;
@@ -269,8 +282,10 @@ BatchSummary read_batch_summary(const std::string& path) {
         c.long_name = h5::read_text_attribute(d.get(), "long_name");
         c.units = h5::read_text_attribute(d.get(), "units");
         const Handle type = own(H5Dget_type(d.get()), H5Tclose, "cannot read type");
-        if (H5Tget_class(type.get()) == H5T_STRING) c.labels = h5::read_strings(d.get());
-        else c.values = h5::read_doubles(d.get());
+        if (H5Tget_class(type.get()) == H5T_STRING)
+            c.labels = h5::read_strings(d.get());
+        else
+            c.values = h5::read_doubles(d.get());
         s.coordinates.push_back(std::move(c));
     }
     return s;

@@ -67,15 +67,19 @@ std::string read_file(const std::string& path) {
 std::string csv_field(const std::string& text) {
     if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
     std::string out = "\"";
-    for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    for (char c : text)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
 }
 
 const char* state_name(RunStatus::State state) {
     switch (state) {
-    case RunStatus::State::ok: return "ok";
-    case RunStatus::State::failed: return "failed";
-    case RunStatus::State::pending: return "pending";
+    case RunStatus::State::ok:
+        return "ok";
+    case RunStatus::State::failed:
+        return "failed";
+    case RunStatus::State::pending:
+        return "pending";
     }
     return "pending";
 }
@@ -83,9 +87,12 @@ const char* state_name(RunStatus::State state) {
 std::string format_duration(double seconds) {
     const auto s = static_cast<long>(seconds + 0.5);
     char text[32];
-    if (s >= 3600) std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, s / 60 % 60);
-    else if (s >= 60) std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
-    else std::snprintf(text, sizeof text, "%lds", s);
+    if (s >= 3600)
+        std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, s / 60 % 60);
+    else if (s >= 60)
+        std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
+    else
+        std::snprintf(text, sizeof text, "%lds", s);
     return text;
 }
 
@@ -100,14 +107,13 @@ class Progress {
         ++done_;
         if (status.state == RunStatus::State::failed) ++failed_;
         const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-        const double eta = elapsed / static_cast<double>(done_ - resumed_) *
-                           static_cast<double>(total_ - done_);
+        const double eta =
+            elapsed / static_cast<double>(done_ - resumed_) * static_cast<double>(total_ - done_);
         std::ostringstream line;
         line << done_ << "/" << total_ << " runs, " << failed_ << " failed, ETA "
              << format_duration(eta);
         if (!tty_) {
-            std::cerr << "batch: " << line.str() << " (" << what << ": "
-                      << state_name(status.state)
+            std::cerr << "batch: " << line.str() << " (" << what << ": " << state_name(status.state)
                       << (status.error.empty() ? "" : ": " + status.error) << ")\n";
             return;
         }
@@ -149,7 +155,8 @@ class Batch {
 
     /// Creates the directories and fixed files; returns the runs still to do.
     std::vector<std::size_t> prepare() {
-        for (const auto& s : spec_.scenarios) fs::create_directories(directory_ + "/runs/" + s.id);
+        for (const auto& s : spec_.scenarios)
+            fs::create_directories(directory_ + "/runs/" + s.id);
         // What a killed batch left half-written (run files, manifest, summary).
         for (const auto& entry : fs::recursive_directory_iterator(directory_)) {
             const std::string name = entry.path().filename().string();
@@ -164,15 +171,18 @@ class Batch {
                 csv += (j ? "," : "") + spec_.varied[j].name;
             csv += "\n";
             for (const auto& row : spec_.variations) {
-                for (std::size_t j = 0; j < row.size(); ++j) csv += (j ? "," : "") + exact(row[j]);
+                for (std::size_t j = 0; j < row.size(); ++j)
+                    csv += (j ? "," : "") + exact(row[j]);
                 csv += "\n";
             }
             write_atomically(directory_ + "/variations.csv", csv);
         }
         std::vector<std::size_t> pending;
         for (const auto& run : runs_) {
-            if (fs::exists(directory_ + "/" + run.path)) status_[run.index].state = RunStatus::State::ok;
-            else pending.push_back(run.index);
+            if (fs::exists(directory_ + "/" + run.path))
+                status_[run.index].state = RunStatus::State::ok;
+            else
+                pending.push_back(run.index);
         }
         write_manifest();
         return pending;
@@ -199,7 +209,8 @@ class Batch {
         return status;
     }
 
-    void run(const std::vector<std::size_t>& pending, const std::function<void(const Execute&, const Done&)>& engine) {
+    void run(const std::vector<std::size_t>& pending,
+             const std::function<void(const Execute&, const Done&)>& engine) {
         Progress progress(runs_.size(), runs_.size() - pending.size());
         auto last_manifest = Clock::now();
         engine([this](std::size_t i) { return execute(i); },
@@ -219,7 +230,8 @@ class Batch {
         const Summary summary = summarise(spec_, runs_, status_, directory_);
         output::write_batch_summary(directory_ + "/summary.h5", summary.file);
         std::string csv = "run,scenario,variation,replicate,status";
-        for (const auto& name : summary.observable_names) csv += "," + csv_field(name);
+        for (const auto& name : summary.observable_names)
+            csv += "," + csv_field(name);
         csv += "\n";
         for (const auto& run : runs_) {
             csv += std::to_string(run.index) + "," + spec_.scenarios[run.scenario].id + "," +
@@ -233,7 +245,8 @@ class Batch {
         write_atomically(directory_ + "/outputs.csv", csv);
         write_manifest();
         std::size_t failed = 0;
-        for (const auto& s : status_) failed += s.state == RunStatus::State::failed ? 1 : 0;
+        for (const auto& s : status_)
+            failed += s.state == RunStatus::State::failed ? 1 : 0;
         return failed;
     }
 
@@ -249,15 +262,17 @@ class Batch {
 
     void write_manifest() const {
         std::string csv = "run,scenario,variation,replicate,seed,status,error,path";
-        for (const auto& p : parameter_specs()) csv += "," + std::string(p.name);
+        for (const auto& p : parameter_specs())
+            csv += "," + std::string(p.name);
         csv += "\n";
         for (const auto& run : runs_) {
             const RunStatus& s = status_[run.index];
             csv += std::to_string(run.index) + "," + spec_.scenarios[run.scenario].id + "," +
                    std::to_string(run.variation) + "," + std::to_string(run.replicate) + "," +
-                   std::to_string(run.seed) + "," + state_name(s.state) + "," +
-                   csv_field(s.error) + "," + csv_field(run.path);
-            for (double value : requested_parameters(spec_, run)) csv += "," + exact(value);
+                   std::to_string(run.seed) + "," + state_name(s.state) + "," + csv_field(s.error) +
+                   "," + csv_field(run.path);
+            for (double value : requested_parameters(spec_, run))
+                csv += "," + exact(value);
             csv += "\n";
         }
         write_atomically(directory_ + "/runs.csv", csv);
@@ -302,9 +317,11 @@ void run_local(const std::vector<std::size_t>& pending, int jobs, const Execute&
     };
     const auto threads = std::min<std::size_t>(static_cast<std::size_t>(jobs), pending.size());
     std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    for (std::size_t t = 1; t < threads; ++t)
+        pool.emplace_back(work);
     work();
-    for (auto& t : pool) t.join();
+    for (auto& t : pool)
+        t.join();
     if (failure) std::rethrow_exception(failure);
 }
 
@@ -354,7 +371,8 @@ int batch_command(const std::vector<std::string>& args, const std::string& comma
         }
         try {
             const auto pending = batch.prepare();
-            batch.run(pending, [&](const Execute& e, const Done& d) { world.dispatch(pending, e, d); });
+            batch.run(pending,
+                      [&](const Execute& e, const Done& d) { world.dispatch(pending, e, d); });
             return report(batch.finish(), batch.runs().size(), out);
         } catch (const std::exception& e) {
             std::cerr << "khorgos: failure: " << e.what() << "\n";

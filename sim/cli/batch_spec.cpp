@@ -45,17 +45,16 @@ r123::Philox4x32::ctr_type philox(std::uint64_t seed, std::uint32_t a, std::uint
 
 /// Uniform on (0, 1) from 53 bits, as sim/rng.hpp's streams make them.
 double uniform(std::uint64_t seed, Purpose purpose, std::size_t row, std::size_t column) {
-    const auto x = philox(seed, static_cast<std::uint32_t>(row), static_cast<std::uint32_t>(column),
-                          purpose);
+    const auto x =
+        philox(seed, static_cast<std::uint32_t>(row), static_cast<std::uint32_t>(column), purpose);
     const std::uint64_t hi = x.v[0] >> 5, lo = x.v[1] >> 6;
     return (static_cast<double>((hi << 26) | lo) + 0.5) * 0x1.0p-53;
 }
 
 bool valid_id(const std::string& id) {
-    return !id.empty() && id.size() <= 64 &&
-           std::all_of(id.begin(), id.end(), [](char c) {
-               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-           });
+    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
 }
 
 std::string read_text(const std::string& path) {
@@ -85,7 +84,8 @@ void walk_parameters(const toml::table& table, const std::string& prefix, const 
 void same_places(const Scenario& a, const Scenario& b, TableReader& r, const std::string& first) {
     const auto ids = [](const auto& items) {
         std::vector<std::string> out;
-        for (const auto& item : items) out.push_back(item.id);
+        for (const auto& item : items)
+            out.push_back(item.id);
         return out;
     };
     if (a.start_day != b.start_day || a.end_day != b.end_day || a.step_days != b.step_days ||
@@ -97,7 +97,8 @@ void same_places(const Scenario& a, const Scenario& b, TableReader& r, const std
 
 class SpecParser {
   public:
-    SpecParser(const toml::table& root, const std::string& file) : root_(root, file, ""), file_(file) {}
+    SpecParser(const toml::table& root, const std::string& file)
+        : root_(root, file, ""), file_(file) {}
 
     Spec parse() {
         Spec spec;
@@ -111,8 +112,8 @@ class SpecParser {
         const double runs = static_cast<double>(spec.scenarios.size()) *
                             static_cast<double>(spec.variations.size()) * spec.replicates;
         if (runs > static_cast<double>(kMaxRuns))
-            root_.fail("batch", "declares " + exact(runs) + " runs, more than " +
-                                    std::to_string(kMaxRuns));
+            root_.fail("batch",
+                       "declares " + exact(runs) + " runs, more than " + std::to_string(kMaxRuns));
         return spec;
     }
 
@@ -162,10 +163,13 @@ class SpecParser {
                 walk_parameters(p, "", file_, r.key("parameters."), e);
             }
             LoadedScenario loaded = load_scenario(e.path);
-            for (const auto& s : e.sets) apply_override(loaded.scenario, s);
+            for (const auto& s : e.sets)
+                apply_override(loaded.scenario, s);
             e.parameters = loaded.scenario.parameters.values();
-            if (!spec.scenarios.empty()) same_places(first_, loaded.scenario, r, spec.scenarios[0].id);
-            else first_ = loaded.scenario;
+            if (!spec.scenarios.empty())
+                same_places(first_, loaded.scenario, r, spec.scenarios[0].id);
+            else
+                first_ = loaded.scenario;
             spec.scenarios.push_back(std::move(e));
         });
         if (spec.scenarios.empty()) root_.fail("scenario", "needs at least one [[scenario]]");
@@ -175,10 +179,14 @@ class SpecParser {
     void variation(Spec& spec) {
         TableReader v(root_.subtable("variation"), file_, "variation.");
         const std::string method = v.string("method");
-        if (method == "grid") spec.method = Method::grid;
-        else if (method == "latin_hypercube") spec.method = Method::latin_hypercube;
-        else if (method == "saltelli") spec.method = Method::saltelli;
-        else if (method == "design") spec.method = Method::design;
+        if (method == "grid")
+            spec.method = Method::grid;
+        else if (method == "latin_hypercube")
+            spec.method = Method::latin_hypercube;
+        else if (method == "saltelli")
+            spec.method = Method::saltelli;
+        else if (method == "design")
+            spec.method = Method::design;
         else
             v.fail("method", "unknown method '" + method +
                                  "' (known: grid, latin_hypercube, saltelli, design)");
@@ -193,10 +201,17 @@ class SpecParser {
         }
         v.finish();
         switch (spec.method) {
-        case Method::grid: grid(spec); break;
-        case Method::latin_hypercube: latin_hypercube(spec); break;
-        case Method::saltelli: saltelli(spec); break;
-        default: break;
+        case Method::grid:
+            grid(spec);
+            break;
+        case Method::latin_hypercube:
+            latin_hypercube(spec);
+            break;
+        case Method::saltelli:
+            saltelli(spec);
+            break;
+        default:
+            break;
         }
     }
 
@@ -219,8 +234,8 @@ class SpecParser {
                 if (values.empty()) r.fail("values", "needs at least one value");
                 for (std::size_t i = 0; i < values.size(); ++i)
                     p.values.push_back(number_at(values[i], file_,
-                                                 r.key("values[" + std::to_string(i) + "]"),
-                                                 -1e300, 1e300));
+                                                 r.key("values[" + std::to_string(i) + "]"), -1e300,
+                                                 1e300));
                 p.lower = *std::min_element(p.values.begin(), p.values.end());
                 p.upper = *std::max_element(p.values.begin(), p.values.end());
             }
@@ -266,9 +281,9 @@ class SpecParser {
                 continue;
             }
             if (row.size() != spec.varied.size())
-                throw InputError(csv, number, 0, "", "expected " +
-                                 std::to_string(spec.varied.size()) + " values, got " +
-                                 std::to_string(row.size()));
+                throw InputError(csv, number, 0, "",
+                                 "expected " + std::to_string(spec.varied.size()) +
+                                     " values, got " + std::to_string(row.size()));
             std::vector<double> values;
             for (std::size_t c = 0; c < row.size(); ++c) {
                 char* end = nullptr;
@@ -289,15 +304,19 @@ class SpecParser {
         std::vector<std::size_t> at(spec.varied.size(), 0);
         while (true) {
             std::vector<double> row;
-            for (std::size_t j = 0; j < at.size(); ++j) row.push_back(spec.varied[j].values[at[j]]);
+            for (std::size_t j = 0; j < at.size(); ++j)
+                row.push_back(spec.varied[j].values[at[j]]);
             spec.variations.push_back(std::move(row));
             std::size_t j = at.size();
-            while (j > 0 && ++at[j - 1] == spec.varied[j - 1].values.size()) at[--j] = 0;
+            while (j > 0 && ++at[j - 1] == spec.varied[j - 1].values.size())
+                at[--j] = 0;
             if (j == 0) return;
         }
     }
 
-    static double scaled(const VariedParameter& p, double u) { return p.lower + u * (p.upper - p.lower); }
+    static double scaled(const VariedParameter& p, double u) {
+        return p.lower + u * (p.upper - p.lower);
+    }
 
     /// N rows; each parameter's range cut into N equal strata, each stratum used
     /// once, in an order and at a point within it drawn from the batch seed.
@@ -308,14 +327,15 @@ class SpecParser {
             std::vector<std::size_t> stratum(n);
             std::iota(stratum.begin(), stratum.end(), 0);
             for (std::size_t i = n; i > 1; --i) { // Fisher-Yates
-                const auto k = static_cast<std::size_t>(uniform(spec.seed, kStratumOrder, i, j) * i);
+                const auto k =
+                    static_cast<std::size_t>(uniform(spec.seed, kStratumOrder, i, j) * i);
                 std::swap(stratum[i - 1], stratum[std::min(k, i - 1)]);
             }
             for (std::size_t i = 0; i < n; ++i)
-                spec.variations[i][j] = scaled(
-                    spec.varied[j],
-                    (static_cast<double>(stratum[i]) + uniform(spec.seed, kStratumJitter, i, j)) /
-                        static_cast<double>(n));
+                spec.variations[i][j] =
+                    scaled(spec.varied[j], (static_cast<double>(stratum[i]) +
+                                            uniform(spec.seed, kStratumJitter, i, j)) /
+                                               static_cast<double>(n));
         }
     }
 
@@ -356,7 +376,8 @@ class SpecParser {
 
 std::string padded(std::size_t value, std::size_t count) {
     std::size_t width = 1;
-    for (std::size_t n = count; n >= 10; n /= 10) ++width;
+    for (std::size_t n = count; n >= 10; n /= 10)
+        ++width;
     std::string text = std::to_string(value);
     return std::string(width > text.size() ? width - text.size() : 0, '0') + text;
 }
@@ -393,8 +414,9 @@ std::vector<Run> expand(const Spec& spec) {
                 for (std::size_t j = 0; j < spec.varied.size(); ++j)
                     run.sets.push_back(spec.varied[j].name + "=" + exact(spec.variations[v][j]));
                 run.path = "runs/" + spec.scenarios[s].id + "/v" + padded(v, variations - 1) +
-                           "-r" + padded(static_cast<std::size_t>(r),
-                                         static_cast<std::size_t>(spec.replicates - 1)) +
+                           "-r" +
+                           padded(static_cast<std::size_t>(r),
+                                  static_cast<std::size_t>(spec.replicates - 1)) +
                            ".h5";
                 runs.push_back(std::move(run));
             }
@@ -423,11 +445,16 @@ std::string salib_problem(const Spec& spec) {
 
 const char* method_name(Method method) {
     switch (method) {
-    case Method::none: return "none";
-    case Method::grid: return "grid";
-    case Method::latin_hypercube: return "latin_hypercube";
-    case Method::saltelli: return "saltelli";
-    case Method::design: return "design";
+    case Method::none:
+        return "none";
+    case Method::grid:
+        return "grid";
+    case Method::latin_hypercube:
+        return "latin_hypercube";
+    case Method::saltelli:
+        return "saltelli";
+    case Method::design:
+        return "design";
     }
     return "none";
 }

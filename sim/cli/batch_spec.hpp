@@ -33,16 +33,16 @@ struct VariedParameter {
 };
 
 struct Spec {
-    std::string file;                    ///< the batch file
-    std::string text;                    ///< its text, to tell a changed batch on --resume
+    std::string file; ///< the batch file
+    std::string text; ///< its text, to tell a changed batch on --resume
     std::string name;
     std::vector<ScenarioEntry> scenarios;
-    std::size_t baseline = 0;            ///< index into scenarios
-    int replicates = 1;                  ///< seeds per (scenario, variation)
-    std::uint64_t seed = 1;              ///< the batch seed
+    std::size_t baseline = 0; ///< index into scenarios
+    int replicates = 1;       ///< seeds per (scenario, variation)
+    std::uint64_t seed = 1;   ///< the batch seed
     double scale = 1;
-    std::vector<std::string> keep;       ///< what the summary holds: "observables" and result groups
-                                         ///< (default all but "daily")
+    std::vector<std::string> keep; ///< what the summary holds: "observables" and result groups
+                                   ///< (default all but "daily")
     Method method = Method::none;
     std::size_t samples = 0;             ///< Latin hypercube rows; Saltelli base samples N
     bool second_order = true;            ///< Saltelli: N*(2D+2) rows, else N*(D+2)

@@ -46,14 +46,17 @@ void statistics(const std::vector<const std::vector<double>*>& samples, std::siz
             if (!std::isnan((*s)[i])) x.push_back((*s)[i]);
         double* at = out.data() + row * kStatistics * size + i;
         if (x.empty()) {
-            for (int k = 0; k < kStatistics; ++k) at[k * size] = NAN;
+            for (int k = 0; k < kStatistics; ++k)
+                at[k * size] = NAN;
             continue;
         }
         double sum = 0;
-        for (double v : x) sum += v;
+        for (double v : x)
+            sum += v;
         at[0] = sum / static_cast<double>(x.size());
         std::sort(x.begin(), x.end());
-        for (int k = 1; k < kStatistics; ++k) at[k * size] = quantile(x, kQuantiles[k - 1]);
+        for (int k = 1; k < kStatistics; ++k)
+            at[k * size] = quantile(x, kQuantiles[k - 1]);
     }
 }
 
@@ -98,7 +101,8 @@ class Summariser {
                 paired[c] = static_cast<double>(d.size());
                 for (std::size_t k = 0; k < slots_.size(); ++k) {
                     std::vector<const std::vector<double>*> samples;
-                    for (const auto& values : d) samples.push_back(&values[k]);
+                    for (const auto& values : d)
+                        samples.push_back(&values[k]);
                     if (!samples.empty()) statistics(samples, slots_[k].size, c, difference[k]);
                 }
             }
@@ -115,11 +119,19 @@ class Summariser {
                                           "difference from the baseline: " + slot.long_name,
                                           std::move(difference[k])});
         }
-        out.file.variables.push_back({"replicates", "succeeded", {"condition"}, "1",
-                                      "replicates that ran to completion", succeeded});
+        out.file.variables.push_back({"replicates",
+                                      "succeeded",
+                                      {"condition"},
+                                      "1",
+                                      "replicates that ran to completion",
+                                      succeeded});
         if (contrasts > 0)
-            out.file.variables.push_back({"replicates", "paired", {"contrast"}, "1",
-                                          "replicates where both scenarios succeeded", paired});
+            out.file.variables.push_back({"replicates",
+                                          "paired",
+                                          {"contrast"},
+                                          "1",
+                                          "replicates where both scenarios succeeded",
+                                          paired});
         return out;
     }
 
@@ -147,8 +159,10 @@ class Summariser {
         f.replicates = spec_.replicates;
         f.scale = spec_.scale;
         f.baseline = spec_.scenarios[spec_.baseline].id;
-        Coordinate condition{"condition", "scenario (and variation) of the runs summarised", "", {}, {}};
-        Coordinate contrast{"contrast", "counterfactual minus baseline, paired by replicate", "", {}, {}};
+        Coordinate condition{
+            "condition", "scenario (and variation) of the runs summarised", "", {}, {}};
+        Coordinate contrast{
+            "contrast", "counterfactual minus baseline, paired by replicate", "", {}, {}};
         for (std::size_t s = 0; s < spec_.scenarios.size(); ++s)
             for (std::size_t v = 0; v < spec_.variations.size(); ++v) {
                 condition.labels.push_back(condition_label(s, v));
@@ -158,8 +172,8 @@ class Summariser {
             }
         f.coordinates.push_back(condition);
         if (!contrast.labels.empty()) f.coordinates.push_back(contrast);
-        f.coordinates.push_back({"statistic", "statistic across replicates", "", {},
-                                 {"mean", "q05", "q50", "q95"}});
+        f.coordinates.push_back(
+            {"statistic", "statistic across replicates", "", {}, {"mean", "q05", "q50", "q95"}});
 
         const auto first = std::find_if(status_.begin(), status_.end(), [](const RunStatus& s) {
             return s.state == RunStatus::State::ok;
@@ -177,8 +191,12 @@ class Summariser {
         out.observable_names = observable_names_ = observable.labels;
         std::set<std::string> used;
         if (kept("observables") && !observable.labels.empty()) {
-            slots_.push_back({"observables", "value", "", "model value of the observable",
-                              {"observable"}, observable.labels.size()});
+            slots_.push_back({"observables",
+                              "value",
+                              "",
+                              "model value of the observable",
+                              {"observable"},
+                              observable.labels.size()});
             used.insert("observable");
         }
         for (const auto& v : reference.variables) {
@@ -212,9 +230,9 @@ class Summariser {
                 for (const auto& x : result.variables)
                     if (x.group == slot.group && x.name == slot.name) var = &x;
                 if (!var || var->values.size() != slot.size)
-                    throw RuntimeError(directory_ + "/" + run.path + ": variable '" + slot.group +
-                                       "/" + slot.name +
-                                       "' is missing or differs in shape from the batch's first run");
+                    throw RuntimeError(
+                        directory_ + "/" + run.path + ": variable '" + slot.group + "/" +
+                        slot.name + "' is missing or differs in shape from the batch's first run");
                 kept.push_back(var->values);
             }
             values[static_cast<std::size_t>(r)] = std::move(kept);
@@ -225,7 +243,8 @@ class Summariser {
     /// The run's observables in the order of the summary's labels (NaN if missing).
     std::vector<double> observables(const RunResult& result) const {
         std::map<std::string, double> by_name;
-        for (const auto& o : result.observables) by_name[o.id + "@" + o.period] = o.value;
+        for (const auto& o : result.observables)
+            by_name[o.id + "@" + o.period] = o.value;
         std::vector<double> out;
         for (const auto& o : observable_names_) {
             const auto it = by_name.find(o);
@@ -238,7 +257,8 @@ class Summariser {
                              std::vector<std::vector<double>>& own,
                              std::vector<double>& succeeded) const {
         std::size_t n = 0;
-        for (const auto& r : replicates) n += r ? 1 : 0;
+        for (const auto& r : replicates)
+            n += r ? 1 : 0;
         succeeded[row] = static_cast<double>(n);
         for (std::size_t k = 0; k < slots_.size(); ++k) {
             std::vector<const std::vector<double>*> samples;

@@ -19,7 +19,7 @@ struct RunStatus {
 
 struct Summary {
     output::BatchSummary file;
-    std::vector<std::string> observable_names;   ///< "id@period", in the runs' order
+    std::vector<std::string> observable_names;    ///< "id@period", in the runs' order
     std::vector<std::vector<double>> observables; ///< per run index; empty unless it succeeded
 };
 

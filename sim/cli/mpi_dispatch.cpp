@@ -47,7 +47,9 @@ MpiWorld::MpiWorld() {
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
 }
 
-MpiWorld::~MpiWorld() { MPI_Finalize(); }
+MpiWorld::~MpiWorld() {
+    MPI_Finalize();
+}
 
 void MpiWorld::abort(int code) const {
     MPI_Abort(MPI_COMM_WORLD, code);
