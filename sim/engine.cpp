@@ -209,7 +209,7 @@ class Engine {
         repatriate_used_ = 0;
         for (auto& g : groups_) {
             const Pool& pool = sc_.pools[static_cast<std::size_t>(g.pool)];
-            const double share = pool.ethnicity[index(g.ethnicity)];
+            const double share = pool.ethnicity[index(g.ethnicity)] * p_[Param::pool_size_factor];
             const double now = pool.size.at(year) * share;
             const double before = day0_ == sc_.start_day ? 0 : pool.size.at(year - 1) * share;
             const double add = std::max(0.0, now - before) / opt_.scale + g.carry;
