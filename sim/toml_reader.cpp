@@ -15,7 +15,61 @@ toml::table parse_toml_file(const std::string& path) {
     return parse_toml_text(text.str(), path);
 }
 
+namespace {
+/// toml++ bounds the nesting of arrays and inline tables (256) but not that of
+/// dotted keys: `a.a.a...` tens of thousands of parts deep overflows the stack
+/// inside toml::parse (tests/fuzz/regressions/deep_dotted_key.toml). So count
+/// the parts of each dotted key (or table header) outside strings and
+/// comments, and refuse more than kMaxKeyParts before parsing.
+constexpr int kMaxKeyParts = 64;
+
+void check_key_depth(const std::string& text, const std::string& name) {
+    int line = 1, dots = 0;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            line_start = i + 1;
+            dots = 0;
+        } else if (c == '#') {
+            while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+        } else if (c == '"' || c == '\'') {
+            // Skip a string, basic or literal, single- or multi-line.
+            const bool multi = text.compare(i, 3, std::string(3, c)) == 0;
+            i += multi ? 3 : 1;
+            for (; i < text.size(); ++i) {
+                if (text[i] == '\n') {
+                    ++line;
+                    line_start = i + 1;
+                }
+                if (c == '"' && text[i] == '\\') {
+                    if (i + 1 < text.size() && text[i + 1] == '\n') {
+                        ++line;
+                        line_start = i + 2;
+                    }
+                    ++i;
+                    continue;
+                }
+                if (text[i] == c && (!multi || text.compare(i, 3, std::string(3, c)) == 0)) {
+                    if (multi) i += 2;
+                    break;
+                }
+            }
+        } else if (c == '.') {
+            if (++dots >= kMaxKeyParts)
+                throw InputError(name, line, static_cast<int>(i - line_start + 1), "",
+                                 "a dotted key of more than " + std::to_string(kMaxKeyParts) +
+                                     " parts (nested too deeply)");
+        } else if (c == '=' || c == ',' || c == '{' || c == '}' || c == '[' || c == ']') {
+            dots = 0;
+        }
+    }
+}
+} // namespace
+
 toml::table parse_toml_text(const std::string& text, const std::string& name) {
+    check_key_depth(text, name);
     try {
         return toml::parse(text, name);
     } catch (const toml::parse_error& e) {
