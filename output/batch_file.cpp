@@ -211,6 +211,11 @@ void write_batch_summary(const std::string& path, const BatchSummary& summary) {
     sync(directory, O_RDONLY | O_DIRECTORY);
 }
 
+bool concurrent_writers() {
+    hbool_t safe = false;
+    return H5is_library_threadsafe(&safe) >= 0 && safe;
+}
+
 BatchSummary read_batch_summary(const std::string& path) {
     struct stat status;
     if (::stat(path.c_str(), &status) != 0) throw InputError(path, 0, 0, "", std::strerror(errno));

@@ -42,4 +42,7 @@ void write_batch_summary(const std::string& path, const BatchSummary& summary);
 /// khorgos batch summary, RuntimeError if it is corrupt.
 BatchSummary read_batch_summary(const std::string& path);
 
+/// Whether several threads may write run files at once (HDF5 built thread-safe).
+bool concurrent_writers();
+
 } // namespace khorgos::output

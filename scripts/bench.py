@@ -16,11 +16,11 @@ import time
 LINE = re.compile(r"(\d+) events, (\d+) agents, ([0-9.e+]+) person-days in Kazakhstan, engine (\d+) ms")
 
 
-def run_once(binary, scenario, threads, scale, out):
+def run_once(binary, scenario, threads, scale, out, extra=()):
     start = time.perf_counter()
     proc = subprocess.Popen(
         [binary, "run", scenario, "--threads", str(threads), "--scale", str(scale),
-         "--out", out, "--force"],
+         "--out", out, "--force", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -33,8 +33,8 @@ def run_once(binary, scenario, threads, scale, out):
                 person_days=person_days, rss_mb=usage.ru_maxrss / 1024)
 
 
-def measure(binary, scenario, threads, scale, runs, out):
-    samples = [run_once(binary, scenario, threads, scale, out) for _ in range(runs)]
+def measure(binary, scenario, threads, scale, runs, out, extra=()):
+    samples = [run_once(binary, scenario, threads, scale, out, extra) for _ in range(runs)]
     med = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
     med["min_wall"] = min(s["wall"] for s in samples)
     med["max_wall"] = max(s["wall"] for s in samples)
@@ -46,6 +46,8 @@ def main():
     parser.add_argument("--binary", default="build/release/sim/cli/khorgos")
     parser.add_argument("--scenario", default="scenarios/historical.toml")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch", default="scenarios/batches/labour_quota_grid.toml",
+                        help="batch file timed with --jobs 1 and 2 ('' to skip)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; {args.runs} runs each; median (min-max) wall time")
     print(f"{'configuration':28} {'wall s':>18} {'engine s':>9} {'events/s':>10} "
@@ -67,6 +69,33 @@ def main():
     ratio = results[(1, 2)]["wall"] / results[(10, 2)]["wall"]
     print(f"scale 1 / scale 10 wall time: {ratio:.2f}x "
           f"(events ratio {results[(1, 2)]['events'] / results[(10, 2)]['events']:.2f}x)")
+
+    # Cost should follow events: doubled pools, and 7-day against 1-day steps.
+    base = results[(1, 1)]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "bench.h5")
+        doubled = measure(args.binary, args.scenario, 1, 1, args.runs, out,
+                          ("--set", "pool.size_factor=2"))
+        weekly_file = os.path.join(tmp, "weekly.toml")
+        with open(weekly_file, "w") as f:
+            f.write(f'extends = "{os.path.abspath(args.scenario)}"\n[horizon]\nstep_days = 7\n')
+        weekly = measure(args.binary, weekly_file, 1, 1, args.runs, out)
+    print(f"pools doubled: wall {doubled['wall']:.3f} s = {doubled['wall'] / base['wall']:.2f}x "
+          f"(events {doubled['events'] / base['events']:.2f}x)")
+    print(f"7-day steps: wall {weekly['wall']:.3f} s = {weekly['wall'] / base['wall']:.2f}x of daily")
+    print(f"engine state: {base['rss_mb']:.0f} MB peak RSS at scale 1; "
+          f"{base['agents']} agents created")
+
+    if args.batch:
+        walls = {}
+        for jobs in (1, 2):
+            with tempfile.TemporaryDirectory() as tmp:
+                start = time.perf_counter()
+                subprocess.run([args.binary, "batch", args.batch, "--out", tmp, "--jobs", str(jobs)],
+                               check=True, capture_output=True)
+                walls[jobs] = time.perf_counter() - start
+        print(f"batch {os.path.basename(args.batch)}: --jobs 1 {walls[1]:.2f} s, --jobs 2 "
+              f"{walls[2]:.2f} s, speed-up {walls[1] / walls[2]:.2f}x")
 
 
 if __name__ == "__main__":

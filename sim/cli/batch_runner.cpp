@@ -251,7 +251,6 @@ class Batch {
     }
 
     const std::vector<Run>& runs() const { return runs_; }
-    const Spec& spec() const { return spec_; }
 
   private:
     std::string label(const Run& run) const {
@@ -315,6 +314,11 @@ void run_local(const std::vector<std::size_t>& pending, int jobs, const Execute&
             }
         }
     };
+    // Runs write their files concurrently: only an HDF5 built thread-safe allows that.
+    if (jobs > 1 && !output::concurrent_writers()) {
+        std::cerr << "khorgos: this HDF5 library is not thread-safe: running one run at a time\n";
+        jobs = 1;
+    }
     const auto threads = std::min<std::size_t>(static_cast<std::size_t>(jobs), pending.size());
     std::vector<std::thread> pool;
     for (std::size_t t = 1; t < threads; ++t)

@@ -443,20 +443,4 @@ std::string salib_problem(const Spec& spec) {
     return text;
 }
 
-const char* method_name(Method method) {
-    switch (method) {
-    case Method::none:
-        return "none";
-    case Method::grid:
-        return "grid";
-    case Method::latin_hypercube:
-        return "latin_hypercube";
-    case Method::saltelli:
-        return "saltelli";
-    case Method::design:
-        return "design";
-    }
-    return "none";
-}
-
 } // namespace khorgos::batch

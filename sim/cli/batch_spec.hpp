@@ -81,8 +81,6 @@ std::array<double, kParamCount> requested_parameters(const Spec& spec, const Run
 /// The SALib problem file of the varied parameters: one `name lower upper` line each.
 std::string salib_problem(const Spec& spec);
 
-const char* method_name(Method method);
-
 /// The shortest text that reads back (strtod) as exactly `x`.
 std::string exact(double x);
 

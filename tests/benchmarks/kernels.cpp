@@ -1,0 +1,80 @@
+// Google Benchmark of the hot kernels: random numbers, hazard sampling by
+// geometric skips, a whole small run (the step loop and observables), and
+// writing a run file. Run through scripts/bench; speed is never asserted in tests.
+#include "output/run_file.hpp"
+#include "sim/engine.hpp"
+#include "sim/rng.hpp"
+#include "sim/scenario_file.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+using namespace khorgos;
+
+namespace {
+
+std::string source(const std::string& relative) { return std::string(KHORGOS_SOURCE_DIR) + "/" + relative; }
+
+void uniform(benchmark::State& state) {
+    RandomStream rng(1, 0, 0, Stream::outcome);
+    for (auto _ : state) benchmark::DoNotOptimize(rng.uniform());
+}
+BENCHMARK(uniform);
+
+void lognormal(benchmark::State& state) {
+    RandomStream rng(1, 0, 0, Stream::stay);
+    for (auto _ : state) benchmark::DoNotOptimize(rng.lognormal(12, 0.6));
+}
+BENCHMARK(lognormal);
+
+/// Who of a million pool members sets out on one day (hazard 1e-4): the
+/// departure sampling of one group and step.
+void hazard_sampling(benchmark::State& state) {
+    std::uint32_t step = 0;
+    std::uint64_t chosen = 0;
+    for (auto _ : state) {
+        RandomStream rng(1, 7, step++, Stream::departure);
+        chosen += rng.bernoulli_select(1000000, 1e-4, [](std::uint64_t i) { benchmark::DoNotOptimize(i); });
+    }
+    state.counters["per_draw_ns"] = benchmark::Counter(
+        static_cast<double>(chosen), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(hazard_sampling);
+
+/// One year of the busy test world: steps, events and observables.
+void simulate_busy_quarter(benchmark::State& state) {
+    const Scenario s = load_scenario(source("tests/data/busy.toml")).scenario;
+    std::uint64_t events = 0;
+    for (auto _ : state) {
+        RunOptions o;
+        o.seed = 1;
+        o.threads = static_cast<int>(state.range(0));
+        events += simulate(s, o).counters.events;
+    }
+    state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(simulate_busy_quarter)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+
+/// Writing the run file of a historical run at scale 10 (series, observables, provenance).
+void write_run_file(benchmark::State& state) {
+    const Scenario s = load_scenario(source("scenarios/historical.toml")).scenario;
+    RunOptions o;
+    o.scale = 10;
+    const RunResult result = simulate(s, o);
+    output::Provenance provenance;
+    const std::string path = std::filesystem::temp_directory_path() /
+                             ("khorgos-bench-" + std::to_string(getpid()) + ".h5");
+    for (auto _ : state) {
+        output::RunFileWriter writer(path, true, false);
+        writer.write(result, provenance);
+        writer.commit();
+    }
+    std::filesystem::remove(path);
+}
+BENCHMARK(write_run_file)->Unit(benchmark::kMillisecond);
+
+} // namespace
+
+BENCHMARK_MAIN();
