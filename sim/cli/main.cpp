@@ -32,7 +32,7 @@ usage:
   khorgos run SCENARIO.toml [options]   simulate one scenario, write an HDF5 file, print the fit table
   khorgos batch BATCH.toml [options]    run scenarios x variations x seeds, with summaries (--help)
   khorgos calibrate CALIBRATION.toml [options]  fit parameters to the official figures (ABC-SMC or a point fit)
-  khorgos check FILE.toml               validate a scenario, targets or calibration file
+  khorgos check FILE.toml               validate a scenario, targets, calibration or batch file
   khorgos parameters                    list every model parameter (Markdown table)
   khorgos --help | --version
 
