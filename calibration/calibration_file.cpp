@@ -3,6 +3,7 @@
 #include "sim/parameters.hpp"
 #include "sim/toml_reader.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,6 +18,12 @@ std::string resolve(const std::string& base, const std::string& relative) {
     const fs::path p(relative);
     if (p.is_absolute()) return relative;
     return (fs::path(base).parent_path() / p).lexically_normal().string();
+}
+
+std::string number_text(double x) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", x);
+    return buffer;
 }
 
 std::string read_text(const std::string& path) {
@@ -118,14 +125,14 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
         p.lower = r.number("lower", -1e300, 1e300, ps.lower);
         p.upper = r.number("upper", -1e300, 1e300, ps.upper);
         if (!(p.lower < p.upper))
-            r.fail("upper", "bounds are inverted or empty: lower " + std::to_string(p.lower) +
-                                " is not below upper " + std::to_string(p.upper));
+            r.fail("upper", "bounds are inverted or empty: lower " + number_text(p.lower) +
+                                " is not below upper " + number_text(p.upper));
         if (p.lower < ps.lower)
-            r.fail("lower", "prior bound " + std::to_string(p.lower) + " is below the parameter's lower bound " +
-                                std::to_string(ps.lower));
+            r.fail("lower", "prior bound " + number_text(p.lower) + " is below the parameter's lower bound " +
+                                number_text(ps.lower));
         if (p.upper > ps.upper)
-            r.fail("upper", "prior bound " + std::to_string(p.upper) + " is above the parameter's upper bound " +
-                                std::to_string(ps.upper));
+            r.fail("upper", "prior bound " + number_text(p.upper) + " is above the parameter's upper bound " +
+                                number_text(ps.upper));
         if (p.kind == PriorKind::log_uniform && p.lower <= 0)
             r.fail("lower", "a log_uniform prior needs a positive lower bound");
         if (p.kind == PriorKind::normal) {
