@@ -73,6 +73,34 @@ class KhorgosRun(unittest.TestCase):
             self.assertLessEqual(days.max(), np.datetime64("2021-12-31"))
             self.assertTrue(np.all(np.diff(days) >= np.timedelta64(0)))  # in step order
 
+    def test_event_log_adds_up_to_the_flows(self):
+        # Entries, returns, onward exits and naturalisations of the log, counted
+        # per step, type and crossing, equal the aggregate series exactly.
+        with khorgos_io.open_run(self.path) as r:
+            scale = r.provenance()["scale"]
+            flow = r.array("flow", "daily")          # [time, type, crossing, direction]
+            onward = r.array("onward_exit", "daily")  # [time, type]
+            time = r.coordinates()["time"]
+            kinds = list(r.coordinates()["event_kind"])
+            counted = np.zeros_like(flow)
+            counted_onward = np.zeros_like(onward)
+            entry, leave = kinds.index("entry"), kinds.index("onward_exit")
+            home = [kinds.index("return"), kinds.index("regret_return")]
+            for batch in r.events():
+                step = np.searchsorted(time, batch["day"], side="right") - 1
+                kind = batch["event_kind_index"]
+                kind_type = batch["agent_type_index"]
+                crossing = batch["crossing_index"]
+                sel = kind == entry
+                np.add.at(counted, (step[sel], kind_type[sel], crossing[sel], 0), scale)
+                sel = np.isin(kind, home)
+                np.add.at(counted, (step[sel], kind_type[sel], crossing[sel], 1), scale)
+                sel = kind == leave
+                np.add.at(counted_onward, (step[sel], kind_type[sel]), scale)
+            self.assertGreater(counted.sum(), 0)
+            np.testing.assert_array_equal(counted, flow)
+            np.testing.assert_array_equal(counted_onward, onward)
+
     def test_no_clobber_without_force(self):
         with open(self.path, "rb") as f:
             before = f.read()
