@@ -997,6 +997,20 @@ class Engine {
 
 } // namespace
 
+std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale) {
+    double persons = 0;
+    for (const auto& pool : scenario.pools)
+        persons += *std::max_element(pool.size.values.begin(), pool.size.values.end());
+    persons *= scenario.parameters[Param::pool_size_factor];
+    // A record, a slot in a schedule bucket and in an idle list per agent.
+    const double agents = persons / scale * (sizeof(Agent) + 2 * sizeof(std::uint32_t));
+    const double steps = (scenario.end_day - scenario.start_day) / scenario.step_days + 1.0;
+    const double cells = static_cast<double>(kAgentTypes + kEthnicities) * scenario.regions.size() +
+                         kAgentTypes * (2.0 * scenario.crossings.size() + 1) + kStatuses + 1;
+    const double series = steps * cells * sizeof(double) * 2; // counted, then copied out
+    return static_cast<std::uint64_t>(std::min(agents + series, 1.8e19));
+}
+
 RunResult simulate(const Scenario& scenario, const RunOptions& options) {
     if (!valid_scale(options.scale))
         throw InputError("", 0, 0, "--scale", "must be a number from 1 to 1e6, got " +

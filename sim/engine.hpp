@@ -23,6 +23,10 @@ struct RunOptions {
 /// Runs the scenario. @throws InputError if the options are out of range.
 RunResult simulate(const Scenario& scenario, const RunOptions& options);
 
+/// An upper bound of the engine's memory for a run: every person of every pool
+/// present at once, plus the series. Used to refuse a run the machine cannot hold.
+std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale);
+
 /// Persons per agent allowed by a scale factor (>= 1 and finite).
 bool valid_scale(double scale);
 

@@ -5,16 +5,49 @@
 #include "khorgos_version.hpp"
 #include "output/run_file.hpp"
 #include "sim/engine.hpp"
+#include "sim/errors.hpp"
 #include "sim/scenario_file.hpp"
 
 #include <chrono>
+#include <fstream>
+#include <iomanip>
 #include <memory>
+#include <sstream>
 
 namespace khorgos {
+
+namespace {
+
+/// Memory the kernel says is available (MemAvailable), or 0 if unknown.
+std::uint64_t available_memory() {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    std::uint64_t kb = 0;
+    std::string unit;
+    while (meminfo >> key >> kb >> unit)
+        if (key == "MemAvailable:") return kb * 1024;
+    return 0;
+}
+
+/// Refuses, up front, a run whose pools could need more memory than the
+/// machine has, rather than letting the kernel kill it half-way.
+void check_memory(const Scenario& scenario, const RunPlan& plan) {
+    const std::uint64_t need = memory_bound_bytes(scenario, plan.scale);
+    const std::uint64_t have = available_memory();
+    if (have == 0 || need <= have) return;
+    std::ostringstream message;
+    message << std::fixed << std::setprecision(1) << "the pools could need up to "
+            << need / 1e9 << " GB of memory but " << have / 1e9
+            << " GB are available; raise --scale (persons per agent) or shrink the pools";
+    throw InputError(plan.scenario_path, 0, 0, "pools", message.str());
+}
+
+} // namespace
 
 RunOutcome execute(const RunPlan& plan) {
     LoadedScenario loaded = load_scenario(plan.scenario_path);
     for (const auto& s : plan.sets) apply_override(loaded.scenario, s);
+    check_memory(loaded.scenario, plan);
 
     output::Provenance provenance;
     provenance.program_version = KHORGOS_VERSION;

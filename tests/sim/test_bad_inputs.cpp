@@ -80,6 +80,16 @@ TEST_CASE("bad command lines give exit code 2 and name what is wrong", "[cli][ba
     }
 }
 
+TEST_CASE("a run that could not fit in memory is refused up front", "[cli][bad-input]") {
+    const std::string scenario = std::string(KHORGOS_SOURCE_DIR) + "/tests/data/huge_pools.toml";
+    const Outcome outcome = khorgos("run " + scenario + " --out /tmp/khorgos-never-written.h5");
+    INFO(outcome.output);
+    CHECK(outcome.status == 2);
+    CHECK(outcome.output.find("key 'pools': the pools could need up to") != std::string::npos);
+    CHECK(outcome.output.find("raise --scale") != std::string::npos);
+    CHECK_FALSE(fs::exists("/tmp/khorgos-never-written.h5"));
+}
+
 TEST_CASE("the shipped files pass khorgos check", "[cli]") {
     for (const std::string file : {"scenarios/historical.toml", "calibration/targets/article.toml"}) {
         const Outcome outcome = khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/" + file);
