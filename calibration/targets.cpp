@@ -26,9 +26,12 @@ std::vector<Target> read_targets(const toml::table& root, const std::string& pat
             r.fail("kind", "must be yearly_count, cumulative_count, daily_rate, share or stock");
         TableReader e(r.subtable("error"), path, r.key("error."));
         const std::string model = e.string("model");
-        if (model == "relative") t.error = ErrorModel::relative;
-        else if (model == "uniform") t.error = ErrorModel::uniform;
-        else e.fail("model", "must be \"relative\" or \"uniform\"");
+        if (model == "relative")
+            t.error = ErrorModel::relative;
+        else if (model == "uniform")
+            t.error = ErrorModel::uniform;
+        else
+            e.fail("model", "must be \"relative\" or \"uniform\"");
         t.error_sd = e.number("sd", 1e-6, 100);
         e.finish();
         t.fitted = r.boolean("fitted", true);
@@ -66,8 +69,10 @@ namespace {
 std::string figure(double x) {
     char buffer[32];
     if (std::isnan(x)) return "n/a";
-    if (std::abs(x) < 10 && x != std::floor(x)) std::snprintf(buffer, sizeof buffer, "%.3g", x);
-    else std::snprintf(buffer, sizeof buffer, "%.0f", x);
+    if (std::abs(x) < 10 && x != std::floor(x))
+        std::snprintf(buffer, sizeof buffer, "%.3g", x);
+    else
+        std::snprintf(buffer, sizeof buffer, "%.0f", x);
     return buffer;
 }
 } // namespace
@@ -80,8 +85,8 @@ std::string format_table(const std::vector<Comparison>& rows) {
     out += line;
     for (const auto& r : rows) {
         const Target& t = *r.target;
-        const std::string official = t.lower < t.upper ? figure(t.lower) + "-" + figure(t.upper)
-                                                       : figure(t.value);
+        const std::string official =
+            t.lower < t.upper ? figure(t.lower) + "-" + figure(t.upper) : figure(t.value);
         const std::string ratio =
             std::isnan(r.simulated) || t.value == 0 ? "n/a" : figure(r.simulated / t.value);
         std::snprintf(line, sizeof line, "%-24s %-22s %12s %12s %8s  %s\n", t.id.c_str(),

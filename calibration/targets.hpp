@@ -16,11 +16,11 @@ struct Target {
     double value = 0;   ///< the official figure (the middle of a range)
     double lower = 0;   ///< range, equal to value for a point figure
     double upper = 0;
-    std::string kind;   ///< yearly_count, cumulative_count, daily_rate, share, stock
+    std::string kind; ///< yearly_count, cumulative_count, daily_rate, share, stock
     ErrorModel error = ErrorModel::relative;
     double error_sd = 0.1; ///< sd of the log ratio (relative); softness outside the band (uniform)
     bool fitted = true;
-    std::string source;    ///< the sentence of the source text
+    std::string source; ///< the sentence of the source text
 };
 
 /// Reads a targets file. @throws InputError with file, line and key.

@@ -37,7 +37,9 @@ constexpr int day_number(const Date& date) {
 Date date_of(int day_number);
 
 /// Calendar year of a day number.
-inline int year_of(int day) { return date_of(day).year; }
+inline int year_of(int day) {
+    return date_of(day).year;
+}
 
 bool is_valid_date(const Date& date);
 std::string to_string(const Date& date);

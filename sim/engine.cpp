@@ -13,12 +13,14 @@
 
 namespace khorgos {
 
-bool valid_scale(double scale) { return std::isfinite(scale) && scale >= 1 && scale <= 1e6; }
+bool valid_scale(double scale) {
+    return std::isfinite(scale) && scale >= 1 && scale <= 1e6;
+}
 
 namespace {
 
 constexpr int kNever = INT_MAX;
-constexpr std::size_t kPrefetch = 12; ///< agents fetched ahead in the event loop
+constexpr std::size_t kPrefetch = 12;   ///< agents fetched ahead in the event loop
 constexpr double kParallelDraws = 4096; ///< expected departures per step worth a parallel region
 constexpr int kStatuses = 4;
 constexpr std::array<std::string_view, kStatuses> kStatusNames{"at_origin", "in_kazakhstan",
@@ -100,11 +102,11 @@ struct Group {
 /// A pool member drawn to set out this step.
 struct Candidate {
     std::uint32_t group;
-    std::uint64_t position; ///< < idle.size(): that idle agent; otherwise a new one
-    double priority;        ///< order among candidates competing for a quota
-    double accept;          ///< uniform used to thin candidates beyond an assisted quota
+    std::uint64_t position;  ///< < idle.size(): that idle agent; otherwise a new one
+    double priority;         ///< order among candidates competing for a quota
+    double accept;           ///< uniform used to thin candidates beyond an assisted quota
     std::uint32_t household; ///< persons setting out together (repatriate households)
-    bool assisted = false;  ///< holds a quota place
+    bool assisted = false;   ///< holds a quota place
     bool accepted = true;
 };
 
@@ -136,9 +138,13 @@ class Engine {
         for (int p = 0; p < static_cast<int>(sc_.pools.size()); ++p)
             for (int e = 0; e < kEthnicities; ++e)
                 if (sc_.pools[p].ethnicity[e] > 0)
-                    groups_.push_back(
-                        Group{sc_.pools[p].type, sc_.pools[p].origin, static_cast<Ethnicity>(e), p,
-                              0, 0, {}});
+                    groups_.push_back(Group{sc_.pools[p].type,
+                                            sc_.pools[p].origin,
+                                            static_cast<Ethnicity>(e),
+                                            p,
+                                            0,
+                                            0,
+                                            {}});
         candidates_.resize(groups_.size());
         stock_.assign(static_cast<std::size_t>(kAgentTypes * regions_), 0);
         stock_eth_.assign(static_cast<std::size_t>(kEthnicities * regions_), 0);
@@ -179,7 +185,8 @@ class Engine {
                 }
             }
             returners_.clear();
-            for (const std::uint32_t id : finished_) agents_.release(id);
+            for (const std::uint32_t id : finished_)
+                agents_.release(id);
             finished_.clear();
             record_step();
             if (opt_.events && !log_.empty()) {
@@ -224,9 +231,9 @@ class Engine {
     void update_caps() {
         labour_cap_ = std::floor(state_.labour_quota * p_[Param::labourer_china_quota_share] *
                                  p_[Param::policy_labour_quota_factor] / opt_.scale);
-        repatriate_cap_ = std::floor(state_.repatriation_families *
-                                     p_[Param::repatriate_china_quota_share] *
-                                     p_[Param::policy_repatriation_quota_factor] / opt_.scale);
+        repatriate_cap_ =
+            std::floor(state_.repatriation_families * p_[Param::repatriate_china_quota_share] *
+                       p_[Param::policy_repatriation_quota_factor] / opt_.scale);
         auto& y = this_year();
         y.labour_cap = labour_cap_;
         y.repatriate_household_cap = repatriate_cap_;
@@ -244,7 +251,8 @@ class Engine {
 
     double network(Ethnicity e) const {
         double present = 0;
-        for (int r = 0; r < regions_; ++r) present += stock_eth_[index(e) * regions_ + r];
+        for (int r = 0; r < regions_; ++r)
+            present += stock_eth_[index(e) * regions_ + r];
         present *= opt_.scale;
         return 1 + p_[Param::network_strength] * present /
                        (present + p_[Param::network_half_saturation]);
@@ -306,7 +314,8 @@ class Engine {
         ++events_;
         if (!opt_.events) return;
         log_.push_back(AgentEvent{day, agents_[id].person, agents_[id].type, agents_[id].ethnicity,
-                                  static_cast<std::uint8_t>(kind), static_cast<std::int8_t>(crossing),
+                                  static_cast<std::uint8_t>(kind),
+                                  static_cast<std::int8_t>(crossing),
                                   static_cast<std::int16_t>(from), static_cast<std::int16_t>(to)});
     }
 
@@ -389,7 +398,8 @@ class Engine {
         if (agents_[id].flags & kEnteredVisaFree1992) returned_visa_free_1992_ += 1;
         agents_[id].flags &= static_cast<std::uint8_t>(~kEnteredVisaFree1992);
         agents_[id].status = static_cast<std::uint8_t>(Status::at_origin);
-        agents_[id].type = static_cast<std::uint8_t>(g.type); // an irregular labourer is a trader again
+        agents_[id].type =
+            static_cast<std::uint8_t>(g.type); // an irregular labourer is a trader again
         agents_[id].visa = static_cast<std::uint8_t>(Visa::none);
         returners_.emplace_back(agents_[id].group, id);
     }
@@ -421,8 +431,9 @@ class Engine {
             }
             switch (static_cast<Plan>(agents_[id].plan)) {
             case Plan::stay_end: {
-                const double overstay = type == AgentType::trader ? p_[Param::trader_overstay_prob]
-                                                                  : p_[Param::visitor_overstay_prob];
+                const double overstay = type == AgentType::trader
+                                            ? p_[Param::trader_overstay_prob]
+                                            : p_[Param::visitor_overstay_prob];
                 if (rng.uniform() < overstay) {
                     change_stock(id, -1);
                     agents_[id].type = static_cast<std::uint8_t>(AgentType::labourer);
@@ -430,8 +441,8 @@ class Engine {
                     change_stock(id, +1);
                     log(id, EventKind::overstay, day, -1, place_of_region(agents_[id].region), -1);
                     set_plan(id, Plan::irregular_end,
-                             after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma],
-                                   rng),
+                             after(p_[Param::irregular_stay_median],
+                                   p_[Param::irregular_stay_sigma], rng),
                              rng);
                 } else {
                     go_home(id, EventKind::return_home, day, rng);
@@ -457,27 +468,32 @@ class Engine {
                     agents_[id].status = static_cast<std::uint8_t>(Status::left_onward);
                     left_onward_ += 1;
                     finished_.push_back(id);
-                    daily_onward_[static_cast<std::size_t>(step_) * kAgentTypes + type_index(id)] += 1;
+                    daily_onward_[static_cast<std::size_t>(step_) * kAgentTypes + type_index(id)] +=
+                        1;
                     log(id, EventKind::onward_exit, day, -1, place_of_region(agents_[id].region),
                         place_onward());
                 } else {
                     set_plan(id, Plan::irregular_end,
-                             after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma],
-                                   rng),
+                             after(p_[Param::irregular_stay_median],
+                                   p_[Param::irregular_stay_sigma], rng),
                              rng);
                 }
                 break;
             case Plan::irregular_end:
-            case Plan::go_home: go_home(id, EventKind::return_home, day, rng); break;
+            case Plan::go_home:
+                go_home(id, EventKind::return_home, day, rng);
+                break;
             case Plan::naturalise:
                 change_stock(id, -1);
                 agents_[id].status = static_cast<std::uint8_t>(Status::naturalised);
                 naturalised_ += 1;
                 finished_.push_back(id);
                 this_year().naturalisations[agents_[id].ethnicity] += opt_.scale;
-                log(id, EventKind::naturalisation, day, -1, place_of_region(agents_[id].region), -1);
+                log(id, EventKind::naturalisation, day, -1, place_of_region(agents_[id].region),
+                    -1);
                 break;
-            case Plan::none: break;
+            case Plan::none:
+                break;
             }
         }
         std::vector<std::uint32_t>().swap(due); // the bucket is spent: free its memory
@@ -502,8 +518,8 @@ class Engine {
         double expected_draws = 0;
         for (int g = 0; g < n_groups; ++g) {
             probability_[g] = -std::expm1(-hazard(groups_[g], year) * len);
-            expected_draws += probability_[g] *
-                              static_cast<double>(groups_[g].idle.size() + groups_[g].unmaterialised);
+            expected_draws += probability_[g] * static_cast<double>(groups_[g].idle.size() +
+                                                                    groups_[g].unmaterialised);
         }
         // A parallel region costs a few microseconds, and much more when the
         // cores are shared: only worth it when the step has many draws.
@@ -518,15 +534,15 @@ class Engine {
             out.clear();
             const Group& group = groups_[g];
             const std::uint64_t n = group.idle.size() + group.unmaterialised;
-            RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(step_),
-                              Stream::departure);
+            RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g),
+                              static_cast<std::uint32_t>(step_), Stream::departure);
             RandomStream order(opt_.seed, static_cast<std::uint32_t>(g),
                                static_cast<std::uint32_t>(step_), Stream::priority);
             RandomStream household(opt_.seed, static_cast<std::uint32_t>(g),
                                    static_cast<std::uint32_t>(step_), Stream::household);
             pick.bernoulli_select(n, probability_[g], [&](std::uint64_t position) {
-                Candidate c{static_cast<std::uint32_t>(g), position, order.uniform(), order.uniform(),
-                            1};
+                Candidate c{static_cast<std::uint32_t>(g), position, order.uniform(),
+                            order.uniform(), 1};
                 if (group.type == AgentType::repatriate)
                     c.household = 1 + household.poisson(household_extra);
                 out.push_back(c);
@@ -535,7 +551,8 @@ class Engine {
 
         // Quotas: candidates compete in random priority order (deterministic given the seed).
         all_.clear();
-        for (auto& list : candidates_) all_.insert(all_.end(), list.begin(), list.end());
+        for (auto& list : candidates_)
+            all_.insert(all_.end(), list.begin(), list.end());
         admit_by_quota(AgentType::labourer, labour_cap_ - labour_used_, 1.0);
         admit_by_quota(AgentType::repatriate, repatriate_cap_ - repatriate_used_, assistance);
         enter();
@@ -619,8 +636,7 @@ class Engine {
             const bool from_idle = c.position < g.idle.size();
             // Household members who join the head come from the not-yet-created pool.
             const std::uint64_t spare = g.unmaterialised - (from_idle ? 0 : 1);
-            const std::uint64_t members =
-                std::min<std::uint64_t>(c.household, 1 + spare);
+            const std::uint64_t members = std::min<std::uint64_t>(c.household, 1 + spare);
             const int crossing =
                 choose_crossing(g.origin, crossing_rng.uniform(), static_cast<double>(members));
             if (crossing < 0) continue; // no open crossing with room: stays home
@@ -632,8 +648,8 @@ class Engine {
             } else {
                 head = new_agent(g, c.group);
             }
-            RandomStream region_rng(opt_.seed, agents_[head].person, static_cast<std::uint32_t>(step_),
-                                    Stream::region);
+            RandomStream region_rng(opt_.seed, agents_[head].person,
+                                    static_cast<std::uint32_t>(step_), Stream::region);
             const int region = choose_region(g.type, g.ethnicity, region_rng.uniform());
             arrive(head, crossing, region, visa_free_1992);
             for (std::uint64_t m = 1; m < members; ++m)
@@ -666,7 +682,8 @@ class Engine {
     void arrive(std::uint32_t id, int crossing, int region, bool visa_free_1992) {
         const auto type = static_cast<AgentType>(agents_[id].type);
         const Group& g = groups_[agents_[id].group];
-        RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_), Stream::stay);
+        RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_),
+                         Stream::stay);
         agents_[id].status = static_cast<std::uint8_t>(Status::in_kazakhstan);
         agents_[id].region = static_cast<std::uint8_t>(region);
         agents_[id].trip_entry_day = day0_;
@@ -679,10 +696,12 @@ class Engine {
         flow(index(type), crossing, Direction::entry) += 1;
         YearCounters& y = this_year();
         y.entries[index(type)] += opt_.scale;
-        log(id, EventKind::entry, day0_, crossing, place_of_origin(g.origin), place_of_region(region));
+        log(id, EventKind::entry, day0_, crossing, place_of_origin(g.origin),
+            place_of_region(region));
         switch (type) {
         case AgentType::trader:
-            agents_[id].visa = static_cast<std::uint8_t>(state_.visa_free ? Visa::none : Visa::business);
+            agents_[id].visa =
+                static_cast<std::uint8_t>(state_.visa_free ? Visa::none : Visa::business);
             set_plan(id, Plan::stay_end,
                      after(p_[Param::trader_stay_median], p_[Param::trader_stay_sigma], rng), rng);
             break;
@@ -692,18 +711,20 @@ class Engine {
             agents_[id].visa = static_cast<std::uint8_t>(
                 state_.visa_free || purpose == static_cast<int>(Purpose::transit_through)
                     ? Visa::none
-                    : purpose == static_cast<int>(Purpose::business) ? Visa::business
-                                                                     : Visa::private_visa);
+                : purpose == static_cast<int>(Purpose::business) ? Visa::business
+                                                                 : Visa::private_visa);
             set_plan(id, Plan::stay_end,
-                     after(p_[Param::visitor_stay_median], p_[Param::visitor_stay_sigma], rng), rng);
+                     after(p_[Param::visitor_stay_median], p_[Param::visitor_stay_sigma], rng),
+                     rng);
             break;
         }
         case AgentType::labourer:
             agents_[id].visa = static_cast<std::uint8_t>(Visa::work);
             y.labour_admitted += opt_.scale;
-            set_plan(id, Plan::contract_end,
-                     after(p_[Param::labourer_contract_median], p_[Param::labourer_contract_sigma], rng),
-                     rng);
+            set_plan(
+                id, Plan::contract_end,
+                after(p_[Param::labourer_contract_median], p_[Param::labourer_contract_sigma], rng),
+                rng);
             break;
         case AgentType::repatriate:
             agents_[id].visa = static_cast<std::uint8_t>(Visa::repatriate);
@@ -715,16 +736,19 @@ class Engine {
         case AgentType::transit:
             agents_[id].visa = static_cast<std::uint8_t>(Visa::none);
             set_plan(id, Plan::transit_end,
-                     after(p_[Param::transit_stay_median], p_[Param::transit_stay_sigma], rng), rng);
+                     after(p_[Param::transit_stay_median], p_[Param::transit_stay_sigma], rng),
+                     rng);
             break;
         }
     }
 
     int draw_purpose(std::uint32_t id) const {
-        const double w[kPurposes] = {p_[Param::visitor_share_business], p_[Param::visitor_share_private],
-                                     p_[Param::visitor_share_tourism], p_[Param::visitor_share_transit]};
+        const double w[kPurposes] = {
+            p_[Param::visitor_share_business], p_[Param::visitor_share_private],
+            p_[Param::visitor_share_tourism], p_[Param::visitor_share_transit]};
         const double total = w[0] + w[1] + w[2] + w[3];
-        RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_), Stream::purpose);
+        RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_),
+                         Stream::purpose);
         double x = rng.uniform() * total;
         for (int k = 0; k < kPurposes - 1; ++k) {
             if (x < w[k]) return k;
@@ -733,18 +757,19 @@ class Engine {
         return kPurposes - 1;
     }
 
-
     // ---- recording -------------------------------------------------------------
 
     void record_step() {
         const auto s = static_cast<std::size_t>(step_);
         std::copy(stock_.begin(), stock_.end(), daily_stock_.begin() + s * stock_.size());
-        std::copy(stock_eth_.begin(), stock_eth_.end(), daily_stock_eth_.begin() + s * stock_eth_.size());
+        std::copy(stock_eth_.begin(), stock_eth_.end(),
+                  daily_stock_eth_.begin() + s * stock_eth_.size());
         std::array<double, kStatuses> population{};
         for (const auto& g : groups_)
             population[0] += static_cast<double>(g.unmaterialised + g.idle.size());
         double in_kz = 0;
-        for (const int x : stock_) in_kz += x;
+        for (const int x : stock_)
+            in_kz += x;
         population[1] = in_kz;
         population[2] = left_onward_;
         population[3] = naturalised_;
@@ -757,58 +782,87 @@ class Engine {
         RunResult r;
         const auto T = static_cast<std::size_t>(steps_);
         Coordinate time{"time", "start of the simulation step", "days since 1990-01-01", {}, {}};
-        for (int s = 0; s < steps_; ++s) time.values.push_back(sc_.start_day + s * sc_.step_days);
+        for (int s = 0; s < steps_; ++s)
+            time.values.push_back(sc_.start_day + s * sc_.step_days);
         Coordinate year{"year", "calendar year", "year", {}, {}};
-        for (int y = first_year_; y <= last_year_; ++y) year.values.push_back(y);
+        for (int y = first_year_; y <= last_year_; ++y)
+            year.values.push_back(y);
         auto labels = [](const std::string& name, const std::string& long_name, auto&& names) {
             Coordinate c{name, long_name, "", {}, {}};
-            for (const auto& n : names) c.labels.emplace_back(n);
+            for (const auto& n : names)
+                c.labels.emplace_back(n);
             return c;
         };
         std::vector<std::string> regions, crossings, origins, places;
-        for (const auto& o : sc_.origins) origins.push_back(o.id);
-        for (const auto& c : sc_.crossings) crossings.push_back(c.id);
-        for (const auto& g : sc_.regions) regions.push_back(g.id);
+        for (const auto& o : sc_.origins)
+            origins.push_back(o.id);
+        for (const auto& c : sc_.crossings)
+            crossings.push_back(c.id);
+        for (const auto& g : sc_.regions)
+            regions.push_back(g.id);
         places = origins;
         places.insert(places.end(), crossings.begin(), crossings.end());
         places.insert(places.end(), regions.begin(), regions.end());
         places.push_back(sc_.onward_destination);
-        r.coordinates = {time,
-                         year,
-                         labels("agent_type", "agent type", kAgentTypeNames),
-                         labels("ethnicity", "ethnicity", kEthnicityNames),
-                         labels("region", "region of Kazakhstan", regions),
-                         labels("crossing", "border crossing point", crossings),
-                         labels("origin", "origin in China", origins),
-                         labels("direction", "direction of a border crossing", kDirectionNames),
-                         labels("purpose", "purpose of a visitor's trip", kPurposeNames),
-                         labels("event_kind", "kind of agent event", kEventKindNames),
-                         labels("status", "where a member of the pools is", kStatusNames),
-                         labels("place", "origins, crossings, regions and onward destination",
-                                places)};
+        r.coordinates = {
+            time,
+            year,
+            labels("agent_type", "agent type", kAgentTypeNames),
+            labels("ethnicity", "ethnicity", kEthnicityNames),
+            labels("region", "region of Kazakhstan", regions),
+            labels("crossing", "border crossing point", crossings),
+            labels("origin", "origin in China", origins),
+            labels("direction", "direction of a border crossing", kDirectionNames),
+            labels("purpose", "purpose of a visitor's trip", kPurposeNames),
+            labels("event_kind", "kind of agent event", kEventKindNames),
+            labels("status", "where a member of the pools is", kStatusNames),
+            labels("place", "origins, crossings, regions and onward destination", places)};
 
         const double k = opt_.scale;
         auto persons = [k](std::vector<double> v) {
-            for (auto& x : v) x *= k;
+            for (auto& x : v)
+                x *= k;
             return v;
         };
         auto& vars = r.variables;
-        vars.push_back({"daily", "stock", {"time", "agent_type", "region"}, "persons",
-                        "people from China present in Kazakhstan (not naturalised) at the end of the step",
-                        persons(daily_stock_)});
-        vars.push_back({"daily", "stock_by_ethnicity", {"time", "ethnicity", "region"}, "persons",
-                        "people from China present in Kazakhstan by ethnicity at the end of the step",
-                        persons(daily_stock_eth_)});
-        vars.push_back({"daily", "flow", {"time", "agent_type", "crossing", "direction"}, "persons",
+        vars.push_back(
+            {"daily",
+             "stock",
+             {"time", "agent_type", "region"},
+             "persons",
+             "people from China present in Kazakhstan (not naturalised) at the end of the step",
+             persons(daily_stock_)});
+        vars.push_back(
+            {"daily",
+             "stock_by_ethnicity",
+             {"time", "ethnicity", "region"},
+             "persons",
+             "people from China present in Kazakhstan by ethnicity at the end of the step",
+             persons(daily_stock_eth_)});
+        vars.push_back({"daily",
+                        "flow",
+                        {"time", "agent_type", "crossing", "direction"},
+                        "persons",
                         "border crossings of people from China during the step",
                         persons(daily_flow_)});
-        vars.push_back({"daily", "onward_exit", {"time", "agent_type"}, "persons",
+        vars.push_back({"daily",
+                        "onward_exit",
+                        {"time", "agent_type"},
+                        "persons",
                         "departures from Kazakhstan to Russia/Europe during the step",
                         persons(daily_onward_)});
-        vars.push_back({"daily", "population", {"time", "status"}, "persons",
-                        "members of the pools by status at the end of the step", persons(daily_population_)});
-        vars.push_back({"daily", "pool_created", {"time"}, "persons",
-                        "people ever added to the pools of potential movers", persons(daily_pool_)});
+        vars.push_back({"daily",
+                        "population",
+                        {"time", "status"},
+                        "persons",
+                        "members of the pools by status at the end of the step",
+                        persons(daily_population_)});
+        vars.push_back({"daily",
+                        "pool_created",
+                        {"time"},
+                        "persons",
+                        "people ever added to the pools of potential movers",
+                        persons(daily_pool_)});
 
         auto yearly = [&](auto field, std::size_t width) {
             std::vector<double> v;
@@ -819,31 +873,65 @@ class Engine {
             return v;
         };
         auto one = [](double x) { return std::array<double, 1>{x}; };
-        vars.push_back({"yearly", "entries", {"year", "agent_type"}, "persons",
+        vars.push_back({"yearly",
+                        "entries",
+                        {"year", "agent_type"},
+                        "persons",
                         "entries of Chinese citizens into Kazakhstan in the year",
                         yearly([](const YearCounters& y) { return y.entries; }, kAgentTypes)});
-        vars.push_back({"yearly", "entries_by_purpose", {"year", "purpose"}, "persons",
-                        "visitors' entries in the year by purpose",
-                        yearly([](const YearCounters& y) { return y.entries_by_purpose; }, kPurposes)});
-        vars.push_back({"yearly", "labour_admitted", {"year"}, "persons",
-                        "Chinese workers admitted under the labour quota in the year (entries and renewals)",
-                        yearly([&](const YearCounters& y) { return one(y.labour_admitted); }, 1)});
-        vars.push_back({"yearly", "labour_cap_cn", {"year"}, "persons",
+        vars.push_back(
+            {"yearly",
+             "entries_by_purpose",
+             {"year", "purpose"},
+             "persons",
+             "visitors' entries in the year by purpose",
+             yearly([](const YearCounters& y) { return y.entries_by_purpose; }, kPurposes)});
+        vars.push_back(
+            {"yearly",
+             "labour_admitted",
+             {"year"},
+             "persons",
+             "Chinese workers admitted under the labour quota in the year (entries and renewals)",
+             yearly([&](const YearCounters& y) { return one(y.labour_admitted); }, 1)});
+        vars.push_back({"yearly",
+                        "labour_cap_cn",
+                        {"year"},
+                        "persons",
                         "places of the year's labour quota open to Chinese workers",
                         yearly([&](const YearCounters& y) { return one(y.labour_cap * k); }, 1)});
-        vars.push_back({"yearly", "repatriate_households_assisted", {"year"}, "households",
-                        "repatriate households from China holding a quota place",
-                        yearly([&](const YearCounters& y) { return one(y.repatriate_households_assisted); }, 1)});
-        vars.push_back({"yearly", "repatriate_household_cap", {"year"}, "households",
-                        "quota places (families) open to households from China",
-                        yearly([&](const YearCounters& y) { return one(y.repatriate_household_cap * k); }, 1)});
-        vars.push_back({"yearly", "naturalisations", {"year", "ethnicity"}, "persons",
-                        "people from China granted citizenship of Kazakhstan in the year",
-                        yearly([](const YearCounters& y) { return y.naturalisations; }, kEthnicities)});
-        vars.push_back({"yearly", "marriages", {"year"}, "persons",
+        vars.push_back(
+            {"yearly",
+             "repatriate_households_assisted",
+             {"year"},
+             "households",
+             "repatriate households from China holding a quota place",
+             yearly([&](const YearCounters& y) { return one(y.repatriate_households_assisted); },
+                    1)});
+        vars.push_back(
+            {"yearly",
+             "repatriate_household_cap",
+             {"year"},
+             "households",
+             "quota places (families) open to households from China",
+             yearly([&](const YearCounters& y) { return one(y.repatriate_household_cap * k); },
+                    1)});
+        vars.push_back(
+            {"yearly",
+             "naturalisations",
+             {"year", "ethnicity"},
+             "persons",
+             "people from China granted citizenship of Kazakhstan in the year",
+             yearly([](const YearCounters& y) { return y.naturalisations; }, kEthnicities)});
+        vars.push_back({"yearly",
+                        "marriages",
+                        {"year"},
+                        "persons",
                         "marriages of Chinese citizens with citizens of Kazakhstan in the year",
                         yearly([&](const YearCounters& y) { return one(y.marriages); }, 1)});
-        vars.push_back({"yearly", "events", {"year", "event_kind"}, "persons",
+        vars.push_back({"yearly",
+                        "events",
+                        {"year", "event_kind"},
+                        "persons",
                         "agent events in the year by kind",
                         yearly([](const YearCounters& y) { return y.events; }, kEventKinds)});
 
@@ -874,7 +962,9 @@ class Engine {
         }
         return total;
     }
-    int step_of(int day) const { return (day - sc_.start_day) / sc_.step_days; }
+    int step_of(int day) const {
+        return (day - sc_.start_day) / sc_.step_days;
+    }
 
     void add_observables(RunResult& r) const {
         const double k = opt_.scale;
@@ -893,18 +983,22 @@ class Engine {
                     "Chinese workers admitted under the quota in the year");
         if (const auto* y = year_counters(2010))
             if (!sc_.foreign_quota_workers.empty())
-                add("labour_share_cn", "2010", y->labour_admitted / sc_.foreign_quota_workers.at(2010.5),
-                    "1", "Chinese quota workers / all foreign quota workers (scenario series) in the year");
+                add("labour_share_cn", "2010",
+                    y->labour_admitted / sc_.foreign_quota_workers.at(2010.5), "1",
+                    "Chinese quota workers / all foreign quota workers (scenario series) in the "
+                    "year");
         if (year_counters(1992) && visa_free_days_1992_ > 0)
             add("nonreturn_per_day_1992", "1992",
                 (entered_visa_free_1992_ - returned_visa_free_1992_) * k / visa_free_days_1992_,
                 "persons/day",
-                "entrants of 1992 under the visa-free regime who never went back to China, per visa-free day");
+                "entrants of 1992 under the visa-free regime who never went back to China, per "
+                "visa-free day");
         const int nat_first = day_number({1995, 1, 1}), nat_last = day_number({2014, 12, 31});
         if (covers(nat_first, nat_last)) {
             std::array<double, kEthnicities> by{};
             for (int year = 1995; year <= 2014; ++year)
-                for (int e = 0; e < kEthnicities; ++e) by[e] += yearly_[year - first_year_].naturalisations[e];
+                for (int e = 0; e < kEthnicities; ++e)
+                    by[e] += yearly_[year - first_year_].naturalisations[e];
             const std::string period = "1995-01-01/2014-12-31";
             const double total = std::accumulate(by.begin(), by.end(), 0.0);
             add("citizenship_cn", period, total, "persons", "naturalisations of people from China");
@@ -930,7 +1024,8 @@ class Engine {
         }
         if (covers(day_number({1991, 1, 1}), day_number({2007, 12, 31}))) {
             double n = 0;
-            for (int year = 1991; year <= 2007; ++year) n += yearly_[year - first_year_].marriages;
+            for (int year = 1991; year <= 2007; ++year)
+                n += yearly_[year - first_year_].marriages;
             add("marriages_cn", "1991-01-01/2007-12-31", n, "persons",
                 "marriages of Chinese citizens with citizens of Kazakhstan");
         }
@@ -938,7 +1033,8 @@ class Engine {
         auto stock_on = [&](int day) {
             const auto s = static_cast<std::size_t>(step_of(day));
             double n = 0;
-            for (std::size_t i = 0; i < stock_.size(); ++i) n += daily_stock_[s * stock_.size() + i];
+            for (std::size_t i = 0; i < stock_.size(); ++i)
+                n += daily_stock_[s * stock_.size() + i];
             return n * k;
         };
         for (const Date d : {Date{2000, 12, 31}, Date{2009, 12, 31}})
@@ -950,7 +1046,8 @@ class Engine {
             const auto s = static_cast<std::size_t>(step_of(day_number(end)));
             double han = 0, urban = 0;
             for (int g = 0; g < regions_; ++g) {
-                const double n = daily_stock_eth_[(s * kEthnicities + index(Ethnicity::han)) * regions_ + g];
+                const double n =
+                    daily_stock_eth_[(s * kEthnicities + index(Ethnicity::han)) * regions_ + g];
                 han += n;
                 urban += n * sc_.regions[g].urban_share;
             }
@@ -979,7 +1076,8 @@ class Engine {
     std::vector<double> region_cdf_;
     std::vector<std::vector<std::uint32_t>> buckets_;
     std::vector<std::pair<std::uint16_t, std::uint32_t>> returners_;
-    std::vector<std::uint32_t> finished_; ///< slots of agents with no further event, freed after the step
+    std::vector<std::uint32_t>
+        finished_; ///< slots of agents with no further event, freed after the step
     std::vector<AgentEvent> log_;
 
     double labour_cap_ = 0, labour_used_ = 0, repatriate_cap_ = 0, repatriate_used_ = 0;
@@ -991,8 +1089,8 @@ class Engine {
     std::uint64_t events_ = 0;
 
     std::vector<YearCounters> yearly_;
-    std::vector<double> daily_stock_, daily_stock_eth_, daily_flow_, daily_onward_, daily_population_,
-        daily_pool_;
+    std::vector<double> daily_stock_, daily_stock_eth_, daily_flow_, daily_onward_,
+        daily_population_, daily_pool_;
 };
 
 } // namespace
@@ -1013,8 +1111,8 @@ std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale) {
 
 RunResult simulate(const Scenario& scenario, const RunOptions& options) {
     if (!valid_scale(options.scale))
-        throw InputError("", 0, 0, "--scale", "must be a number from 1 to 1e6, got " +
-                                                   std::to_string(options.scale));
+        throw InputError("", 0, 0, "--scale",
+                         "must be a number from 1 to 1e6, got " + std::to_string(options.scale));
     if (options.threads < 1 || options.threads > 1024)
         throw InputError("", 0, 0, "--threads", "must be from 1 to 1024");
     return Engine(scenario, options).run();

@@ -19,8 +19,8 @@ class InputError : public std::runtime_error {
     const std::string& key() const { return key_; }
 
   private:
-    static std::string format(const std::string& file, int line, int column,
-                              const std::string& key, const std::string& message) {
+    static std::string format(const std::string& file, int line, int column, const std::string& key,
+                              const std::string& message) {
         std::string where = file.empty() ? std::string("<input>") : file;
         if (line > 0) where += ":" + std::to_string(line) + ":" + std::to_string(column);
         return where + ": " + (key.empty() ? std::string() : "key '" + key + "': ") + message;

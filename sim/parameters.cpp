@@ -20,7 +20,8 @@ std::optional<Param> find_parameter(std::string_view name) {
 
 Parameters::Parameters() {
     const auto& specs = parameter_specs();
-    for (int i = 0; i < kParamCount; ++i) values_[i] = specs[i].default_value;
+    for (int i = 0; i < kParamCount; ++i)
+        values_[i] = specs[i].default_value;
 }
 
 } // namespace khorgos

@@ -18,9 +18,9 @@ enum class Param : int {
 constexpr int kParamCount = static_cast<int>(Param::count_);
 
 struct ParamSpec {
-    std::string_view name;    ///< dotted name, e.g. "trader.base_hazard"
+    std::string_view name; ///< dotted name, e.g. "trader.base_hazard"
     double default_value;
-    double lower, upper;      ///< inclusive bounds; values outside are input errors
+    double lower, upper; ///< inclusive bounds; values outside are input errors
     std::string_view unit;
     std::string_view meaning;
 };

@@ -31,19 +31,19 @@ struct Variable {
 
 /// One model-side figure that mirrors an official statistic (MODEL.md's table).
 struct Observable {
-    std::string id;         ///< e.g. "nsc_visitors_cn"
-    std::string period;     ///< e.g. "2010" or "1995-01-01/2014-12-31"
-    double value = 0;       ///< in persons (or persons/day, or a share)
+    std::string id;     ///< e.g. "nsc_visitors_cn"
+    std::string period; ///< e.g. "2010" or "1995-01-01/2014-12-31"
+    double value = 0;   ///< in persons (or persons/day, or a share)
     std::string units;
     std::string definition; ///< the statistic's definition, in words
 };
 
 /// Counters of the run itself (not of the modelled world).
 struct RunCounters {
-    std::uint64_t events = 0;          ///< agent events processed
-    std::uint64_t agents = 0;          ///< agents ever created
-    double person_days_away = 0;       ///< agent-days spent in Kazakhstan, summed over steps
-    double seconds = 0;                ///< wall time of the engine
+    std::uint64_t events = 0;    ///< agent events processed
+    std::uint64_t agents = 0;    ///< agents ever created
+    double person_days_away = 0; ///< agent-days spent in Kazakhstan, summed over steps
+    double seconds = 0;          ///< wall time of the engine
 };
 
 struct RunResult {

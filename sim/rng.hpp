@@ -14,14 +14,14 @@ namespace khorgos {
 /// What a stream's numbers are used for: part of its counter, so that two
 /// decisions about the same agent on the same step never share numbers.
 enum class Stream : std::uint32_t {
-    departure = 1,   ///< which pool members set out (per group)
-    household,       ///< household sizes of repatriates (per group)
-    priority,        ///< order of candidates competing for quota (per group)
-    crossing,        ///< choice of crossing (per agent)
-    region,          ///< choice of region (per agent)
-    stay,            ///< durations and the competing events of a stay (per agent)
-    outcome,         ///< what happens at the end of a stay (per agent)
-    purpose,         ///< visitor's purpose and ethnicity draws at creation (per agent)
+    departure = 1, ///< which pool members set out (per group)
+    household,     ///< household sizes of repatriates (per group)
+    priority,      ///< order of candidates competing for quota (per group)
+    crossing,      ///< choice of crossing (per agent)
+    region,        ///< choice of region (per agent)
+    stay,          ///< durations and the competing events of a stay (per agent)
+    outcome,       ///< what happens at the end of a stay (per agent)
+    purpose,       ///< visitor's purpose and ethnicity draws at creation (per agent)
 };
 
 class RandomStream {
@@ -59,9 +59,7 @@ class RandomStream {
     double lognormal(double median, double sigma) { return median * std::exp(sigma * normal()); }
 
     /// Exponential with the given rate (mean 1/rate); infinity when rate is 0.
-    double exponential(double rate) {
-        return rate > 0 ? -std::log(uniform()) / rate : HUGE_VAL;
-    }
+    double exponential(double rate) { return rate > 0 ? -std::log(uniform()) / rate : HUGE_VAL; }
 
     /// Failures before the first success in Bernoulli(p) trials; p in (0, 1].
     std::uint64_t geometric(double p) {

@@ -15,7 +15,7 @@ namespace khorgos {
 /// A yearly series: values at 1 January of the given years, interpolated in
 /// between (linearly, or linearly in the logarithm) and held constant outside.
 struct Series {
-    std::vector<double> years;  ///< strictly increasing
+    std::vector<double> years; ///< strictly increasing
     std::vector<double> values;
     bool log_linear = false;
     /// Value at a fractional year (2004.5 is 2 July 2004).
@@ -39,16 +39,16 @@ struct Crossing {
 struct Region {
     std::string id;
     std::string name;
-    double urban_share = 0;                           ///< share of the region's people in cities
-    std::array<Series, kAgentTypes> attractiveness;   ///< choice weight per agent type, over time
-    std::array<double, kEthnicities> diaspora{};      ///< persons of each ethnicity already settled
+    double urban_share = 0;                         ///< share of the region's people in cities
+    std::array<Series, kAgentTypes> attractiveness; ///< choice weight per agent type, over time
+    std::array<double, kEthnicities> diaspora{};    ///< persons of each ethnicity already settled
 };
 
 /// Potential movers of one agent type at one origin.
 struct Pool {
     AgentType type = AgentType::trader;
     int origin = 0;
-    Series size;                                 ///< persons in the pool, over time
+    Series size;                                  ///< persons in the pool, over time
     std::array<double, kEthnicities> ethnicity{}; ///< shares, summing to 1
 };
 
@@ -66,25 +66,25 @@ enum class PolicyKind : std::uint8_t {
     consulate_open,
     business_visas_start,
     business_visas_end,
-    labour_quota,       ///< all-country labour quota for the year (value = persons)
-    repatriation,       ///< repatriation quota (value = families a year) and assistance level
+    labour_quota, ///< all-country labour quota for the year (value = persons)
+    repatriation, ///< repatriation quota (value = families a year) and assistance level
     crossing_open,
     crossing_close,
-    crossing_capacity,  ///< value = persons a day, 0 = unlimited
+    crossing_capacity, ///< value = persons a day, 0 = unlimited
 };
 constexpr int kPolicyKinds = 12;
 constexpr std::array<std::string_view, kPolicyKinds> kPolicyKindNames{
-    "visa_free_start", "visa_free_end",     "border_normal",        "border_militarised",
+    "visa_free_start", "visa_free_end",        "border_normal",      "border_militarised",
     "consulate_open",  "business_visas_start", "business_visas_end", "labour_quota",
-    "repatriation",    "crossing_open",     "crossing_close",       "crossing_capacity"};
+    "repatriation",    "crossing_open",        "crossing_close",     "crossing_capacity"};
 
 /// One dated event of the policy timeline.
 struct PolicyEvent {
-    std::string id;      ///< optional name, so a counterfactual can remove it
-    int day = 0;         ///< days since 1990-01-01
+    std::string id; ///< optional name, so a counterfactual can remove it
+    int day = 0;    ///< days since 1990-01-01
     PolicyKind kind = PolicyKind::visa_free_start;
-    int crossing = -1;   ///< crossing index for crossing_* events; -1 = every crossing
-    double value = 0;    ///< quota, capacity (see PolicyKind)
+    int crossing = -1;     ///< crossing index for crossing_* events; -1 = every crossing
+    double value = 0;      ///< quota, capacity (see PolicyKind)
     double assistance = 0; ///< repatriation assistance level (repatriation events)
 };
 
@@ -99,9 +99,9 @@ struct InitialPolicy {
 struct Scenario {
     std::string name;
     std::string description;
-    int start_day = 0;   ///< first simulated day (days since 1990-01-01)
-    int end_day = 0;     ///< last simulated day, inclusive
-    int step_days = 1;   ///< 1 or 7
+    int start_day = 0; ///< first simulated day (days since 1990-01-01)
+    int end_day = 0;   ///< last simulated day, inclusive
+    int step_days = 1; ///< 1 or 7
 
     std::vector<Origin> origins;
     std::vector<Crossing> crossings;
@@ -109,8 +109,10 @@ struct Scenario {
     std::string onward_destination = "russia_europe";
     std::vector<Pool> pools;
     std::vector<Driver> drivers;
-    std::array<int, kAgentTypes> driver_of_type{-1, -1, -1, -1, -1}; ///< index into drivers, -1 = none
-    Series foreign_quota_workers; ///< all-country workers admitted under the quota (labour share's denominator)
+    std::array<int, kAgentTypes> driver_of_type{-1, -1, -1, -1,
+                                                -1}; ///< index into drivers, -1 = none
+    Series foreign_quota_workers; ///< all-country workers admitted under the quota (labour share's
+                                  ///< denominator)
 
     InitialPolicy initial;
     std::vector<PolicyEvent> events; ///< sorted by day (stable)

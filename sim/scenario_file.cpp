@@ -29,11 +29,13 @@ void merge(toml::table& base, toml::table&& over) {
 }
 
 /// Reads a file and its `extends` chain into one merged table.
-toml::table load_merged(const std::string& path, std::vector<std::string>& chain, std::string& text) {
+toml::table load_merged(const std::string& path, std::vector<std::string>& chain,
+                        std::string& text) {
     const std::string canonical =
         fs::exists(path) ? fs::weakly_canonical(path).string() : fs::absolute(path).string();
     if (std::find(chain.begin(), chain.end(), canonical) != chain.end())
-        throw InputError(path, 0, 0, "extends", "`extends` cycle: this file extends itself through its parents");
+        throw InputError(path, 0, 0, "extends",
+                         "`extends` cycle: this file extends itself through its parents");
     chain.push_back(canonical);
     toml::table table = parse_toml_file(path);
     {
@@ -49,10 +51,12 @@ toml::table load_merged(const std::string& path, std::vector<std::string>& chain
                     "only a file that `extends` another can remove its events");
         return table;
     }
-    if (!extends->is_string()) fail_at(*extends, path, "extends", "expected a file name (a string)");
+    if (!extends->is_string())
+        fail_at(*extends, path, "extends", "expected a file name (a string)");
     const fs::path parent_path = fs::path(path).parent_path() / *extends->value<std::string>();
     if (!fs::exists(parent_path))
-        fail_at(*extends, path, "extends", "parent file '" + parent_path.string() + "' does not exist");
+        fail_at(*extends, path, "extends",
+                "parent file '" + parent_path.string() + "' does not exist");
     toml::table parent = load_merged(parent_path.string(), chain, text);
 
     // Events: the parent's, minus `remove_events`, then this file's.
@@ -61,7 +65,8 @@ toml::table load_merged(const std::string& path, std::vector<std::string>& chain
     if (const toml::node* r = table.get("remove_events")) {
         if (!r->is_array()) fail_at(*r, path, "remove_events", "expected an array of event ids");
         for (const auto& id : *r->as_array()) {
-            if (!id.is_string()) fail_at(id, path, "remove_events", "expected an event id (a string)");
+            if (!id.is_string())
+                fail_at(id, path, "remove_events", "expected an event id (a string)");
             removed.insert(*id.value<std::string>());
         }
     }
@@ -80,7 +85,8 @@ toml::table load_merged(const std::string& path, std::vector<std::string>& chain
             fail_at(*table.get("remove_events"), path, "remove_events",
                     "no event with id '" + name + "' in the parent scenario");
     if (toml::node* ce = table.get("events"); ce && ce->is_array())
-        for (auto&& e : *ce->as_array()) events.push_back(std::move(e));
+        for (auto&& e : *ce->as_array())
+            events.push_back(std::move(e));
     table.erase("extends");
     table.erase("remove_events");
     table.erase("events");
@@ -97,13 +103,15 @@ int vocabulary_index(const std::array<std::string_view, N>& names, const toml::n
     const std::string name = *node.value<std::string>();
     if (const auto i = index_of(names, name)) return *i;
     std::string known;
-    for (const auto& n : names) known += (known.empty() ? "" : ", ") + std::string(n);
+    for (const auto& n : names)
+        known += (known.empty() ? "" : ", ") + std::string(n);
     fail_at(node, file, key, "unknown " + what + " '" + name + "' (known: " + known + ")");
 }
 
 class ScenarioParser {
   public:
-    ScenarioParser(const toml::table& root, std::string file) : root_(root, file, ""), file_(std::move(file)) {}
+    ScenarioParser(const toml::table& root, std::string file)
+        : root_(root, file, ""), file_(std::move(file)) {}
 
     Scenario parse() {
         Scenario s;
@@ -118,7 +126,8 @@ class ScenarioParser {
         pools(s);
         drivers(s);
         if (root_.has("foreign_quota_workers"))
-            s.foreign_quota_workers = series_table(root_.subtable("foreign_quota_workers"), "foreign_quota_workers.");
+            s.foreign_quota_workers =
+                series_table(root_.subtable("foreign_quota_workers"), "foreign_quota_workers.");
         parameters(s);
         events(s);
         root_.finish();
@@ -132,7 +141,8 @@ class ScenarioParser {
         const Date end = h.date("end");
         s.start_day = day_number(start);
         s.end_day = day_number(end);
-        if (s.end_day <= s.start_day) h.fail("end", "must be after horizon.start (" + to_string(start) + ")");
+        if (s.end_day <= s.start_day)
+            h.fail("end", "must be after horizon.start (" + to_string(start) + ")");
         s.step_days = static_cast<int>(h.integer("step_days", 1, 7, 1));
         if (s.step_days != 1 && s.step_days != 7) h.fail("step_days", "must be 1 or 7");
         h.finish();
@@ -204,7 +214,8 @@ class ScenarioParser {
             out.values = {number_at(node, file_, key, 0, 1e12)};
             return out;
         }
-        if (!node.is_table()) fail_at(node, file_, key, "expected a number or a table { year = value }");
+        if (!node.is_table())
+            fail_at(node, file_, key, "expected a number or a table { year = value }");
         std::map<int, double> points;
         for (const auto& [k, v] : *node.as_table()) {
             const std::string year = std::string(k.str());
@@ -244,7 +255,8 @@ class ScenarioParser {
             TableReader a(r.subtable("attractiveness"), file_, r.key("attractiveness."));
             for (int t = 0; t < kAgentTypes; ++t) {
                 const std::string type(kAgentTypeNames[t]);
-                g.attractiveness[t] = a.has(type) ? series(a.node(type), a.key(type)) : Series{{0}, {0}, false};
+                g.attractiveness[t] =
+                    a.has(type) ? series(a.node(type), a.key(type)) : Series{{0}, {0}, false};
             }
             a.finish();
             if (r.has("diaspora")) {
@@ -261,9 +273,11 @@ class ScenarioParser {
         for (int t = 0; t < kAgentTypes; ++t) {
             bool any = false;
             for (const auto& g : s.regions)
-                for (double v : g.attractiveness[t].values) any = any || v > 0;
+                for (double v : g.attractiveness[t].values)
+                    any = any || v > 0;
             if (!any)
-                root_.fail("regions", "no region attracts agent type '" + std::string(kAgentTypeNames[t]) +
+                root_.fail("regions", "no region attracts agent type '" +
+                                          std::string(kAgentTypeNames[t]) +
                                           "' (every attractiveness is 0)");
         }
     }
@@ -355,9 +369,10 @@ class ScenarioParser {
         for_each_table(root_.array("events"), file_, "events", [&](TableReader& r) {
             PolicyEvent e;
             e.id = r.string("id", "");
-            if (!e.id.empty() && !ids.insert(e.id).second) r.fail("id", "duplicate event id '" + e.id + "'");
-            e.kind = static_cast<PolicyKind>(
-                vocabulary_index(kPolicyKindNames, r.node("kind"), file_, r.key("kind"), "event kind"));
+            if (!e.id.empty() && !ids.insert(e.id).second)
+                r.fail("id", "duplicate event id '" + e.id + "'");
+            e.kind = static_cast<PolicyKind>(vocabulary_index(kPolicyKindNames, r.node("kind"),
+                                                              file_, r.key("kind"), "event kind"));
             const Date date = r.date("date");
             e.day = day_number(date);
             if (e.day < s.start_day || e.day > s.end_day)
@@ -368,22 +383,28 @@ class ScenarioParser {
             const std::string origin_file = src.path ? *src.path : file_;
             auto [it, fresh] = last_day_of_file.emplace(origin_file, e.day);
             if (!fresh) {
-                if (e.day < it->second) r.fail("date", to_string(date) + " is before the previous event's date");
+                if (e.day < it->second)
+                    r.fail("date", to_string(date) + " is before the previous event's date");
                 it->second = e.day;
             }
             switch (e.kind) {
-            case PolicyKind::labour_quota: e.value = r.number("quota", 0, 1e8); break;
+            case PolicyKind::labour_quota:
+                e.value = r.number("quota", 0, 1e8);
+                break;
             case PolicyKind::repatriation:
                 e.value = r.number("quota_families", 0, 1e7);
                 e.assistance = r.number("assistance", 0, 100);
                 break;
             case PolicyKind::crossing_open:
-            case PolicyKind::crossing_close: e.crossing = crossing_index(s, r); break;
+            case PolicyKind::crossing_close:
+                e.crossing = crossing_index(s, r);
+                break;
             case PolicyKind::crossing_capacity:
                 e.crossing = crossing_index(s, r);
                 e.value = r.number("capacity_per_day", 0, 1e7);
                 break;
-            default: break;
+            default:
+                break;
             }
             r.string("source", "");
             r.string("note", "");
@@ -410,9 +431,11 @@ LoadedScenario load_scenario(const std::string& path) {
 LoadedScenario load_scenario_text(const std::string& text, const std::string& name) {
     toml::table table = parse_toml_text(text, name);
     if (const toml::node* extends = table.get("extends"))
-        fail_at(*extends, name, "extends", "not allowed in a scenario given as text (it reads no file)");
+        fail_at(*extends, name, "extends",
+                "not allowed in a scenario given as text (it reads no file)");
     if (const toml::node* removed = table.get("remove_events"))
-        fail_at(*removed, name, "remove_events", "only a file that `extends` another can remove its events");
+        fail_at(*removed, name, "remove_events",
+                "only a file that `extends` another can remove its events");
     LoadedScenario out;
     out.text = text;
     out.files = {name};
@@ -423,7 +446,8 @@ LoadedScenario load_scenario_text(const std::string& text, const std::string& na
 void apply_override(Scenario& scenario, const std::string& assignment) {
     const auto eq = assignment.find('=');
     if (eq == std::string::npos)
-        throw InputError("--set", 0, 0, assignment, "expected name=value, e.g. trader.base_hazard=0.002");
+        throw InputError("--set", 0, 0, assignment,
+                         "expected name=value, e.g. trader.base_hazard=0.002");
     const std::string name = assignment.substr(0, eq);
     const std::string text = assignment.substr(eq + 1);
     const auto p = find_parameter(name);

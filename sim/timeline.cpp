@@ -28,20 +28,40 @@ template <typename F> void for_crossings(const PolicyEvent& e, PolicyState& s, F
 
 void apply(const PolicyEvent& e, PolicyState& s) {
     switch (e.kind) {
-    case PolicyKind::visa_free_start: s.visa_free = true; break;
-    case PolicyKind::visa_free_end: s.visa_free = false; break;
-    case PolicyKind::border_normal: s.militarised = false; break;
-    case PolicyKind::border_militarised: s.militarised = true; break;
-    case PolicyKind::consulate_open: s.consulate = true; break;
-    case PolicyKind::business_visas_start: s.business_visas = true; break;
-    case PolicyKind::business_visas_end: s.business_visas = false; break;
-    case PolicyKind::labour_quota: s.labour_quota = e.value; break;
+    case PolicyKind::visa_free_start:
+        s.visa_free = true;
+        break;
+    case PolicyKind::visa_free_end:
+        s.visa_free = false;
+        break;
+    case PolicyKind::border_normal:
+        s.militarised = false;
+        break;
+    case PolicyKind::border_militarised:
+        s.militarised = true;
+        break;
+    case PolicyKind::consulate_open:
+        s.consulate = true;
+        break;
+    case PolicyKind::business_visas_start:
+        s.business_visas = true;
+        break;
+    case PolicyKind::business_visas_end:
+        s.business_visas = false;
+        break;
+    case PolicyKind::labour_quota:
+        s.labour_quota = e.value;
+        break;
     case PolicyKind::repatriation:
         s.repatriation_families = e.value;
         s.assistance = e.assistance;
         break;
-    case PolicyKind::crossing_open: for_crossings(e, s, [&](int c) { s.crossing_open[c] = 1; }); break;
-    case PolicyKind::crossing_close: for_crossings(e, s, [&](int c) { s.crossing_open[c] = 0; }); break;
+    case PolicyKind::crossing_open:
+        for_crossings(e, s, [&](int c) { s.crossing_open[c] = 1; });
+        break;
+    case PolicyKind::crossing_close:
+        for_crossings(e, s, [&](int c) { s.crossing_open[c] = 0; });
+        break;
     case PolicyKind::crossing_capacity:
         for_crossings(e, s, [&](int c) { s.crossing_capacity[c] = e.value; });
         break;

@@ -11,10 +11,10 @@ struct PolicyState {
     bool militarised = true;
     bool consulate = false;
     bool business_visas = false;
-    double labour_quota = 0;          ///< all-country quota, persons per calendar year
-    double repatriation_families = 0; ///< all-country quota, families per calendar year
-    double assistance = 0;            ///< repatriation assistance level (0 = none)
-    std::vector<char> crossing_open;  ///< per crossing
+    double labour_quota = 0;               ///< all-country quota, persons per calendar year
+    double repatriation_families = 0;      ///< all-country quota, families per calendar year
+    double assistance = 0;                 ///< repatriation assistance level (0 = none)
+    std::vector<char> crossing_open;       ///< per crossing
     std::vector<double> crossing_capacity; ///< persons per day per crossing, 0 = unlimited
 };
 

@@ -33,7 +33,8 @@ void check_key_depth(const std::string& text, const std::string& name) {
             line_start = i + 1;
             dots = 0;
         } else if (c == '#') {
-            while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+            while (i + 1 < text.size() && text[i + 1] != '\n')
+                ++i;
         } else if (c == '"' || c == '\'') {
             // Skip a string, basic or literal, single- or multi-line.
             const bool multi = text.compare(i, 3, std::string(3, c)) == 0;
@@ -83,23 +84,33 @@ void fail_at(const toml::node& node, const std::string& fallback_file, const std
              const std::string& message) {
     const auto& source = node.source();
     const std::string file = source.path ? *source.path : fallback_file;
-    throw InputError(file, static_cast<int>(source.begin.line), static_cast<int>(source.begin.column),
-                     key, message);
+    throw InputError(file, static_cast<int>(source.begin.line),
+                     static_cast<int>(source.begin.column), key, message);
 }
 
 namespace {
 std::string type_name(const toml::node& node) {
     switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::table:
+        return "a table";
+    case toml::node_type::array:
+        return "an array";
+    case toml::node_type::string:
+        return "a string";
+    case toml::node_type::integer:
+        return "an integer";
+    case toml::node_type::floating_point:
+        return "a number";
+    case toml::node_type::boolean:
+        return "a boolean";
+    case toml::node_type::date:
+        return "a date";
+    case toml::node_type::time:
+        return "a time";
+    case toml::node_type::date_time:
+        return "a date-time";
+    default:
+        return "nothing";
     }
 }
 
@@ -112,10 +123,10 @@ std::string number_text(double x) {
 
 double number_at(const toml::node& node, const std::string& file, const std::string& key,
                  double lower, double upper) {
-    if (!node.is_number())
-        fail_at(node, file, key, "expected a number, got " + type_name(node));
+    if (!node.is_number()) fail_at(node, file, key, "expected a number, got " + type_name(node));
     const double x = node.value<double>().value_or(NAN);
-    if (!std::isfinite(x)) fail_at(node, file, key, "must be a finite number, got " + number_text(x));
+    if (!std::isfinite(x))
+        fail_at(node, file, key, "must be a finite number, got " + number_text(x));
     if (x < lower || x > upper)
         fail_at(node, file, key,
                 "must be between " + number_text(lower) + " and " + number_text(upper) + ", got " +
@@ -135,7 +146,9 @@ const toml::node& TableReader::require(const std::string& key) {
     return *node;
 }
 
-const toml::node& TableReader::node(const std::string& key) { return require(key); }
+const toml::node& TableReader::node(const std::string& key) {
+    return require(key);
+}
 
 double TableReader::number(const std::string& key, double lower, double upper) {
     return number_at(require(key), file_, prefix_ + key, lower, upper);
@@ -147,7 +160,8 @@ double TableReader::number(const std::string& key, double lower, double upper, d
 
 std::int64_t TableReader::integer(const std::string& key, std::int64_t lower, std::int64_t upper) {
     const toml::node& n = require(key);
-    if (!n.is_integer()) fail_at(n, file_, prefix_ + key, "expected an integer, got " + type_name(n));
+    if (!n.is_integer())
+        fail_at(n, file_, prefix_ + key, "expected an integer, got " + type_name(n));
     const std::int64_t x = n.value<std::int64_t>().value_or(0);
     if (x < lower || x > upper)
         fail_at(n, file_, prefix_ + key,
@@ -174,7 +188,8 @@ std::string TableReader::string(const std::string& key, const std::string& fallb
 bool TableReader::boolean(const std::string& key, bool fallback) {
     if (!has(key)) return fallback;
     const toml::node& n = require(key);
-    if (!n.is_boolean()) fail_at(n, file_, prefix_ + key, "expected true or false, got " + type_name(n));
+    if (!n.is_boolean())
+        fail_at(n, file_, prefix_ + key, "expected true or false, got " + type_name(n));
     return *n.value<bool>();
 }
 
@@ -238,7 +253,8 @@ void for_each_table(const toml::array& array, const std::string& file, const std
                     const std::function<void(TableReader&)>& visit) {
     for (std::size_t i = 0; i < array.size(); ++i) {
         const std::string where = key + "[" + std::to_string(i) + "]";
-        if (!array[i].is_table()) fail_at(array[i], file, where, "expected a table, got " + type_name(array[i]));
+        if (!array[i].is_table())
+            fail_at(array[i], file, where, "expected a table, got " + type_name(array[i]));
         TableReader reader(*array[i].as_table(), file, where + ".");
         visit(reader);
         reader.finish();

@@ -11,8 +11,8 @@ namespace khorgos {
 
 enum class AgentType : std::uint8_t { trader, visitor, labourer, repatriate, transit };
 constexpr int kAgentTypes = 5;
-constexpr std::array<std::string_view, kAgentTypes> kAgentTypeNames{
-    "trader", "visitor", "labourer", "repatriate", "transit"};
+constexpr std::array<std::string_view, kAgentTypes> kAgentTypeNames{"trader", "visitor", "labourer",
+                                                                    "repatriate", "transit"};
 
 enum class Ethnicity : std::uint8_t { han, kazakh, uyghur, dungan, other };
 constexpr int kEthnicities = 5;
@@ -33,19 +33,19 @@ constexpr std::array<std::string_view, kPurposes> kPurposeNames{"business", "pri
 
 /// What happens to an agent on a day: the rows of the event log.
 enum class EventKind : std::uint8_t {
-    entry,           ///< crossed from China into Kazakhstan
-    return_home,     ///< crossed back to China at the end of a stay
-    onward_exit,     ///< left Kazakhstan for Russia/Europe
-    overstay,        ///< a trader or visitor stayed on as an irregular labourer
-    renewal,         ///< a labourer's contract was renewed under the year's quota
-    naturalisation,  ///< became a citizen of Kazakhstan
-    marriage,        ///< married a citizen of Kazakhstan
-    regret_return,   ///< a repatriate went back to China before naturalising
+    entry,          ///< crossed from China into Kazakhstan
+    return_home,    ///< crossed back to China at the end of a stay
+    onward_exit,    ///< left Kazakhstan for Russia/Europe
+    overstay,       ///< a trader or visitor stayed on as an irregular labourer
+    renewal,        ///< a labourer's contract was renewed under the year's quota
+    naturalisation, ///< became a citizen of Kazakhstan
+    marriage,       ///< married a citizen of Kazakhstan
+    regret_return,  ///< a repatriate went back to China before naturalising
 };
 constexpr int kEventKinds = 8;
 constexpr std::array<std::string_view, kEventKinds> kEventKindNames{
-    "entry", "return", "onward_exit", "overstay", "renewal", "naturalisation", "marriage",
-    "regret_return"};
+    "entry",   "return",         "onward_exit", "overstay",
+    "renewal", "naturalisation", "marriage",    "regret_return"};
 
 enum class Direction : std::uint8_t { entry, exit };
 constexpr int kDirections = 2;
@@ -59,7 +59,11 @@ std::optional<int> index_of(const std::array<std::string_view, N>& names, std::s
     return std::nullopt;
 }
 
-constexpr int index(AgentType t) { return static_cast<int>(t); }
-constexpr int index(Ethnicity e) { return static_cast<int>(e); }
+constexpr int index(AgentType t) {
+    return static_cast<int>(t);
+}
+constexpr int index(Ethnicity e) {
+    return static_cast<int>(e);
+}
 
 } // namespace khorgos

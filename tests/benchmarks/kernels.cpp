@@ -15,17 +15,21 @@ using namespace khorgos;
 
 namespace {
 
-std::string source(const std::string& relative) { return std::string(KHORGOS_SOURCE_DIR) + "/" + relative; }
+std::string source(const std::string& relative) {
+    return std::string(KHORGOS_SOURCE_DIR) + "/" + relative;
+}
 
 void uniform(benchmark::State& state) {
     RandomStream rng(1, 0, 0, Stream::outcome);
-    for (auto _ : state) benchmark::DoNotOptimize(rng.uniform());
+    for (auto _ : state)
+        benchmark::DoNotOptimize(rng.uniform());
 }
 BENCHMARK(uniform);
 
 void lognormal(benchmark::State& state) {
     RandomStream rng(1, 0, 0, Stream::stay);
-    for (auto _ : state) benchmark::DoNotOptimize(rng.lognormal(12, 0.6));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(rng.lognormal(12, 0.6));
 }
 BENCHMARK(lognormal);
 
@@ -36,7 +40,8 @@ void hazard_sampling(benchmark::State& state) {
     std::uint64_t chosen = 0;
     for (auto _ : state) {
         RandomStream rng(1, 7, step++, Stream::departure);
-        chosen += rng.bernoulli_select(1000000, 1e-4, [](std::uint64_t i) { benchmark::DoNotOptimize(i); });
+        chosen += rng.bernoulli_select(1000000, 1e-4,
+                                       [](std::uint64_t i) { benchmark::DoNotOptimize(i); });
     }
     state.counters["per_draw_ns"] = benchmark::Counter(
         static_cast<double>(chosen), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
@@ -53,7 +58,8 @@ void simulate_busy_quarter(benchmark::State& state) {
         o.threads = static_cast<int>(state.range(0));
         events += simulate(s, o).counters.events;
     }
-    state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+    state.counters["events_per_s"] =
+        benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
 BENCHMARK(simulate_busy_quarter)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 

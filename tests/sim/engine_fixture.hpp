@@ -16,7 +16,8 @@ inline std::string source_path(const std::string& relative) {
 
 inline Scenario scenario(const std::string& relative, const std::vector<std::string>& sets = {}) {
     Scenario s = load_scenario(source_path(relative)).scenario;
-    for (const auto& assignment : sets) apply_override(s, assignment);
+    for (const auto& assignment : sets)
+        apply_override(s, assignment);
     return s;
 }
 
@@ -38,7 +39,8 @@ inline RunResult run(const Scenario& s, std::uint64_t seed, int threads = 1, dou
 }
 
 /// Index of a label in a coordinate of the result.
-inline std::size_t label(const RunResult& r, const std::string& coordinate, const std::string& name) {
+inline std::size_t label(const RunResult& r, const std::string& coordinate,
+                         const std::string& name) {
     const auto& labels = r.coordinate(coordinate)->labels;
     for (std::size_t i = 0; i < labels.size(); ++i)
         if (labels[i] == name) return i;

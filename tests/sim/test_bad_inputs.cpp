@@ -25,7 +25,8 @@ Outcome khorgos(const std::string& arguments) {
     REQUIRE(pipe != nullptr);
     std::string output;
     char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    while (std::fgets(buffer, sizeof buffer, pipe))
+        output += buffer;
     const int status = pclose(pipe);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
@@ -51,7 +52,8 @@ TEST_CASE("every bad scenario file gives its own clear error and exit code 2", "
         const Outcome outcome = khorgos("check " + entry.path().string());
         INFO(entry.path().filename().string() << " gave: " << outcome.output);
         CHECK(outcome.status == 2);
-        for (const auto& e : expected) CHECK(outcome.output.find(e) != std::string::npos);
+        for (const auto& e : expected)
+            CHECK(outcome.output.find(e) != std::string::npos);
         CHECK(outcome.output.find("khorgos: error: ") == 0);
     }
     CHECK(files >= 10);
@@ -91,7 +93,8 @@ TEST_CASE("a run that could not fit in memory is refused up front", "[cli][bad-i
 }
 
 TEST_CASE("the shipped files pass khorgos check", "[cli]") {
-    for (const std::string file : {"scenarios/historical.toml", "calibration/targets/article.toml"}) {
+    for (const std::string file :
+         {"scenarios/historical.toml", "calibration/targets/article.toml"}) {
         const Outcome outcome = khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/" + file);
         INFO(outcome.output);
         CHECK(outcome.status == 0);

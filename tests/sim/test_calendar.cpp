@@ -13,7 +13,8 @@ TEST_CASE("day numbers count from 1990-01-01", "[calendar]") {
 }
 
 TEST_CASE("date_of inverts day_number", "[calendar]") {
-    for (int d = -1000; d < 20000; d += 7) CHECK(day_number(date_of(d)) == d);
+    for (int d = -1000; d < 20000; d += 7)
+        CHECK(day_number(date_of(d)) == d);
     CHECK(date_of(day_number({2000, 2, 29})) == Date{2000, 2, 29});
 }
 

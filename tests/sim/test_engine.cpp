@@ -47,8 +47,8 @@ TEST_CASE("every person is accounted for at every step", "[engine]") {
         const double total = population[t * 4] + population[t * 4 + 1] + population[t * 4 + 2] +
                              population[t * 4 + 3];
         REQUIRE(total == pool[t]);
-        const double present = std::accumulate(stock.begin() + t * per_step,
-                                               stock.begin() + (t + 1) * per_step, 0.0);
+        const double present =
+            std::accumulate(stock.begin() + t * per_step, stock.begin() + (t + 1) * per_step, 0.0);
         REQUIRE(present == population[t * 4 + in_kz]);
         REQUIRE(present - previous == net[static_cast<int>(t)]);
         previous = present;
@@ -83,11 +83,13 @@ TEST_CASE("the same seed gives identical output on 1 and 2 threads", "[engine][d
     for (std::size_t i = 0; i < one.observables.size(); ++i)
         CHECK(one.observables[i].value == two.observables[i].value);
     REQUIRE(log1.rows.size() == log2.rows.size());
-    CHECK(std::memcmp(log1.rows.data(), log2.rows.data(), log1.rows.size() * sizeof(AgentEvent)) == 0);
+    CHECK(std::memcmp(log1.rows.data(), log2.rows.data(), log1.rows.size() * sizeof(AgentEvent)) ==
+          0);
 
     const RunResult other = run(s, 43, 2);
     CHECK(other.variable("stock")->values != one.variable("stock")->values);
-    CHECK(observable(other, "nsc_visitors_cn", "2010") != observable(one, "nsc_visitors_cn", "2010"));
+    CHECK(observable(other, "nsc_visitors_cn", "2010") !=
+          observable(one, "nsc_visitors_cn", "2010"));
 }
 
 TEST_CASE("the parallel path gives identical output on 1 and 2 threads", "[engine][determinism]") {
@@ -102,7 +104,8 @@ TEST_CASE("the parallel path gives identical output on 1 and 2 threads", "[engin
         CHECK(one.variables[i].values == two.variables[i].values);
     }
     REQUIRE(log1.rows.size() == log2.rows.size());
-    CHECK(std::memcmp(log1.rows.data(), log2.rows.data(), log1.rows.size() * sizeof(AgentEvent)) == 0);
+    CHECK(std::memcmp(log1.rows.data(), log2.rows.data(), log1.rows.size() * sizeof(AgentEvent)) ==
+          0);
 }
 
 TEST_CASE("scale 10 agrees with scale 1 within sampling error", "[engine][stochastic]") {
@@ -111,8 +114,11 @@ TEST_CASE("scale 10 agrees with scale 1 within sampling error", "[engine][stocha
     const Scenario s = scenario("scenarios/historical.toml");
     const int reps = 5;
     const std::vector<std::pair<std::string, std::string>> checks{
-        {"nsc_visitors_cn", "2005"}, {"nsc_visitors_cn", "2014"}, {"labour_quota_cn", "2010"},
-        {"repatriates_cn", "1991-01-01/2019-09-30"}, {"citizenship_cn", "1995-01-01/2014-12-31"},
+        {"nsc_visitors_cn", "2005"},
+        {"nsc_visitors_cn", "2014"},
+        {"labour_quota_cn", "2010"},
+        {"repatriates_cn", "1991-01-01/2019-09-30"},
+        {"citizenship_cn", "1995-01-01/2014-12-31"},
         {"nonreturn_per_day_1992", "1992"}};
     std::vector<std::vector<double>> at1(checks.size()), at10(checks.size());
     for (int k = 0; k < reps; ++k) {
@@ -126,15 +132,16 @@ TEST_CASE("scale 10 agrees with scale 1 within sampling error", "[engine][stocha
     auto mean_var = [](const std::vector<double>& x) {
         const double m = std::accumulate(x.begin(), x.end(), 0.0) / x.size();
         double v = 0;
-        for (double y : x) v += (y - m) * (y - m);
+        for (double y : x)
+            v += (y - m) * (y - m);
         return std::pair<double, double>{m, v / (x.size() - 1)};
     };
     for (std::size_t c = 0; c < checks.size(); ++c) {
         const auto [m1, v1] = mean_var(at1[c]);
         const auto [m10, v10] = mean_var(at10[c]);
         const double se = std::sqrt(v1 / reps + v10 / reps);
-        INFO(checks[c].first << " " << checks[c].second << ": scale 1 " << m1 << ", scale 10 " << m10
-                             << ", se " << se);
+        INFO(checks[c].first << " " << checks[c].second << ": scale 1 " << m1 << ", scale 10 "
+                             << m10 << ", se " << se);
         CHECK(std::abs(m1 - m10) < 4 * se);
     }
 }

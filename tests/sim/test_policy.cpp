@@ -25,7 +25,8 @@ std::vector<std::string> changed(const PolicyState& a, const PolicyState& b) {
     if (a.assistance != b.assistance) out.push_back("assistance");
     for (std::size_t c = 0; c < a.crossing_open.size(); ++c) {
         if (a.crossing_open[c] != b.crossing_open[c]) out.push_back("open" + std::to_string(c));
-        if (a.crossing_capacity[c] != b.crossing_capacity[c]) out.push_back("capacity" + std::to_string(c));
+        if (a.crossing_capacity[c] != b.crossing_capacity[c])
+            out.push_back("capacity" + std::to_string(c));
     }
     return out;
 }
@@ -54,7 +55,8 @@ TEST_CASE("each event kind changes its own part of the policy only", "[policy]")
     CHECK(after(PolicyKind::consulate_open) == Names{"consulate"});
     CHECK(after(PolicyKind::business_visas_start) == Names{"business_visas"});
     CHECK(after(PolicyKind::labour_quota, -1, 5000) == Names{"labour_quota"});
-    CHECK(after(PolicyKind::repatriation, -1, 100, 2) == Names{"repatriation_families", "assistance"});
+    CHECK(after(PolicyKind::repatriation, -1, 100, 2) ==
+          Names{"repatriation_families", "assistance"});
     CHECK(after(PolicyKind::crossing_open, 1) == Names{"open1"});
     CHECK(after(PolicyKind::crossing_close, 0) == Names{"open0"});
     CHECK(after(PolicyKind::crossing_close, -1) == Names{"open0", "open2"});
@@ -69,11 +71,13 @@ std::size_t first_difference(const RunResult& a, const RunResult& b) {
     const std::size_t T = a.coordinate("time")->size();
     const std::size_t per = x.size() / T;
     for (std::size_t t = 0; t < T; ++t)
-        if (!std::equal(x.begin() + t * per, x.begin() + (t + 1) * per, y.begin() + t * per)) return t;
+        if (!std::equal(x.begin() + t * per, x.begin() + (t + 1) * per, y.begin() + t * per))
+            return t;
     return T;
 }
 double entries(const RunResult& r, int year, const std::string& type) {
-    return r.variable("entries")->values[(year - 1990) * kAgentTypes + label(r, "agent_type", type)];
+    return r.variable("entries")
+        ->values[(year - 1990) * kAgentTypes + label(r, "agent_type", type)];
 }
 } // namespace
 
@@ -82,10 +86,12 @@ TEST_CASE("a counterfactual equals history up to its event and differs after", "
 
     SECTION("business visas from 2004") {
         const RunResult without = run(scenario("tests/data/no_business_visas.toml"), 21, 2, 4);
-        CHECK(first_difference(history, without) == static_cast<std::size_t>(day_number({2004, 1, 1})));
+        CHECK(first_difference(history, without) ==
+              static_cast<std::size_t>(day_number({2004, 1, 1})));
         // Traders and visitors set out 1.2 times as often with business visas.
-        const double ratio = (entries(history, 2006, "trader") + entries(history, 2006, "visitor")) /
-                             (entries(without, 2006, "trader") + entries(without, 2006, "visitor"));
+        const double ratio =
+            (entries(history, 2006, "trader") + entries(history, 2006, "visitor")) /
+            (entries(without, 2006, "trader") + entries(without, 2006, "visitor"));
         CHECK(ratio == Approx(1.2).epsilon(0.05));
     }
     SECTION("a consulate that issues no visas changes nothing") {
@@ -94,7 +100,8 @@ TEST_CASE("a counterfactual equals history up to its event and differs after", "
     }
     SECTION("the visa-free regime") {
         const RunResult without = run(scenario("tests/data/no_visa_free.toml"), 21, 2, 4);
-        CHECK(first_difference(history, without) == static_cast<std::size_t>(day_number({1992, 2, 1})));
+        CHECK(first_difference(history, without) ==
+              static_cast<std::size_t>(day_number({1992, 2, 1})));
         CHECK(entries(without, 1992, "transit") == 0);
         CHECK(entries(history, 1992, "transit") > 50000);
         CHECK(without.observable("nonreturn_per_day_1992", "1992") == nullptr); // no visa-free days
@@ -105,6 +112,7 @@ TEST_CASE("a counterfactual equals history up to its event and differs after", "
         const std::size_t per = flow.size() / T;
         const auto closed = static_cast<std::size_t>(day_number({2020, 1, 29}));
         CHECK(std::accumulate(flow.begin() + closed * per, flow.end(), 0.0) == 0);
-        CHECK(std::accumulate(flow.begin() + (closed - 30) * per, flow.begin() + closed * per, 0.0) > 0);
+        CHECK(std::accumulate(flow.begin() + (closed - 30) * per, flow.begin() + closed * per,
+                              0.0) > 0);
     }
 }

@@ -29,7 +29,8 @@ template <typename F> Moments sample(int n, F draw) {
 
 TEST_CASE("a stream is named by seed, id, step and purpose alone", "[rng]") {
     RandomStream a(7, 3, 11, Stream::stay), b(7, 3, 11, Stream::stay);
-    for (int i = 0; i < 100; ++i) REQUIRE(a.next_u32() == b.next_u32());
+    for (int i = 0; i < 100; ++i)
+        REQUIRE(a.next_u32() == b.next_u32());
     RandomStream other_seed(8, 3, 11, Stream::stay), other_purpose(7, 3, 11, Stream::region),
         other_step(7, 3, 12, Stream::stay), reference(7, 3, 11, Stream::stay);
     const auto x = reference.next_u32();
@@ -113,6 +114,7 @@ TEST_CASE("log-normal has the requested median", "[rng][stochastic]") {
     RandomStream rng(6, 0, 0, Stream::stay);
     const int n = 100001;
     int below = 0;
-    for (int i = 0; i < n; ++i) below += rng.lognormal(30, 0.6) < 30;
+    for (int i = 0; i < n; ++i)
+        below += rng.lognormal(30, 0.6) < 30;
     CHECK(std::abs(below / double(n) - 0.5) < 4 * std::sqrt(0.25 / n));
 }

@@ -14,7 +14,8 @@ TEST_CASE("the historical scenario loads with its timeline in date order", "[sce
     CHECK(s.crossings.size() == 5);
     CHECK(s.regions.size() == 8);
     CHECK(s.end_day - s.start_day == 11687);
-    for (std::size_t i = 1; i < s.events.size(); ++i) CHECK(s.events[i - 1].day <= s.events[i].day);
+    for (std::size_t i = 1; i < s.events.size(); ++i)
+        CHECK(s.events[i - 1].day <= s.events[i].day);
     CHECK(loaded.text.find("visa_free_start") != std::string::npos);
 }
 
