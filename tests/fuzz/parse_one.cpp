@@ -29,6 +29,21 @@ void check_error(const InputError& e, const std::string& text) {
 } // namespace
 
 Verdict parse_one(const std::string& text) {
+    // Input starting with "--set=" is a command-line override instead.
+    if (text.rfind("--set=", 0) == 0) {
+        try {
+            Scenario s;
+            apply_override(s, text.substr(6));
+            return Verdict::accepted;
+        } catch (const InputError& e) {
+            if (std::string(e.what()).rfind("--set", 0) != 0) bug("an --set error that does not say --set", e.what());
+            return Verdict::rejected;
+        } catch (const std::exception& e) {
+            bug("an exception other than InputError", e.what());
+        } catch (...) {
+            bug("a non-standard exception", "(unknown)");
+        }
+    }
     try {
         bool is_targets = false;
         {

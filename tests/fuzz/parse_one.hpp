@@ -2,8 +2,10 @@
 // The one function the parser fuzzer and its regression replay both call:
 // TOML text in, the scenario or targets parser and validator run on it, the
 // way `khorgos check` chooses between them (a top-level `target` array means
-// a targets file). Bad input must end in an InputError whose message names the
-// file; anything else (another exception, a crash, a hang) is a bug.
+// a targets file); input that starts with "--set=" is a `--set name=value`
+// override applied to a default scenario instead. Bad input must end in an
+// InputError whose message names the file (or --set); anything else (another
+// exception, a crash, a hang) is a bug.
 #include <string>
 
 namespace khorgos::fuzz {

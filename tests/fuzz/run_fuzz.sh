@@ -16,7 +16,7 @@ mkdir -p "$corpus" "$seeds" build/fuzz/artifacts
 # Seeds: every shipped TOML file as is and with its `extends` chain merged in
 # (the fuzz entry point reads no file), and the regression inputs.
 /usr/bin/python3 tests/fuzz/flatten_seeds.py "$seeds" scenarios tests/data tests/bad_inputs calibration/targets
-find tests/fuzz/regressions -type f ! -name '.*' -exec cp -f {} "$seeds"/ \;
+find tests/fuzz/regressions tests/fuzz/seeds -type f ! -name '.*' -exec cp -f {} "$seeds"/ \;
 if [ "$jobs" -gt 1 ]; then
   # -fork: each worker runs a slice of the time; a crash stops them all.
   extra=(-fork="$jobs" -ignore_crashes=0)
