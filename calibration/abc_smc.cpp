@@ -186,8 +186,10 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
             tolerance = std::max(weighted_quantile(dw, s.quantile), s.min_tolerance);
             kernel = make_kernel(problem, prev, s.kernel_scale);
         }
+        // Batch sizes only trade idle cores against wasted simulations: results
+        // do not depend on them (proposals are numbered and kept in order).
         const double expected_acceptance =
-            g == 0 ? 1.0 : std::max(0.02, 0.5 * gens.back().acceptance);
+            g == 0 ? 1.0 : std::max(0.01, 0.75 * gens.back().acceptance);
 
         // Numbered proposals, run in batches; the first n accepted by number are kept.
         struct Accepted {

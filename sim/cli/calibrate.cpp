@@ -1,5 +1,7 @@
 #include "calibrate.hpp"
 
+#include "calibrate_mpi.hpp"
+
 #include "calibration/abc_smc.hpp"
 #include "calibration/calibration_file.hpp"
 #include "calibration/point_fit.hpp"
@@ -164,6 +166,7 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         "targets", po::value<std::string>(&targets_path), "targets file (replaces the calibration file's)")(
         "out", po::value<std::string>(&out), "posterior HDF5 file (default out/NAME-posterior.h5)")(
         "resume", "continue from the last finished generation of --out")(
+        "report-only", "simulate nothing: report the finished generations of --out (e.g. of a killed run)")(
         "force", "replace an existing --out file")(
         "jobs", po::value<int>(&jobs)->default_value(0),
         "simulations in parallel (0 = all cores; the posterior does not depend on it)")(
@@ -204,7 +207,11 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
     const fs::path out_dir = fs::absolute(out).parent_path();
     if (!fs::is_directory(out_dir))
         throw InputError(out, 0, 0, "--out", "directory '" + out_dir.string() + "' does not exist");
-    const bool resume = vm.count("resume") > 0;
+    const bool report_only = vm.count("report-only") > 0;
+    const bool resume = vm.count("resume") > 0 || report_only;
+    if (report_only && !fs::exists(out)) throw InputError(out, 0, 0, "--report-only", "no such posterior file");
+    if (report_only && spec.method != "abc")
+        throw InputError(out, 0, 0, "--report-only", "applies to ABC-SMC posteriors only");
     if (fs::exists(out) && !resume && !vm.count("force"))
         throw InputError(out, 0, 0, "--out", "file exists (use --resume to continue it or --force to replace it)");
 
@@ -230,8 +237,10 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
     problem.adaptive_weights = spec.adaptive_weights;
     problem.replicates = spec.replicates;
     problem.simulate = engine_simulator(spec.scenario_path, data.parameter_names, spec.targets, spec.scale);
-    const calibration::BatchEvaluator evaluate = calibration::openmp_evaluator(problem.simulate, jobs);
-    const bool quiet = vm.count("quiet") > 0;
+    const CalibrationMpi mpi;
+    const bool root = mpi.rank() == 0; // only rank 0 prints and writes
+    const calibration::BatchEvaluator evaluate = mpi.evaluator(problem.simulate, jobs, spec.targets.size());
+    const bool quiet = vm.count("quiet") > 0 || !root;
     const std::function<void(const std::string&)> log = quiet ? nullptr : log_line;
 
     const auto start = std::chrono::steady_clock::now();
@@ -254,12 +263,15 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
             log("resuming after generation " + std::to_string(done.size() - 1) + " of " + out);
         const auto on_generation = [&](const std::vector<calibration::Generation>& gens) {
             data.generations = gens;
-            output::write_posterior_file(out, data);
+            if (root) output::write_posterior_file(out, data);
         };
-        const auto gens = calibration::run_abc_smc(problem, spec.abc, evaluate, done, on_generation, log);
+        const auto gens = report_only ? done
+                                      : calibration::run_abc_smc(problem, spec.abc, evaluate, done,
+                                                                 on_generation, log);
         if (gens.empty()) throw RuntimeError("ABC-SMC finished no generation (simulation budget too small?)");
         data.generations = gens;
-        report = calibration::abc_report(problem, gens, calibration::stopping_reason(spec.abc, gens));
+        const std::string reason = calibration::stopping_reason(spec.abc, gens);
+        report = calibration::abc_report(problem, gens, reason.empty() ? "interrupted" : reason);
         for (const auto& p : calibration::summarise_parameters(problem, gens.back()))
             fragment_values.push_back(p.mean);
         fragment_comment = "Posterior mean of calibration " + spec.path + " (ABC-SMC, generation " +
@@ -267,10 +279,12 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     char line[200];
-    std::snprintf(line, sizeof line, "\nwall time of this invocation: %.0f s on %d job(s); scale %g, %d replicate(s)\n",
-                  seconds, jobs, spec.scale, spec.replicates);
+    std::snprintf(line, sizeof line,
+                  "\nwall time of this invocation: %.0f s on %d rank(s) x %d job(s); scale %g, %d replicate(s)\n",
+                  seconds, mpi.size(), jobs, spec.scale, spec.replicates);
     report += line;
     data.report = report;
+    if (!root) return 0;
     output::write_posterior_file(out, data);
 
     // The report as text and the calibrated parameters as a scenario fragment, beside the file.

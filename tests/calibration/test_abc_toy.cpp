@@ -1,0 +1,223 @@
+// ABC-SMC and the point fit on a toy model with a known posterior.
+//
+// Model: theta ~ N(0, 1) (truncated to [-10, 10], which changes nothing
+// measurable); n = 4 observations x_i ~ N(theta, 1) summarised by their mean,
+// so the simulator returns ybar ~ N(theta, 1/4) and the observed mean is 1.
+// Exact posterior: precision 1 + 4 = 5, mean 4 * 1 / 5 = 0.8, sd sqrt(1/5) = 0.447.
+//
+// ABC with distance (ybar - 1)^2 <= eps accepts |ybar - 1| <= h = sqrt(eps), so
+// its target is p_h(theta) ∝ phi(theta) [Phi((1 + h - theta)/0.5) - Phi((1 - h - theta)/0.5)]:
+// the posterior of an observation with extra U(-h, h) noise. We compute p_h's
+// mean and sd by quadrature at the final tolerance, so the ABC bias is exact
+// rather than bounded, and also check that it is small (h^2/3 added to the
+// likelihood variance 1/4 moves the mean by 0.8 * (1 - 1/(1 + 4h^2/3)/(...)),
+// < 0.01 for h < 0.1).
+//
+// Monte Carlo tolerance: a weighted particle mean has standard error about
+// sd / sqrt(ESS); the sd estimate about sd / sqrt(2 ESS). Four standard errors
+// make a false failure rare (about 6e-5 per check for independent particles;
+// SMC particles are correlated through resampling, which ESS only
+// approximates, so the margin is not cut finer).
+#include "calibration/abc_smc.hpp"
+#include "calibration/point_fit.hpp"
+#include "calibration/problem.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace khorgos;
+using namespace khorgos::calibration;
+
+namespace {
+
+constexpr double kNoiseSd = 0.5; // sd of the mean of 4 unit-variance observations
+
+Problem toy_problem() {
+    Problem p;
+    Prior prior;
+    prior.name = "theta";
+    prior.kind = PriorKind::normal;
+    prior.mean = 0;
+    prior.sd = 1;
+    prior.lower = -10;
+    prior.upper = 10;
+    p.priors = {prior};
+    Target t;
+    t.id = "ybar";
+    t.period = "all";
+    t.value = t.lower = t.upper = 1.0;
+    t.kind = "share";
+    t.error = ErrorModel::relative;
+    t.error_sd = 1.0; // scaled distance: z = (ybar - 1) / (1 * |1|)
+    p.targets = {t};
+    p.fitted = {true};
+    p.distance = DistanceKind::scaled;
+    p.simulate = [](const std::vector<double>& theta, std::uint64_t seed) {
+        RandomStream s(seed, 7, 0, Stream::outcome);
+        return std::vector<double>{theta[0] + kNoiseSd * s.normal()};
+    };
+    return p;
+}
+
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+/// Mean and sd of the exact ABC target p_h by quadrature.
+std::pair<double, double> abc_target_moments(double h) {
+    double z = 0, m1 = 0, m2 = 0;
+    const double step = 1e-3;
+    for (double t = -6; t <= 6; t += step) {
+        const double w = std::exp(-0.5 * t * t) *
+                         (normal_cdf((1 + h - t) / kNoiseSd) - normal_cdf((1 - h - t) / kNoiseSd));
+        z += w;
+        m1 += w * t;
+        m2 += w * t * t;
+    }
+    const double mean = m1 / z;
+    return {mean, std::sqrt(m2 / z - mean * mean)};
+}
+
+AbcSettings toy_settings() {
+    AbcSettings s;
+    s.particles = 1000;
+    s.quantile = 0.5;
+    s.max_generations = 8;
+    s.min_tolerance = 0.05 * 0.05;
+    s.min_acceptance = 0.001;
+    s.seed = 20261127;
+    return s;
+}
+
+struct Moments {
+    double mean = 0, sd = 0;
+};
+Moments weighted_moments(const Generation& g) {
+    Moments m;
+    for (std::size_t i = 0; i < g.weights.size(); ++i) m.mean += g.weights[i] * g.particles[i];
+    double v = 0;
+    for (std::size_t i = 0; i < g.weights.size(); ++i)
+        v += g.weights[i] * std::pow(g.particles[i] - m.mean, 2);
+    m.sd = std::sqrt(v);
+    return m;
+}
+
+} // namespace
+
+TEST_CASE("ABC-SMC recovers the analytic posterior of a normal mean", "[calibration][stochastic]") {
+    const Problem problem = toy_problem();
+    const AbcSettings settings = toy_settings();
+    const auto gens = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    REQUIRE(gens.size() >= 4);
+    const Generation& last = gens.back();
+    const double h = std::sqrt(last.tolerance);
+    INFO("generations " << gens.size() << ", final h " << h << ", ESS " << last.ess);
+    REQUIRE(h < 0.1);
+    REQUIRE(last.ess > 200);
+
+    const auto [abc_mean, abc_sd] = abc_target_moments(h);
+    const Moments m = weighted_moments(last);
+    INFO("estimate " << m.mean << " +- " << m.sd << "; ABC target " << abc_mean << " +- " << abc_sd
+                     << "; exact 0.8 +- 0.447");
+    // The ABC target itself is close to the exact posterior at this tolerance.
+    CHECK(std::abs(abc_mean - 0.8) < 0.01);
+    CHECK(std::abs(abc_sd - std::sqrt(0.2)) < 0.01);
+    // The particles estimate the ABC target within Monte Carlo error.
+    CHECK(std::abs(m.mean - abc_mean) < 4 * abc_sd / std::sqrt(last.ess));
+    CHECK(std::abs(m.sd - abc_sd) < 4 * abc_sd / std::sqrt(2 * last.ess));
+    // Tolerances decrease, weights are normalised.
+    for (std::size_t g = 2; g < gens.size(); ++g) CHECK(gens[g].tolerance <= gens[g - 1].tolerance);
+    double total = 0;
+    for (double w : last.weights) total += w;
+    CHECK(total == Approx(1.0));
+}
+
+TEST_CASE("ABC-SMC: the posterior does not depend on the number of threads", "[calibration]") {
+    const Problem problem = toy_problem();
+    AbcSettings settings = toy_settings();
+    settings.particles = 200;
+    settings.max_generations = 4;
+    const auto one = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 1), {}, nullptr, nullptr);
+    const auto two = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    // An evaluator that runs each batch in reverse order, one simulation at a time,
+    // stands for any schedule (threads, ranks) that finishes in another order.
+    const BatchEvaluator reversed = [&](const std::vector<Evaluation>& batch) {
+        std::vector<std::vector<double>> out(batch.size());
+        for (std::size_t i = batch.size(); i-- > 0;)
+            out[i] = problem.simulate(batch[i].theta, batch[i].seeds[0]);
+        return out;
+    };
+    const auto rev = run_abc_smc(problem, settings, reversed, {}, nullptr, nullptr);
+    REQUIRE(one.size() == two.size());
+    REQUIRE(one.size() == rev.size());
+    for (std::size_t g = 0; g < one.size(); ++g) {
+        CHECK(one[g].particles == two[g].particles);
+        CHECK(one[g].weights == two[g].weights);
+        CHECK(one[g].tolerance == two[g].tolerance);
+        CHECK(one[g].particles == rev[g].particles);
+    }
+    settings.seed += 1;
+    const auto other = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    CHECK(other.back().particles != one.back().particles);
+}
+
+TEST_CASE("ABC-SMC: resuming from finished generations gives the uninterrupted result", "[calibration]") {
+    const Problem problem = toy_problem();
+    AbcSettings settings = toy_settings();
+    settings.particles = 200;
+    settings.max_generations = 5;
+    const auto evaluate = openmp_evaluator(problem.simulate, 2);
+    const auto full = run_abc_smc(problem, settings, evaluate, {}, nullptr, nullptr);
+    AbcSettings first = settings;
+    first.max_generations = 2;
+    auto part = run_abc_smc(problem, first, evaluate, {}, nullptr, nullptr);
+    REQUIRE(part.size() == 2);
+    const auto resumed = run_abc_smc(problem, settings, evaluate, part, nullptr, nullptr);
+    REQUIRE(resumed.size() == full.size());
+    CHECK(resumed.back().particles == full.back().particles);
+    CHECK(resumed.back().weights == full.back().weights);
+}
+
+TEST_CASE("ABC-SMC stops at the simulation budget", "[calibration]") {
+    const Problem problem = toy_problem();
+    AbcSettings settings = toy_settings();
+    settings.particles = 100;
+    settings.max_simulations = 700;
+    const auto gens = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    std::uint64_t used = 0;
+    for (const auto& g : gens) used += g.simulations;
+    CHECK(used <= 700);
+    CHECK(!gens.empty());
+}
+
+TEST_CASE("Point fit with common random numbers finds the analytic minimum", "[calibration]") {
+    const Problem problem = toy_problem();
+    FitSettings settings;
+    settings.replicates = 4;
+    settings.seed = 5;
+    settings.max_evaluations = 200;
+    const auto fit = point_fit(problem, settings, openmp_evaluator(problem.simulate, 2), nullptr);
+    // With the replicate noises e_r fixed, mean_r (theta + 0.5 e_r - 1)^2 is smallest at
+    // theta = 1 - 0.5 mean(e_r).
+    double noise = 0;
+    for (int r = 0; r < 4; ++r) {
+        const auto seed = simulation_seed(5, 0, 0xFFFFF, static_cast<std::uint32_t>(r));
+        noise += problem.simulate({0.0}, seed)[0] / 4;
+    }
+    REQUIRE(fit.theta.size() == 1);
+    CHECK(fit.theta[0] == Approx(1 - noise).margin(1e-3));
+}
+
+TEST_CASE("Distances: log ratio, uniform bands and missing values", "[calibration]") {
+    Target t;
+    t.value = t.lower = t.upper = 100;
+    t.error_sd = 0.5;
+    CHECK(standardized_error(t, 100, DistanceKind::log_ratio) == Approx(0).margin(1e-12));
+    CHECK(standardized_error(t, 100 * std::exp(1.0), DistanceKind::log_ratio) == Approx(2));
+    CHECK(standardized_error(t, 150, DistanceKind::scaled) == Approx(1));
+    t.error = ErrorModel::uniform;
+    t.lower = 80;
+    t.upper = 120;
+    CHECK(standardized_error(t, 90, DistanceKind::log_ratio) == 0);
+    CHECK(standardized_error(t, 120 * std::exp(0.5), DistanceKind::log_ratio) == Approx(1));
+    CHECK(standardized_error(t, NAN, DistanceKind::log_ratio) > 100);
+}

@@ -1,0 +1,94 @@
+// Bad calibration files: `khorgos check` and `khorgos calibrate` exit with code 2
+// before any simulation, printing each `# expect:` line of the file (file, line,
+// column, key). `calibrate` is given an --out in a fresh directory: no posterior
+// file may appear, which shows nothing was simulated.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+struct Outcome {
+    int status;
+    std::string output;
+};
+
+Outcome khorgos(const std::string& arguments) {
+    const std::string command = std::string(KHORGOS_BINARY) + " " + arguments + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string output;
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+std::vector<std::string> expectations(const fs::path& file) {
+    std::vector<std::string> out;
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("# expect: ", 0) == 0) out.push_back(line.substr(10));
+    return out;
+}
+} // namespace
+
+TEST_CASE("Bad calibration files fail with code 2 before any simulation", "[calibration][cli]") {
+    const fs::path dir = fs::path(KHORGOS_SOURCE_DIR) / "tests/calibration/bad";
+    const fs::path out = fs::temp_directory_path() / ("khorgos-calib-bad-" + std::to_string(::getpid()));
+    fs::create_directories(out);
+    int files = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.path().extension() != ".toml") continue;
+        ++files;
+        const auto expected = expectations(entry.path());
+        REQUIRE(!expected.empty());
+        // Run from the file's directory so messages carry the bare file name.
+        const std::string cd = "cd '" + dir.string() + "' && ";
+        for (const std::string& command : {std::string("check"), std::string("calibrate")}) {
+            const std::string extra =
+                command == "calibrate" ? " --out '" + (out / "posterior.h5").string() + "'" : "";
+            const std::string line = std::string(KHORGOS_BINARY) + " " + command + " " +
+                                     entry.path().filename().string() + extra + " 2>&1";
+            FILE* pipe = popen((cd + line).c_str(), "r");
+            REQUIRE(pipe != nullptr);
+            std::string output;
+            char buffer[4096];
+            while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+            const int status = pclose(pipe);
+            INFO(entry.path().filename().string() << " (" << command << "): " << output);
+            CHECK(WIFEXITED(status));
+            CHECK(WEXITSTATUS(status) == 2);
+            for (const auto& e : expected) CHECK(output.find(e) != std::string::npos);
+            CHECK(!fs::exists(out / "posterior.h5"));
+        }
+    }
+    CHECK(files >= 6);
+    fs::remove_all(out);
+}
+
+TEST_CASE("Bad calibrate command lines fail with code 2", "[calibration][cli]") {
+    const std::string good = std::string(KHORGOS_SOURCE_DIR) + "/calibration/historical.toml";
+    CHECK(khorgos("calibrate").status == 2);
+    CHECK(khorgos("calibrate " + good + " --jobs -1").status == 2);
+    CHECK(khorgos("calibrate " + good + " --method bayes").status == 2);
+    CHECK(khorgos("calibrate " + good + " --targets /nonexistent.toml").status == 2);
+    CHECK(khorgos("calibrate " + good + " --out /nonexistent/dir/p.h5").status == 2);
+    CHECK(khorgos("run x.toml --posterior /nonexistent.h5").status == 2);
+}
+
+TEST_CASE("The shipped calibration files pass khorgos check", "[calibration][cli]") {
+    for (const char* name : {"historical.toml"}) {
+        const auto o = khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/calibration/" + name);
+        INFO(o.output);
+        CHECK(o.status == 0);
+    }
+}
