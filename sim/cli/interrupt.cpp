@@ -45,17 +45,22 @@ void say(long number) {
         number /= 10;
     } while (number > 0 && n < 23);
     char text[24];
-    for (int i = 0; i < n; ++i) text[i] = digits[n - 1 - i];
+    for (int i = 0; i < n; ++i)
+        text[i] = digits[n - 1 - i];
     text[n] = '\0';
     say(text);
 }
 
 const char* signal_name(int sig) {
     switch (sig) {
-    case SIGINT: return "SIGINT";
-    case SIGTERM: return "SIGTERM";
-    case SIGHUP: return "SIGHUP";
-    default: return "a signal";
+    case SIGINT:
+        return "SIGINT";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP";
+    default:
+        return "a signal";
     }
 }
 
@@ -92,8 +97,10 @@ void install() {
     std::memset(&action, 0, sizeof action);
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
-    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&action.sa_mask, s);
-    for (int s : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(s, &action, nullptr);
+    for (int s : {SIGINT, SIGTERM, SIGHUP})
+        sigaddset(&action.sa_mask, s);
+    for (int s : {SIGINT, SIGTERM, SIGHUP})
+        ::sigaction(s, &action, nullptr);
     ::signal(SIGXFSZ, SIG_IGN);
 }
 
@@ -121,7 +128,9 @@ void TemporaryFile::committed() {
     slot_ = -1;
 }
 
-Deferred::Deferred() { g_deferred.fetch_add(1); }
+Deferred::Deferred() {
+    g_deferred.fetch_add(1);
+}
 
 Deferred::~Deferred() {
     // The last section to end (of any thread) delivers a waiting signal.

@@ -21,7 +21,8 @@ namespace {
 /// An InputError must name the input and a position inside it.
 void check_error(const InputError& e, const std::string& text) {
     const std::string message = e.what();
-    if (message.rfind(kInputName, 0) != 0) bug("an InputError that does not name the file", e.what());
+    if (message.rfind(kInputName, 0) != 0)
+        bug("an InputError that does not name the file", e.what());
     const long lines = static_cast<long>(std::count(text.begin(), text.end(), '\n')) + 1;
     if (e.line() < 0 || e.line() > lines || e.column() < 0)
         bug("an InputError located outside the input", e.what());
@@ -36,7 +37,8 @@ Verdict parse_one(const std::string& text) {
             apply_override(s, text.substr(6));
             return Verdict::accepted;
         } catch (const InputError& e) {
-            if (std::string(e.what()).rfind("--set", 0) != 0) bug("an --set error that does not say --set", e.what());
+            if (std::string(e.what()).rfind("--set", 0) != 0)
+                bug("an --set error that does not say --set", e.what());
             return Verdict::rejected;
         } catch (const std::exception& e) {
             bug("an exception other than InputError", e.what());
@@ -53,14 +55,17 @@ Verdict parse_one(const std::string& text) {
         if (is_targets) {
             const auto targets = calibration::load_targets_text(text, kInputName);
             for (const auto& t : targets)
-                if (!(t.lower <= t.value && t.value <= t.upper)) bug("accepted targets", "lower <= value <= upper fails");
+                if (!(t.lower <= t.value && t.value <= t.upper))
+                    bug("accepted targets", "lower <= value <= upper fails");
         } else {
             const LoadedScenario loaded = load_scenario_text(text, kInputName);
             const Scenario& s = loaded.scenario;
-            if (s.end_day <= s.start_day || s.origins.empty() || s.crossings.empty() || s.regions.empty())
+            if (s.end_day <= s.start_day || s.origins.empty() || s.crossings.empty() ||
+                s.regions.empty())
                 bug("an accepted scenario", "an empty horizon or no origin, crossing or region");
             for (const auto& e : s.events)
-                if (e.day < s.start_day || e.day > s.end_day) bug("an accepted scenario", "an event outside the horizon");
+                if (e.day < s.start_day || e.day > s.end_day)
+                    bug("an accepted scenario", "an event outside the horizon");
         }
         return Verdict::accepted;
     } catch (const InputError& e) {

@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
         const fs::path p(argv[i]);
         if (fs::is_directory(p)) {
             for (const auto& e : fs::recursive_directory_iterator(p))
-                if (e.is_regular_file() && e.path().filename().string()[0] != '.') files.push_back(e.path());
+                if (e.is_regular_file() && e.path().filename().string()[0] != '.')
+                    files.push_back(e.path());
         } else if (fs::is_regular_file(p)) {
             files.push_back(p);
         } else {
@@ -37,8 +38,10 @@ int main(int argc, char** argv) {
         std::ostringstream text;
         text << in.rdbuf();
         std::cerr << "replay " << f.string() << "\n";
-        if (khorgos::fuzz::parse_one(text.str()) == khorgos::fuzz::Verdict::accepted) ++accepted;
-        else ++rejected;
+        if (khorgos::fuzz::parse_one(text.str()) == khorgos::fuzz::Verdict::accepted)
+            ++accepted;
+        else
+            ++rejected;
     }
     std::cout << files.size() << " inputs replayed: " << accepted << " accepted, " << rejected
               << " rejected with an InputError, none crashed\n";
