@@ -68,6 +68,8 @@ struct Agents {
     std::uint32_t people = 0; ///< persons ever created as agents
 
     std::uint32_t add(AgentType t, Ethnicity e, std::uint16_t g) {
+        if (people == UINT32_MAX)
+            throw RuntimeError("more than 4.29 billion agents created: raise --scale");
         Agent a;
         a.person = people++;
         a.type = static_cast<std::uint8_t>(t);
@@ -155,6 +157,7 @@ class Engine {
         daily_onward_.assign(T * kAgentTypes, 0);
         daily_population_.assign(T * kStatuses, 0);
         daily_pool_.assign(T, 0);
+        daily_kazakh_repatriates_.assign(T, 0);
     }
 
     RunResult run() {
@@ -210,10 +213,15 @@ class Engine {
         return d.year + (day - day_number(Date{d.year, 1, 1})) / 365.25;
     }
 
-    /// Pools grow once a year by the increase of their size series.
+    /// Pools grow once a year by the increase of their size series; quotas restart.
     void start_year(int year) {
         labour_used_ = 0;
         repatriate_used_ = 0;
+        // Quotas in agents are rounded at random (unbiased at any scale), with
+        // one draw per year so that a quota changed mid-year rounds the same way.
+        RandomStream rounding(opt_.seed, static_cast<std::uint32_t>(year), 0, Stream::quota);
+        labour_rounding_ = rounding.uniform();
+        repatriate_rounding_ = rounding.uniform();
         for (auto& g : groups_) {
             const Pool& pool = sc_.pools[static_cast<std::size_t>(g.pool)];
             const double share = pool.ethnicity[index(g.ethnicity)] * p_[Param::pool_size_factor];
@@ -230,22 +238,30 @@ class Engine {
     /// Yearly quotas in agents (the timeline gives persons or families for all countries).
     void update_caps() {
         labour_cap_ = std::floor(state_.labour_quota * p_[Param::labourer_china_quota_share] *
-                                 p_[Param::policy_labour_quota_factor] / opt_.scale);
+                                     p_[Param::policy_labour_quota_factor] / opt_.scale +
+                                 labour_rounding_);
         repatriate_cap_ =
             std::floor(state_.repatriation_families * p_[Param::repatriate_china_quota_share] *
-                       p_[Param::policy_repatriation_quota_factor] / opt_.scale);
+                           p_[Param::policy_repatriation_quota_factor] / opt_.scale +
+                       repatriate_rounding_);
+        // The largest cap in force during the year (a quota may change mid-year).
         auto& y = this_year();
-        y.labour_cap = labour_cap_;
-        y.repatriate_household_cap = repatriate_cap_;
+        y.labour_cap = std::max(y.labour_cap, labour_cap_);
+        y.repatriate_household_cap = std::max(y.repatriate_household_cap, repatriate_cap_);
         const double len = day_end_ - day0_;
         capacity_left_.resize(static_cast<std::size_t>(crossings_));
+        capacity_fraction_.resize(static_cast<std::size_t>(crossings_));
         for (int c = 0; c < crossings_; ++c) {
             const double cap = state_.crossing_capacity[c];
-            // Unused fractions of an agent carry over, so capacity/scale is honoured on average.
-            const double carry = std::isfinite(capacity_left_[c])
-                                     ? std::min(std::max(capacity_left_[c], 0.0), 1.0)
-                                     : 0.0;
-            capacity_left_[c] = cap > 0 ? cap * len / opt_.scale + carry : HUGE_VAL;
+            if (cap <= 0) {
+                capacity_left_[c] = HUGE_VAL;
+                continue;
+            }
+            // Whole agents only; the fraction of the allowance carries to the next
+            // step, so capacity/scale is honoured on average and never exceeded.
+            const double allowance = cap * len / opt_.scale + capacity_fraction_[c];
+            capacity_left_[c] = std::floor(allowance);
+            capacity_fraction_[c] = allowance - capacity_left_[c];
         }
     }
 
@@ -352,8 +368,11 @@ class Engine {
         if (first < kNever) schedule(id, static_cast<int>(std::ceil(first)));
     }
 
+    /// The day a log-normal duration from today ends; past the horizon if it
+    /// would end after it (computed in double, so huge draws cannot overflow).
     int after(double median, double sigma, RandomStream& rng) const {
-        return day0_ + std::max(1, static_cast<int>(std::lround(rng.lognormal(median, sigma))));
+        const double days = std::max(1.0, std::round(rng.lognormal(median, sigma)));
+        return days > sc_.end_day - day0_ ? sc_.end_day + 1 : day0_ + static_cast<int>(days);
     }
 
     void change_stock(std::uint32_t id, int delta) {
@@ -515,9 +534,17 @@ class Engine {
         const double len = day_end_ - day0_;
         const int n_groups = static_cast<int>(groups_.size());
         probability_.resize(groups_.size());
+        keep_unassisted_.resize(groups_.size());
+        const double assistance = assistance_multiplier();
         double expected_draws = 0;
         for (int g = 0; g < n_groups; ++g) {
-            probability_[g] = -std::expm1(-hazard(groups_[g], year) * len);
+            const double h = hazard(groups_[g], year);
+            probability_[g] = -std::expm1(-h * len);
+            // Beyond the assisted quota a candidate is kept with the ratio of the
+            // unassisted to the assisted chance of setting out (exact thinning).
+            keep_unassisted_[g] = probability_[g] > 0
+                                      ? std::expm1(-h / assistance * len) / std::expm1(-h * len)
+                                      : 0;
             expected_draws += probability_[g] * static_cast<double>(groups_[g].idle.size() +
                                                                     groups_[g].unmaterialised);
         }
@@ -525,7 +552,6 @@ class Engine {
         // cores are shared: only worth it when the step has many draws.
         const bool parallel = opt_.threads > 1 && expected_draws > kParallelDraws;
         const double household_extra = p_[Param::repatriate_household_size] - 1;
-        const double assistance = assistance_multiplier();
 
         // Each group's draws use its own stream, so this loop's schedule cannot matter.
 #pragma omp parallel for schedule(dynamic, 4) num_threads(opt_.threads) if (parallel)
@@ -553,16 +579,16 @@ class Engine {
         all_.clear();
         for (auto& list : candidates_)
             all_.insert(all_.end(), list.begin(), list.end());
-        admit_by_quota(AgentType::labourer, labour_cap_ - labour_used_, 1.0);
-        admit_by_quota(AgentType::repatriate, repatriate_cap_ - repatriate_used_, assistance);
+        admit_by_quota(AgentType::labourer, labour_cap_ - labour_used_);
+        admit_by_quota(AgentType::repatriate, repatriate_cap_ - repatriate_used_);
         enter();
     }
 
     /// Limits candidates of one type to `room` quota places, in priority order.
     /// Repatriates beyond the assisted quota still come, unassisted: their
     /// hazard was drawn with the assistance multiplier, so each is kept with
-    /// probability 1/assistance (exact thinning).
-    void admit_by_quota(AgentType type, double room, double assistance) {
+    /// the ratio of the unassisted to the assisted probability (exact thinning).
+    void admit_by_quota(AgentType type, double room) {
         std::vector<std::size_t> index;
         for (std::size_t i = 0; i < all_.size(); ++i)
             if (groups_[all_[i].group].type == type) index.push_back(i);
@@ -574,7 +600,7 @@ class Engine {
             Candidate& c = all_[index[k]];
             c.assisted = k < places;
             if (!c.assisted)
-                c.accepted = type == AgentType::repatriate && c.accept * assistance < 1;
+                c.accepted = type == AgentType::repatriate && c.accept < keep_unassisted_[c.group];
         }
     }
 
@@ -634,9 +660,12 @@ class Engine {
                                             Stream::crossing);
             }
             const bool from_idle = c.position < g.idle.size();
+            // A new head may already have left as a member of an earlier household.
+            if (!from_idle && g.unmaterialised == 0) continue;
             // Household members who join the head come from the not-yet-created pool.
-            const std::uint64_t spare = g.unmaterialised - (from_idle ? 0 : 1);
-            const std::uint64_t members = std::min<std::uint64_t>(c.household, 1 + spare);
+            const std::uint64_t members =
+                from_idle ? 1 + std::min<std::uint64_t>(c.household - 1, g.unmaterialised)
+                          : std::min<std::uint64_t>(c.household, g.unmaterialised);
             const int crossing =
                 choose_crossing(g.origin, crossing_rng.uniform(), static_cast<double>(members));
             if (crossing < 0) continue; // no open crossing with room: stays home
@@ -688,14 +717,12 @@ class Engine {
         agents_[id].region = static_cast<std::uint8_t>(region);
         agents_[id].trip_entry_day = day0_;
         agents_[id].trips = static_cast<std::uint16_t>(std::min(agents_[id].trips + 1, 65535));
-        if (visa_free_1992) {
-            agents_[id].flags |= kEnteredVisaFree1992;
-            entered_visa_free_1992_ += 1;
-        }
         change_stock(id, +1);
         flow(index(type), crossing, Direction::entry) += 1;
         YearCounters& y = this_year();
         y.entries[index(type)] += opt_.scale;
+        if (type == AgentType::repatriate && agents_[id].ethnicity == index(Ethnicity::kazakh))
+            daily_kazakh_repatriates_[static_cast<std::size_t>(step_)] += 1;
         log(id, EventKind::entry, day0_, crossing, place_of_origin(g.origin),
             place_of_region(region));
         switch (type) {
@@ -739,6 +766,11 @@ class Engine {
                      after(p_[Param::transit_stay_median], p_[Param::transit_stay_sigma], rng),
                      rng);
             break;
+        }
+        // Entered without a visa while entry was visa-free in 1992 (nonreturn_per_day_1992).
+        if (visa_free_1992 && agents_[id].visa == static_cast<std::uint8_t>(Visa::none)) {
+            agents_[id].flags |= kEnteredVisaFree1992;
+            entered_visa_free_1992_ += 1;
         }
     }
 
@@ -1012,13 +1044,8 @@ class Engine {
         }
         const int rep_first = day_number({1991, 1, 1}), rep_last = day_number({2019, 9, 30});
         if (covers(rep_first, rep_last)) {
-            const auto type = static_cast<std::size_t>(index(AgentType::repatriate));
-            const double arrivals = sum_steps(rep_first, rep_last, [&](std::size_t s) {
-                double n = 0;
-                for (int c = 0; c < crossings_; ++c)
-                    n += daily_flow_[((s * kAgentTypes + type) * crossings_ + c) * kDirections];
-                return n;
-            });
+            const double arrivals = sum_steps(
+                rep_first, rep_last, [&](std::size_t s) { return daily_kazakh_repatriates_[s]; });
             add("repatriates_cn", "1991-01-01/2019-09-30", arrivals * k, "persons",
                 "ethnic Kazakh repatriates arriving from China");
         }
@@ -1072,7 +1099,7 @@ class Engine {
     std::vector<Group> groups_;
     std::vector<std::vector<Candidate>> candidates_;
     std::vector<Candidate> all_;
-    std::vector<double> probability_;
+    std::vector<double> probability_, keep_unassisted_;
     std::vector<double> region_cdf_;
     std::vector<std::vector<std::uint32_t>> buckets_;
     std::vector<std::pair<std::uint16_t, std::uint32_t>> returners_;
@@ -1081,7 +1108,8 @@ class Engine {
     std::vector<AgentEvent> log_;
 
     double labour_cap_ = 0, labour_used_ = 0, repatriate_cap_ = 0, repatriate_used_ = 0;
-    std::vector<double> capacity_left_;
+    std::vector<double> capacity_left_, capacity_fraction_;
+    double labour_rounding_ = 0, repatriate_rounding_ = 0; ///< this year's quota rounding draws
     std::vector<int> stock_, stock_eth_;
     double left_onward_ = 0, naturalised_ = 0, pool_total_ = 0;
     double visa_free_days_1992_ = 0, entered_visa_free_1992_ = 0, returned_visa_free_1992_ = 0;
@@ -1090,7 +1118,7 @@ class Engine {
 
     std::vector<YearCounters> yearly_;
     std::vector<double> daily_stock_, daily_stock_eth_, daily_flow_, daily_onward_,
-        daily_population_, daily_pool_;
+        daily_population_, daily_pool_, daily_kazakh_repatriates_;
 };
 
 } // namespace

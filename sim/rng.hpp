@@ -21,7 +21,8 @@ enum class Stream : std::uint32_t {
     region,        ///< choice of region (per agent)
     stay,          ///< durations and the competing events of a stay (per agent)
     outcome,       ///< what happens at the end of a stay (per agent)
-    purpose,       ///< visitor's purpose and ethnicity draws at creation (per agent)
+    purpose,       ///< visitor's purpose at entry (per agent)
+    quota,         ///< rounding of the year's quotas to whole agents (per year)
 };
 
 class RandomStream {
@@ -35,11 +36,12 @@ class RandomStream {
         return block_.v[used_++];
     }
 
-    /// Uniform on (0, 1): 53 random bits, centred in their interval, so never 0 or 1.
+    /// Uniform on (0, 1): 52 random bits, centred in their interval, so never 0 or 1
+    /// (the largest value, 1 - 2^-53, is exact in a double).
     double uniform() {
-        const std::uint64_t hi = next_u32() >> 5; // 27 bits
-        const std::uint64_t lo = next_u32() >> 6; // 26 bits
-        return (static_cast<double>((hi << 26) | lo) + 0.5) * 0x1.0p-53;
+        const std::uint64_t hi = next_u32();
+        const std::uint64_t lo = next_u32();
+        return (static_cast<double>(((hi << 32) | lo) >> 12) + 0.5) * 0x1.0p-52;
     }
 
     /// Standard normal (Box-Muller; the second variate is kept for the next call).

@@ -60,13 +60,17 @@ toml::table load_merged(const std::string& path, std::vector<std::string>& chain
     toml::table parent = load_merged(parent_path.string(), chain, text);
 
     // Events: the parent's, minus `remove_events`, then this file's.
+    for (const toml::table* t : {&parent, &table})
+        if (const toml::node* e = t->get("events"); e && !e->is_array())
+            fail_at(*e, t == &table ? path : parent_path.string(), "events",
+                    "expected an array of tables ([[events]])");
     toml::array events;
     std::set<std::string> removed, used;
     if (const toml::node* r = table.get("remove_events")) {
         if (!r->is_array()) fail_at(*r, path, "remove_events", "expected an array of event ids");
         for (const auto& id : *r->as_array()) {
-            if (!id.is_string())
-                fail_at(id, path, "remove_events", "expected an event id (a string)");
+            if (!id.is_string() || id.value<std::string>()->empty())
+                fail_at(id, path, "remove_events", "expected an event id (a non-empty string)");
             removed.insert(*id.value<std::string>());
         }
     }
@@ -349,6 +353,9 @@ class ScenarioParser {
             }
             const auto p = find_parameter(name);
             if (!p) fail_at(v, file_, "parameters." + name, "unknown parameter");
+            // `a.b = 1` and `"a.b" = 2` name the same parameter: which would win is unclear.
+            if (!parameters_seen_.insert(*p).second)
+                fail_at(v, file_, "parameters." + name, "is given twice (dotted and quoted keys)");
             const ParamSpec& spec = parameter_specs()[static_cast<int>(*p)];
             s.parameters[*p] = number_at(v, file_, "parameters." + name, spec.lower, spec.upper);
         }
@@ -416,6 +423,7 @@ class ScenarioParser {
 
     TableReader root_;
     std::string file_;
+    std::set<Param> parameters_seen_;
 };
 
 } // namespace

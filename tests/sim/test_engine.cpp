@@ -187,6 +187,57 @@ TEST_CASE("a crossing's daily capacity is never exceeded", "[engine]") {
     CHECK(total <= 25 * 366);
 }
 
+TEST_CASE("households never take more people than the pool has, nor more than capacity",
+          "[engine]") {
+    // The pool empties within the year, so late candidates find their persons
+    // already gone with earlier households; capacities bind with weekly steps.
+    Scenario unlimited = scenario("tests/data/households.toml");
+    for (auto& c : unlimited.crossings) c.capacity_per_day = 0;
+    unlimited.parameters[Param::repatriate_regret_rate] = 0.01;
+    for (const std::uint64_t seed : {1, 2}) {
+        // Without capacities the pool empties within weeks.
+        const RunResult r = run(unlimited, seed);
+        const auto& population = r.variable("population")->values;
+        const auto& pool = r.variable("pool_created")->values;
+        double fewest_at_home = pool.back();
+        for (std::size_t t = 0; t < r.coordinate("time")->size(); ++t) {
+            fewest_at_home = std::min(fewest_at_home, population[t * 4]);
+            REQUIRE(population[t * 4] <= pool[t]); // no count wrapped below zero
+            REQUIRE(population[t * 4] + population[t * 4 + 1] + population[t * 4 + 2] +
+                        population[t * 4 + 3] ==
+                    pool[t]);
+        }
+        CHECK(fewest_at_home < 30); // the pool of 3000 emptied
+    }
+    const Scenario s = scenario("tests/data/households.toml");
+    for (const std::uint64_t seed : {1, 2, 3}) {
+        const RunResult r = run(s, seed);
+        const auto& population = r.variable("population")->values;
+        const auto& pool = r.variable("pool_created")->values;
+        const auto& flow = r.variable("flow")->values;
+        const std::size_t T = r.coordinate("time")->size();
+        const std::size_t C = r.coordinate("crossing")->size();
+        const std::size_t repatriate = label(r, "agent_type", "repatriate");
+        const std::vector<double> daily_capacity{3, 2.5};
+        std::vector<double> entered(C, 0);
+        for (std::size_t t = 0; t < T; ++t) {
+            const double days = std::min<double>(7, 366 - 7.0 * t);
+            REQUIRE(population[t * 4] + population[t * 4 + 1] + population[t * 4 + 2] +
+                        population[t * 4 + 3] ==
+                    pool[t]);
+            REQUIRE(population[t * 4] <= pool[t]); // no count wrapped below zero
+            for (std::size_t c = 0; c < C; ++c) {
+                const double n = flow[((t * kAgentTypes + repatriate) * C + c) * kDirections];
+                entered[c] += n;
+                // Whole agents within the allowance, fractions carried: never above it.
+                CHECK(n <= std::ceil(daily_capacity[c] * days));
+                CHECK(entered[c] <= daily_capacity[c] * (7.0 * t + days) + 1e-9);
+            }
+        }
+        CHECK(entered[0] + entered[1] > 1500); // capacity binds most of the year
+    }
+}
+
 TEST_CASE("transit migrants enter only under the visa-free regime", "[engine]") {
     const Scenario s = scenario("scenarios/historical.toml");
     const RunResult r = run(s, 8, 2, 4);

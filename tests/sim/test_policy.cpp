@@ -35,10 +35,19 @@ using Names = std::vector<std::string>;
 
 TEST_CASE("each event kind changes its own part of the policy only", "[policy]") {
     const Scenario s = scenario("scenarios/historical.toml");
-    PolicyState before = initial_policy(s);
-    before.crossing_open = {1, 0, 1};
-    before.crossing_capacity = {0, 0, 0};
-    auto after = [&](PolicyKind kind, int crossing = -1, double value = 0, double assistance = 0) {
+    // From a state where every switch is off, and from one where every switch
+    // is on, so that no event can pass by doing nothing.
+    PolicyState off = initial_policy(s);
+    off.visa_free = off.militarised = off.consulate = off.business_visas = false;
+    off.crossing_open = {1, 0, 1};
+    off.crossing_capacity = {0, 0, 0};
+    PolicyState on = off;
+    on.visa_free = on.militarised = on.consulate = on.business_visas = true;
+    on.labour_quota = 100;
+    on.repatriation_families = 10;
+    on.assistance = 1;
+    auto after = [](const PolicyState& before, PolicyKind kind, int crossing = -1,
+                    double value = 0, double assistance = 0) {
         PolicyState state = before;
         PolicyEvent e;
         e.kind = kind;
@@ -48,19 +57,23 @@ TEST_CASE("each event kind changes its own part of the policy only", "[policy]")
         apply(e, state);
         return changed(before, state);
     };
-    CHECK(after(PolicyKind::visa_free_start) == Names{"visa_free"});
-    CHECK(after(PolicyKind::visa_free_end).empty()); // already off
-    CHECK(after(PolicyKind::border_normal) == Names{"militarised"});
-    CHECK(after(PolicyKind::border_militarised).empty());
-    CHECK(after(PolicyKind::consulate_open) == Names{"consulate"});
-    CHECK(after(PolicyKind::business_visas_start) == Names{"business_visas"});
-    CHECK(after(PolicyKind::labour_quota, -1, 5000) == Names{"labour_quota"});
-    CHECK(after(PolicyKind::repatriation, -1, 100, 2) ==
+    CHECK(after(off, PolicyKind::visa_free_start) == Names{"visa_free"});
+    CHECK(after(on, PolicyKind::visa_free_end) == Names{"visa_free"});
+    CHECK(after(on, PolicyKind::border_normal) == Names{"militarised"});
+    CHECK(after(off, PolicyKind::border_militarised) == Names{"militarised"});
+    CHECK(after(off, PolicyKind::consulate_open) == Names{"consulate"});
+    CHECK(after(off, PolicyKind::business_visas_start) == Names{"business_visas"});
+    CHECK(after(on, PolicyKind::business_visas_end) == Names{"business_visas"});
+    CHECK(after(off, PolicyKind::labour_quota, -1, 5000) == Names{"labour_quota"});
+    CHECK(after(off, PolicyKind::repatriation, -1, 100, 2) ==
           Names{"repatriation_families", "assistance"});
-    CHECK(after(PolicyKind::crossing_open, 1) == Names{"open1"});
-    CHECK(after(PolicyKind::crossing_close, 0) == Names{"open0"});
-    CHECK(after(PolicyKind::crossing_close, -1) == Names{"open0", "open2"});
-    CHECK(after(PolicyKind::crossing_capacity, 2, 300) == Names{"capacity2"});
+    CHECK(after(off, PolicyKind::crossing_open, 1) == Names{"open1"});
+    CHECK(after(off, PolicyKind::crossing_close, 0) == Names{"open0"});
+    CHECK(after(off, PolicyKind::crossing_close, -1) == Names{"open0", "open2"});
+    CHECK(after(off, PolicyKind::crossing_capacity, 2, 300) == Names{"capacity2"});
+    // Starting again what is on, or ending what is off, changes nothing.
+    CHECK(after(on, PolicyKind::visa_free_start).empty());
+    CHECK(after(off, PolicyKind::visa_free_end).empty());
 }
 
 namespace {
