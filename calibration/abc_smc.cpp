@@ -147,7 +147,9 @@ std::string stopping_reason(const AbcSettings& s, const std::vector<Generation>&
     for (const auto& g : gens) used += g.simulations;
     if (gens.size() > 1 && last.tolerance <= s.min_tolerance) return "minimum tolerance reached";
     if (gens.size() > 1 && last.acceptance < s.min_acceptance) return "acceptance rate below minimum";
-    if (budget_reached(s, used)) return "simulation budget used";
+    // A generation needs at least `particles` simulations: do not start one that cannot finish.
+    if (budget_reached(s, used + static_cast<std::uint64_t>(s.particles)))
+        return "simulation budget used";
     if (static_cast<int>(gens.size()) >= s.max_generations) return "maximum number of generations";
     return "";
 }
