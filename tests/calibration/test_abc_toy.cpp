@@ -221,3 +221,34 @@ TEST_CASE("Distances: log ratio, uniform bands and missing values", "[calibratio
     CHECK(standardized_error(t, 120 * std::exp(0.5), DistanceKind::log_ratio) == Approx(1));
     CHECK(standardized_error(t, NAN, DistanceKind::log_ratio) > 100);
 }
+
+TEST_CASE("ABC-SMC with adaptive distance weights: weights per generation, thread independent",
+          "[calibration]") {
+    Problem problem = toy_problem();
+    // A second, uninformative target on another scale: its weight must adapt.
+    Target noise = problem.targets[0];
+    noise.id = "noise";
+    noise.value = noise.lower = noise.upper = 100;
+    problem.targets.push_back(noise);
+    problem.fitted = {true, true};
+    problem.adaptive_weights = true;
+    const Simulator base = problem.simulate;
+    problem.simulate = [base](const std::vector<double>& theta, std::uint64_t seed) {
+        auto v = base(theta, seed);
+        RandomStream s(seed, 8, 0, Stream::outcome);
+        v.push_back(100 + 30 * s.normal());
+        return v;
+    };
+    AbcSettings settings = toy_settings();
+    settings.particles = 200;
+    settings.max_generations = 4;
+    const auto one = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 1), {}, nullptr, nullptr);
+    const auto two = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    REQUIRE(one.size() == 4);
+    CHECK(one.back().particles == two.back().particles);
+    CHECK(one.back().distance_weights == two.back().distance_weights);
+    // Weights are 1/MAD^2 normalised to mean 1 over the fitted targets.
+    const auto& w = one.back().distance_weights;
+    CHECK(w[0] + w[1] == Approx(2.0));
+    CHECK(w[0] != Approx(1.0));
+}
