@@ -21,6 +21,7 @@ class CorruptHdf5(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="khorgos-corrupt-")
+        cls.addClassCleanup(shutil.rmtree, cls.dir, True)  # also when setUpClass fails
         cls.good = os.path.join(cls.dir, "good.h5")
         done = subprocess.run([BINARY, "run", os.path.join(SOURCE, "scenarios", "historical.toml"),
                                "--scale", "50", "--threads", "1", "--quiet", "--out", cls.good],

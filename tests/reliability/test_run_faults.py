@@ -66,6 +66,7 @@ class Faults(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="khorgos-faults-")
+        cls.addClassCleanup(shutil.rmtree, cls.dir, True)  # also when setUpClass fails
         # How long a whole run takes here, to place the kills inside it.
         out = os.path.join(cls.dir, "timing.h5")
         t0 = time.monotonic()
