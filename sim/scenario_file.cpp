@@ -197,11 +197,14 @@ class ScenarioParser {
             c.capacity_per_day = r.number("capacity_per_day", 0, 1e7, 0);
             c.proximity.assign(s.origins.size(), 0);
             TableReader p(r.subtable("proximity"), file_, r.key("proximity."));
+            for (const auto& [k, v] : p.table()) {
+                const std::string origin(k.str());
+                const bool known = std::any_of(s.origins.begin(), s.origins.end(),
+                                               [&](const Origin& o) { return o.id == origin; });
+                if (!known) fail_at(v, file_, p.key(origin), "unknown origin '" + origin + "'");
+            }
             for (std::size_t o = 0; o < s.origins.size(); ++o)
                 c.proximity[o] = p.number(s.origins[o].id, 0, 1e6, 0);
-            for (const auto& [k, v] : p.table())
-                if (!p.has(std::string(k.str())))
-                    fail_at(v, file_, p.key(std::string(k.str())), "unknown origin");
             p.finish();
             s.crossings.push_back(c);
         });
