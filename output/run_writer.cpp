@@ -23,6 +23,14 @@
 #include <set>
 
 namespace khorgos::output {
+
+namespace {
+// After a failed write (a full disk, a file size limit) HDF5 1.10 can keep the
+// file's id open, and its exit handler then crashes closing it. khorgos closes
+// every file it completes itself and deletes the rest, so it asks HDF5 not to
+// install that handler; this must run before any other HDF5 call.
+[[maybe_unused]] const bool kNoHdf5ExitHandler = (H5dont_atexit(), true);
+} // namespace
 namespace {
 
 using h5::check;

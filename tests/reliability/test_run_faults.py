@@ -159,7 +159,7 @@ class Faults(unittest.TestCase):
         Faults.injected.append(("unwritable directory", 0, "nothing left"))
 
     def assert_disk_full_is_clean(self, done, directory):
-        # The exit code is checked apart (test_failed_write_exit_code): a known bug.
+        # The exit code is checked apart (test_failed_write_exit_code).
         self.assertIn("khorgos: failure:", done.stderr)
         self.assertNotIn("Traceback", done.stderr)
         self.assertEqual(os.listdir(directory), [], "a file was left on the full disk")
@@ -178,12 +178,9 @@ class Faults(unittest.TestCase):
         self.assertIn("File too large", done.stderr)
         Faults.injected.append(("RLIMIT_FSIZE", limit, "nothing left"))
 
-    # Known bug (output layer, reported in docs/reliability.md): after a failed
-    # write the HDF5 file stays open (H5F_CLOSE_SEMI close fails) and HDF5's
-    # exit handler crashes in H5F__close_cb: exit 139 (SIGSEGV) after the right
-    # message, instead of 1. Remove the marker once fixed (an unexpected
-    # success fails this suite).
-    @unittest.expectedFailure
+    # After a failed write the HDF5 file could stay open and HDF5's exit handler
+    # crashed in H5F__close_cb (exit 139 instead of 1); output/ now turns that
+    # handler off.
     def test_failed_write_exit_code(self):
         limit = self.full_size // 4
 
