@@ -271,7 +271,13 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         if (gens.empty()) throw RuntimeError("ABC-SMC finished no generation (simulation budget too small?)");
         data.generations = gens;
         const std::string reason = calibration::stopping_reason(spec.abc, gens);
-        report = calibration::abc_report(problem, gens, reason.empty() ? "interrupted" : reason);
+        // Empty: the run stopped inside a generation (the budget ran out) or, for
+        // --report-only, was killed.
+        report = calibration::abc_report(
+            problem, gens,
+            !reason.empty() ? reason
+            : report_only   ? "interrupted"
+                            : "simulation budget used before the next generation finished");
         for (const auto& p : calibration::summarise_parameters(problem, gens.back()))
             fragment_values.push_back(p.mean);
         fragment_comment = "Posterior mean of calibration " + spec.path + " (ABC-SMC, generation " +
