@@ -29,7 +29,7 @@ struct Kernel {
     MatrixXd particles; // N x d, internal scale
     VectorXd weights;
     std::vector<double> cumulative;
-    MatrixXd chol;      // lower Cholesky factor of the kernel covariance
+    MatrixXd chol; // lower Cholesky factor of the kernel covariance
     MatrixXd chol_inverse;
 };
 
@@ -45,7 +45,8 @@ Kernel make_kernel(const Problem& problem, const Generation& prev, double scale)
     k.weights = Eigen::Map<const VectorXd>(prev.weights.data(), static_cast<long>(n));
     k.weights /= k.weights.sum();
     double c = 0;
-    for (std::size_t i = 0; i < n; ++i) k.cumulative.push_back(c += k.weights(static_cast<long>(i)));
+    for (std::size_t i = 0; i < n; ++i)
+        k.cumulative.push_back(c += k.weights(static_cast<long>(i)));
     const VectorXd mean = k.particles.transpose() * k.weights;
     const MatrixXd centred = k.particles.rowwise() - mean.transpose();
     MatrixXd cov = centred.transpose() * k.weights.asDiagonal() * centred;
@@ -76,7 +77,8 @@ std::vector<double> propose(const Problem& problem, const AbcSettings& s, const 
     const std::size_t d = problem.priors.size();
     std::vector<double> theta(d);
     if (!kernel) {
-        for (std::size_t j = 0; j < d; ++j) theta[j] = problem.priors[j].sample(stream);
+        for (std::size_t j = 0; j < d; ++j)
+            theta[j] = problem.priors[j].sample(stream);
         return theta;
     }
     for (int attempt = 0; attempt < 100000; ++attempt) {
@@ -85,7 +87,8 @@ std::vector<double> propose(const Problem& problem, const AbcSettings& s, const 
         const long a = std::min<long>(static_cast<long>(it - kernel->cumulative.begin()),
                                       static_cast<long>(kernel->cumulative.size()) - 1);
         VectorXd z(static_cast<long>(d));
-        for (std::size_t j = 0; j < d; ++j) z(static_cast<long>(j)) = stream.normal();
+        for (std::size_t j = 0; j < d; ++j)
+            z(static_cast<long>(j)) = stream.normal();
         const VectorXd x = kernel->particles.row(a).transpose() + kernel->chol * z;
         bool inside = true;
         for (std::size_t j = 0; j < d; ++j) {
@@ -111,26 +114,32 @@ std::vector<double> adaptive_weights(const Problem& problem, const Generation& p
         if (!problem.fitted[i]) continue;
         std::vector<double> z(n);
         for (std::size_t p = 0; p < n; ++p)
-            z[p] = standardized_error(problem.targets[i], prev.simulated[p * m + i], problem.distance);
+            z[p] =
+                standardized_error(problem.targets[i], prev.simulated[p * m + i], problem.distance);
         std::vector<double> sorted = z;
         std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(n / 2), sorted.end());
         const double median = sorted[n / 2];
-        for (std::size_t p = 0; p < n; ++p) sorted[p] = std::abs(z[p] - median);
+        for (std::size_t p = 0; p < n; ++p)
+            sorted[p] = std::abs(z[p] - median);
         std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(n / 2), sorted.end());
         const double mad = std::max(sorted[n / 2], 1e-3);
         w[i] = 1 / (mad * mad);
         sum += w[i];
         ++count;
     }
-    for (double& v : w) v = v * count / sum;
+    for (double& v : w)
+        v = v * count / sum;
     return w;
 }
 
 std::string format_seconds(double s) {
     char buffer[32];
-    if (s < 120) std::snprintf(buffer, sizeof buffer, "%.0f s", s);
-    else if (s < 7200) std::snprintf(buffer, sizeof buffer, "%.1f min", s / 60);
-    else std::snprintf(buffer, sizeof buffer, "%.1f h", s / 3600);
+    if (s < 120)
+        std::snprintf(buffer, sizeof buffer, "%.0f s", s);
+    else if (s < 7200)
+        std::snprintf(buffer, sizeof buffer, "%.1f min", s / 60);
+    else
+        std::snprintf(buffer, sizeof buffer, "%.1f h", s / 3600);
     return buffer;
 }
 
@@ -144,9 +153,11 @@ std::string stopping_reason(const AbcSettings& s, const std::vector<Generation>&
     if (gens.empty()) return "";
     const Generation& last = gens.back();
     std::uint64_t used = 0;
-    for (const auto& g : gens) used += g.simulations;
+    for (const auto& g : gens)
+        used += g.simulations;
     if (gens.size() > 1 && last.tolerance <= s.min_tolerance) return "minimum tolerance reached";
-    if (gens.size() > 1 && last.acceptance < s.min_acceptance) return "acceptance rate below minimum";
+    if (gens.size() > 1 && last.acceptance < s.min_acceptance)
+        return "acceptance rate below minimum";
     // A generation needs at least `particles` simulations: do not start one that cannot finish.
     if (budget_reached(s, used + static_cast<std::uint64_t>(s.particles)))
         return "simulation budget used";
@@ -155,8 +166,7 @@ std::string stopping_reason(const AbcSettings& s, const std::vector<Generation>&
 }
 
 std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s,
-                                    const BatchEvaluator& evaluate,
-                                    std::vector<Generation> gens,
+                                    const BatchEvaluator& evaluate, std::vector<Generation> gens,
                                     const GenerationCallback& on_generation,
                                     const std::function<void(const std::string&)>& log) {
     const std::size_t d = problem.priors.size();
@@ -166,7 +176,8 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
     std::uint64_t used = 0;
-    for (const auto& g : gens) used += g.simulations;
+    for (const auto& g : gens)
+        used += g.simulations;
 
     while (stopping_reason(s, gens).empty()) {
         const auto g_start = clock::now();
@@ -177,12 +188,13 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
         gen.distance_weights.assign(m, 1.0);
         if (g > 0) {
             const Generation& prev = gens.back();
-            gen.distance_weights = problem.adaptive_weights ? adaptive_weights(problem, prev)
-                                                            : prev.distance_weights;
+            gen.distance_weights =
+                problem.adaptive_weights ? adaptive_weights(problem, prev) : prev.distance_weights;
             std::vector<std::pair<double, double>> dw;
             for (std::size_t p = 0; p < prev.weights.size(); ++p) {
                 const std::vector<double> sim(prev.simulated.begin() + static_cast<long>(p * m),
-                                              prev.simulated.begin() + static_cast<long>((p + 1) * m));
+                                              prev.simulated.begin() +
+                                                  static_cast<long>((p + 1) * m));
                 dw.emplace_back(distance(problem, sim, gen.distance_weights), prev.weights[p]);
             }
             tolerance = std::max(weighted_quantile(dw, s.quantile), s.min_tolerance);
@@ -228,15 +240,14 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
             for (std::uint64_t i = 0; i < size && accepted.size() < n; ++i) {
                 const double dist = distance(problem, results[i], gen.distance_weights);
                 counted = next + i + 1;
-                if (dist <= tolerance)
-                    accepted.push_back({batch[i].theta, results[i], dist});
+                if (dist <= tolerance) accepted.push_back({batch[i].theta, results[i], dist});
             }
             next += size;
         }
         if (accepted.size() < n) {
-            if (log) log("generation " + std::to_string(g) +
-                         " stopped: simulation budget used before " + std::to_string(n) +
-                         " particles were accepted (discarded)");
+            if (log)
+                log("generation " + std::to_string(g) + " stopped: simulation budget used before " +
+                    std::to_string(n) + " particles were accepted (discarded)");
             break;
         }
 
@@ -258,14 +269,14 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
             }
             double mixture = 0;
             for (long p = 0; p < kernel.particles.rows(); ++p) {
-                const VectorXd z =
-                    kernel.chol_inverse * (u - kernel.particles.row(p).transpose());
+                const VectorXd z = kernel.chol_inverse * (u - kernel.particles.row(p).transpose());
                 mixture += kernel.weights(p) * std::exp(-0.5 * z.squaredNorm());
             }
             gen.weights.push_back(prior / mixture);
         }
         double total = 0;
-        for (double w : gen.weights) total += w;
+        for (double w : gen.weights)
+            total += w;
         double squares = 0;
         for (double& w : gen.weights) {
             w /= total;
@@ -283,14 +294,18 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
         if (log) {
             const Generation& last = gens.back();
             const double elapsed = std::chrono::duration<double>(clock::now() - start).count();
-            const double per_sim = last.seconds / static_cast<double>(std::max<std::uint64_t>(1, executed));
+            const double per_sim =
+                last.seconds / static_cast<double>(std::max<std::uint64_t>(1, executed));
             // ETA: the remaining generations, each at twice this one's cost (the
             // acceptance roughly halves per generation), capped by the budget.
             const int left = s.max_generations - static_cast<int>(gens.size());
             double eta = 0;
-            for (int i = 1; i <= left; ++i) eta += last.seconds * std::pow(2.0, i);
+            for (int i = 1; i <= left; ++i)
+                eta += last.seconds * std::pow(2.0, i);
             if (s.max_simulations > 0)
-                eta = std::min(eta, per_sim * static_cast<double>(s.max_simulations > used ? s.max_simulations - used : 0));
+                eta = std::min(eta, per_sim * static_cast<double>(s.max_simulations > used
+                                                                      ? s.max_simulations - used
+                                                                      : 0));
             char line[320];
             std::snprintf(line, sizeof line,
                           "generation %u: tolerance %.4g, acceptance %.3f (%d/%llu), ESS %.1f, "

@@ -22,12 +22,12 @@ namespace khorgos::calibration {
 
 struct AbcSettings {
     int particles = 100;
-    double quantile = 0.5;              ///< next tolerance = this quantile of the previous distances
+    double quantile = 0.5; ///< next tolerance = this quantile of the previous distances
     int max_generations = 10;
-    double min_tolerance = 0;           ///< stop once the tolerance reaches it
-    double min_acceptance = 0.01;       ///< stop once a generation's acceptance falls below
-    std::uint64_t max_simulations = 0;  ///< stop before exceeding it (0 = no limit)
-    double kernel_scale = 2;            ///< kernel covariance = this x weighted covariance
+    double min_tolerance = 0;          ///< stop once the tolerance reaches it
+    double min_acceptance = 0.01;      ///< stop once a generation's acceptance falls below
+    std::uint64_t max_simulations = 0; ///< stop before exceeding it (0 = no limit)
+    double kernel_scale = 2;           ///< kernel covariance = this x weighted covariance
     std::uint64_t seed = 1;
 };
 
@@ -45,6 +45,7 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
                                     const std::function<void(const std::string&)>& log);
 
 /// Why the last run_abc_smc stopped, from its generations and settings.
-std::string stopping_reason(const AbcSettings& settings, const std::vector<Generation>& generations);
+std::string stopping_reason(const AbcSettings& settings,
+                            const std::vector<Generation>& generations);
 
 } // namespace khorgos::calibration

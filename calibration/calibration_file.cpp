@@ -35,8 +35,8 @@ std::string read_text(const std::string& path) {
 
 /// Marks the targets a selector names: "id" (every period) or "id@period".
 /// Returns false if it names none.
-bool select(const std::vector<Target>& targets, const std::string& selector, std::vector<bool>& mask,
-            bool value) {
+bool select(const std::vector<Target>& targets, const std::string& selector,
+            std::vector<bool>& mask, bool value) {
     const auto at = selector.find('@');
     const std::string id = selector.substr(0, at);
     const std::string period = at == std::string::npos ? "" : selector.substr(at + 1);
@@ -68,26 +68,34 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
     if (!fs::exists(spec.scenario_path))
         c.fail("scenario", "scenario file '" + spec.scenario_path + "' does not exist");
     const std::string targets_key = c.string("targets", "");
-    if (!targets_override.empty()) spec.targets_path = targets_override;
-    else if (!targets_key.empty()) spec.targets_path = resolve(path, targets_key);
-    else c.fail("targets", "a targets file is needed (here or with --targets)");
+    if (!targets_override.empty())
+        spec.targets_path = targets_override;
+    else if (!targets_key.empty())
+        spec.targets_path = resolve(path, targets_key);
+    else
+        c.fail("targets", "a targets file is needed (here or with --targets)");
     if (targets_override.empty() && !fs::exists(spec.targets_path))
         c.fail("targets", "targets file '" + spec.targets_path + "' does not exist");
     spec.method = c.string("method", "abc");
-    if (spec.method != "abc" && spec.method != "fit") c.fail("method", "must be \"abc\" or \"fit\"");
+    if (spec.method != "abc" && spec.method != "fit")
+        c.fail("method", "must be \"abc\" or \"fit\"");
     spec.seed = static_cast<std::uint64_t>(c.integer("seed", 0, INT64_MAX, 1));
     spec.scale = c.number("scale", 1, 1e6, 10);
     spec.replicates = static_cast<int>(c.integer("replicates", 1, 1000, 1));
     const std::string distance = c.string("distance", "log_ratio");
-    if (distance == "log_ratio") spec.distance = DistanceKind::log_ratio;
-    else if (distance == "scaled") spec.distance = DistanceKind::scaled;
-    else c.fail("distance", "must be \"log_ratio\" or \"scaled\"");
+    if (distance == "log_ratio")
+        spec.distance = DistanceKind::log_ratio;
+    else if (distance == "scaled")
+        spec.distance = DistanceKind::scaled;
+    else
+        c.fail("distance", "must be \"log_ratio\" or \"scaled\"");
     spec.adaptive_weights = c.boolean("adaptive_weights", false);
 
     // Targets: the file's `fitted` flags, unless `fit_targets` lists them; then `hold_out`.
     spec.targets = load_targets(spec.targets_path);
     spec.fitted.resize(spec.targets.size());
-    for (std::size_t i = 0; i < spec.targets.size(); ++i) spec.fitted[i] = spec.targets[i].fitted;
+    for (std::size_t i = 0; i < spec.targets.size(); ++i)
+        spec.fitted[i] = spec.targets[i].fitted;
     if (c.has("fit_targets")) {
         const auto selectors = c.strings("fit_targets");
         std::fill(spec.fitted.begin(), spec.fitted.end(), false);
@@ -118,21 +126,25 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
             if (other.name == p.name) r.fail("name", "parameter '" + p.name + "' is listed twice");
         const ParamSpec& ps = parameter_specs()[static_cast<std::size_t>(*param)];
         const std::string kind = r.string("prior");
-        if (kind == "uniform") p.kind = PriorKind::uniform;
-        else if (kind == "log_uniform") p.kind = PriorKind::log_uniform;
-        else if (kind == "normal") p.kind = PriorKind::normal;
-        else r.fail("prior", "must be \"uniform\", \"log_uniform\" or \"normal\"");
+        if (kind == "uniform")
+            p.kind = PriorKind::uniform;
+        else if (kind == "log_uniform")
+            p.kind = PriorKind::log_uniform;
+        else if (kind == "normal")
+            p.kind = PriorKind::normal;
+        else
+            r.fail("prior", "must be \"uniform\", \"log_uniform\" or \"normal\"");
         p.lower = r.number("lower", -1e300, 1e300, ps.lower);
         p.upper = r.number("upper", -1e300, 1e300, ps.upper);
         if (!(p.lower < p.upper))
             r.fail("upper", "bounds are inverted or empty: lower " + number_text(p.lower) +
                                 " is not below upper " + number_text(p.upper));
         if (p.lower < ps.lower)
-            r.fail("lower", "prior bound " + number_text(p.lower) + " is below the parameter's lower bound " +
-                                number_text(ps.lower));
+            r.fail("lower", "prior bound " + number_text(p.lower) +
+                                " is below the parameter's lower bound " + number_text(ps.lower));
         if (p.upper > ps.upper)
-            r.fail("upper", "prior bound " + number_text(p.upper) + " is above the parameter's upper bound " +
-                                number_text(ps.upper));
+            r.fail("upper", "prior bound " + number_text(p.upper) +
+                                " is above the parameter's upper bound " + number_text(ps.upper));
         if (p.kind == PriorKind::log_uniform && p.lower <= 0)
             r.fail("lower", "a log_uniform prior needs a positive lower bound");
         if (p.kind == PriorKind::normal) {
@@ -152,7 +164,8 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
         spec.abc.max_generations = static_cast<int>(a.integer("max_generations", 1, 1000, 10));
         spec.abc.min_tolerance = a.number("min_tolerance", 0, 1e300, 0);
         spec.abc.min_acceptance = a.number("min_acceptance", 0, 1, 0.01);
-        spec.abc.max_simulations = static_cast<std::uint64_t>(a.integer("max_simulations", 0, INT64_MAX, 0));
+        spec.abc.max_simulations =
+            static_cast<std::uint64_t>(a.integer("max_simulations", 0, INT64_MAX, 0));
         spec.abc.kernel_scale = a.number("kernel_scale", 1e-3, 100, 2);
         a.finish();
     }
@@ -160,7 +173,8 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
         TableReader f(top.subtable("fit"), path, "fit.");
         spec.fit.algorithm = f.string("algorithm", "LN_BOBYQA");
         if (!known_fit_algorithm(spec.fit.algorithm))
-            f.fail("algorithm", "unknown algorithm (LN_BOBYQA, LN_NELDERMEAD, LN_SBPLX, LN_COBYLA)");
+            f.fail("algorithm",
+                   "unknown algorithm (LN_BOBYQA, LN_NELDERMEAD, LN_SBPLX, LN_COBYLA)");
         spec.fit.max_evaluations = static_cast<int>(f.integer("max_evaluations", 1, 1000000, 200));
         spec.fit.replicates = static_cast<int>(f.integer("replicates", 1, 1000, 2));
         f.finish();

@@ -17,19 +17,19 @@ namespace khorgos::calibration {
 
 struct CalibrationSpec {
     std::string path;
-    std::string text;           ///< the file verbatim (provenance; resume checks)
+    std::string text; ///< the file verbatim (provenance; resume checks)
     std::string name;
-    std::string scenario_path;  ///< resolved relative to the calibration file
-    std::string targets_path;   ///< resolved; replaced by --targets
+    std::string scenario_path; ///< resolved relative to the calibration file
+    std::string targets_path;  ///< resolved; replaced by --targets
     std::vector<Prior> priors;
     std::vector<Target> targets;
-    std::vector<bool> fitted;   ///< one per target
+    std::vector<bool> fitted; ///< one per target
     DistanceKind distance = DistanceKind::log_ratio;
     bool adaptive_weights = false;
     int replicates = 1;
     double scale = 10;
     std::uint64_t seed = 1;
-    std::string method = "abc";  ///< "abc" or "fit"
+    std::string method = "abc"; ///< "abc" or "fit"
     AbcSettings abc;
     FitSettings fit;
 };

@@ -20,9 +20,11 @@ BatchEvaluator openmp_evaluator(const Simulator& simulate, int jobs) {
                 for (std::uint64_t seed : e.seeds) {
                     const std::vector<double> values = simulate(e.theta, seed);
                     if (mean.empty()) mean.assign(values.size(), 0.0);
-                    for (std::size_t j = 0; j < values.size(); ++j) mean[j] += values[j];
+                    for (std::size_t j = 0; j < values.size(); ++j)
+                        mean[j] += values[j];
                 }
-                for (double& v : mean) v /= static_cast<double>(e.seeds.size());
+                for (double& v : mean)
+                    v /= static_cast<double>(e.seeds.size());
                 results[static_cast<std::size_t>(i)] = std::move(mean);
             } catch (...) {
                 std::lock_guard<std::mutex> lock(mutex);

@@ -17,12 +17,14 @@ nlopt::algorithm algorithm_of(const std::string& name) {
     if (name == "LN_SBPLX") return nlopt::LN_SBPLX;
     if (name == "LN_COBYLA") return nlopt::LN_COBYLA;
     throw InputError("", 0, 0, "fit.algorithm",
-                     "unknown algorithm '" + name + "' (LN_BOBYQA, LN_NELDERMEAD, LN_SBPLX, LN_COBYLA)");
+                     "unknown algorithm '" + name +
+                         "' (LN_BOBYQA, LN_NELDERMEAD, LN_SBPLX, LN_COBYLA)");
 }
 } // namespace
 
 bool known_fit_algorithm(const std::string& name) {
-    return name == "LN_BOBYQA" || name == "LN_NELDERMEAD" || name == "LN_SBPLX" || name == "LN_COBYLA";
+    return name == "LN_BOBYQA" || name == "LN_NELDERMEAD" || name == "LN_SBPLX" ||
+           name == "LN_COBYLA";
 }
 
 FitResult point_fit(const Problem& problem, const FitSettings& s, const BatchEvaluator& evaluate,
@@ -36,8 +38,9 @@ FitResult point_fit(const Problem& problem, const FitSettings& s, const BatchEva
         lower[j] = p.to_internal(p.lower);
         upper[j] = p.to_internal(p.upper);
         const double start = j < s.start.size() ? s.start[j]
-                             : p.kind == PriorKind::normal ? p.mean
-                                                          : p.from_internal(0.5 * (lower[j] + upper[j]));
+                             : p.kind == PriorKind::normal
+                                 ? p.mean
+                                 : p.from_internal(0.5 * (lower[j] + upper[j]));
         x[j] = std::clamp(p.to_internal(start), lower[j], upper[j]);
     }
     opt.set_lower_bounds(lower);
@@ -45,7 +48,8 @@ FitResult point_fit(const Problem& problem, const FitSettings& s, const BatchEva
     opt.set_maxeval(s.max_evaluations);
     opt.set_xtol_rel(1e-4);
     std::vector<double> step(d);
-    for (std::size_t j = 0; j < d; ++j) step[j] = 0.1 * (upper[j] - lower[j]);
+    for (std::size_t j = 0; j < d; ++j)
+        step[j] = 0.1 * (upper[j] - lower[j]);
     opt.set_initial_step(step);
 
     // Common random numbers: the same replicate seeds at every evaluation.
@@ -67,14 +71,17 @@ FitResult point_fit(const Problem& problem, const FitSettings& s, const BatchEva
         auto& c = *static_cast<Context*>(data);
         std::vector<Evaluation> batch;
         std::vector<double> theta(n);
-        for (unsigned j = 0; j < n; ++j) theta[j] = c.problem->priors[j].from_internal(u[j]);
-        for (std::uint64_t seed : *c.seeds) batch.push_back({theta, {seed}});
+        for (unsigned j = 0; j < n; ++j)
+            theta[j] = c.problem->priors[j].from_internal(u[j]);
+        for (std::uint64_t seed : *c.seeds)
+            batch.push_back({theta, {seed}});
         const auto results = (*c.evaluate)(batch);
         double mean_distance = 0;
         std::vector<double> mean(c.m, 0.0);
         for (const auto& r : results) {
             mean_distance += distance(*c.problem, r, {});
-            for (std::size_t i = 0; i < c.m; ++i) mean[i] += r[i] / static_cast<double>(results.size());
+            for (std::size_t i = 0; i < c.m; ++i)
+                mean[i] += r[i] / static_cast<double>(results.size());
         }
         mean_distance /= static_cast<double>(results.size());
         ++c.best->evaluations;

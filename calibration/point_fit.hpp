@@ -22,7 +22,7 @@ struct FitSettings {
 
 struct FitResult {
     std::vector<double> theta;
-    double distance = 0;        ///< mean distance over the replicates
+    double distance = 0;           ///< mean distance over the replicates
     std::vector<double> simulated; ///< mean simulated target values at theta
     int evaluations = 0;
     std::string status;

@@ -9,8 +9,10 @@ namespace khorgos::calibration {
 double Prior::density(double x) const {
     if (!contains(x)) return 0;
     switch (kind) {
-    case PriorKind::uniform: return 1 / (upper - lower);
-    case PriorKind::log_uniform: return 1 / (x * std::log(upper / lower));
+    case PriorKind::uniform:
+        return 1 / (upper - lower);
+    case PriorKind::log_uniform:
+        return 1 / (x * std::log(upper / lower));
     case PriorKind::normal: {
         const double z = (x - mean) / sd;
         return std::exp(-0.5 * z * z); // truncation constant cancels in the SMC weights
@@ -21,7 +23,8 @@ double Prior::density(double x) const {
 
 double Prior::sample(RandomStream& stream) const {
     switch (kind) {
-    case PriorKind::uniform: return lower + (upper - lower) * stream.uniform();
+    case PriorKind::uniform:
+        return lower + (upper - lower) * stream.uniform();
     case PriorKind::log_uniform:
         return std::exp(std::log(lower) + std::log(upper / lower) * stream.uniform());
     case PriorKind::normal:
@@ -29,7 +32,8 @@ double Prior::sample(RandomStream& stream) const {
             const double x = mean + sd * stream.normal();
             if (contains(x)) return x;
         }
-        return std::clamp(mean, lower, upper); // bounds far out in a tail: validated against at load time
+        return std::clamp(mean, lower,
+                          upper); // bounds far out in a tail: validated against at load time
     }
     return lower;
 }
@@ -37,7 +41,9 @@ double Prior::sample(RandomStream& stream) const {
 std::string Prior::describe() const {
     char buffer[128];
     switch (kind) {
-    case PriorKind::uniform: std::snprintf(buffer, sizeof buffer, "uniform(%g, %g)", lower, upper); break;
+    case PriorKind::uniform:
+        std::snprintf(buffer, sizeof buffer, "uniform(%g, %g)", lower, upper);
+        break;
     case PriorKind::log_uniform:
         std::snprintf(buffer, sizeof buffer, "log_uniform(%g, %g)", lower, upper);
         break;
@@ -94,7 +100,8 @@ std::vector<double> contributions(const Problem& problem, const std::vector<doub
 double distance(const Problem& problem, const std::vector<double>& simulated,
                 const std::vector<double>& weights) {
     double sum = 0;
-    for (double c : contributions(problem, simulated, weights)) sum += c;
+    for (double c : contributions(problem, simulated, weights))
+        sum += c;
     return sum;
 }
 
@@ -117,7 +124,8 @@ double weighted_quantile(std::vector<std::pair<double, double>> vw, double q) {
     if (vw.empty()) return NAN;
     std::sort(vw.begin(), vw.end());
     double total = 0;
-    for (const auto& p : vw) total += p.second;
+    for (const auto& p : vw)
+        total += p.second;
     double cumulative = 0;
     for (const auto& p : vw) {
         cumulative += p.second;

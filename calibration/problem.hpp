@@ -36,7 +36,8 @@ struct Prior {
 
 /// Simulates once with the given parameter values (in prior order) and seed;
 /// returns one value per target of the problem (NaN where the run has none).
-using Simulator = std::function<std::vector<double>(const std::vector<double>& theta, std::uint64_t seed)>;
+using Simulator =
+    std::function<std::vector<double>(const std::vector<double>& theta, std::uint64_t seed)>;
 
 enum class DistanceKind {
     log_ratio, ///< z = log(simulated / official) / sd (relative targets)
@@ -46,11 +47,11 @@ enum class DistanceKind {
 struct Problem {
     std::vector<Prior> priors;
     std::vector<Target> targets;
-    std::vector<bool> fitted;       ///< one per target
+    std::vector<bool> fitted; ///< one per target
     DistanceKind distance = DistanceKind::log_ratio;
-    bool adaptive_weights = false;  ///< re-estimate each target's scale per generation (MAD)
+    bool adaptive_weights = false; ///< re-estimate each target's scale per generation (MAD)
     Simulator simulate;
-    int replicates = 1;             ///< simulations averaged per parameter set
+    int replicates = 1; ///< simulations averaged per parameter set
 };
 
 /// z of one target (0 inside a uniform target's band); huge for NaN.

@@ -11,8 +11,10 @@ namespace {
 std::string figure(double x) {
     char buffer[32];
     if (std::isnan(x)) return "n/a";
-    if (x != 0 && (std::abs(x) < 10 || std::abs(x) >= 1e7)) std::snprintf(buffer, sizeof buffer, "%.3g", x);
-    else std::snprintf(buffer, sizeof buffer, "%.0f", x);
+    if (x != 0 && (std::abs(x) < 10 || std::abs(x) >= 1e7))
+        std::snprintf(buffer, sizeof buffer, "%.3g", x);
+    else
+        std::snprintf(buffer, sizeof buffer, "%.0f", x);
     return buffer;
 }
 
@@ -64,7 +66,8 @@ std::vector<TargetSummary> summarise_targets(const Problem& problem,
     std::vector<TargetSummary> out(m);
     for (std::size_t i = 0; i < m; ++i) {
         std::vector<std::pair<double, double>> vw;
-        for (std::size_t p = 0; p < n; ++p) vw.emplace_back(gen.simulated[p * m + i], gen.weights[p]);
+        for (std::size_t p = 0; p < n; ++p)
+            vw.emplace_back(gen.simulated[p * m + i], gen.weights[p]);
         out[i].median = weighted_quantile(vw, 0.5);
         out[i].lower90 = weighted_quantile(vw, 0.05);
         out[i].upper90 = weighted_quantile(vw, 0.95);
@@ -75,7 +78,8 @@ std::vector<TargetSummary> summarise_targets(const Problem& problem,
         const std::vector<double> sim(gen.simulated.begin() + static_cast<long>(p * m),
                                       gen.simulated.begin() + static_cast<long>((p + 1) * m));
         const auto c = contributions(problem, sim, gen.distance_weights);
-        for (std::size_t i = 0; i < m; ++i) out[i].contribution += gen.weights[p] * c[i];
+        for (std::size_t i = 0; i < m; ++i)
+            out[i].contribution += gen.weights[p] * c[i];
     }
     return out;
 }
@@ -86,9 +90,11 @@ std::string targets_table(const Problem& problem, const std::vector<TargetSummar
     std::string out;
     char line[320];
     double total = 0;
-    for (const auto& r : rows) total += r.contribution;
+    for (const auto& r : rows)
+        total += r.contribution;
     std::snprintf(line, sizeof line, "%-24s %-22s %13s %10s %21s %9s %6s  %s\n", "target", "period",
-                  "official", "median", intervals ? "90% interval" : "", "distance", "share", "flag");
+                  "official", "median", intervals ? "90% interval" : "", "distance", "share",
+                  "flag");
     out += line;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const Target& t = problem.targets[i];
@@ -102,12 +108,13 @@ std::string targets_table(const Problem& problem, const std::vector<TargetSummar
         char share[16] = "";
         char contribution[24] = "";
         if (problem.fitted[i]) {
-            std::snprintf(share, sizeof share, "%.0f%%", total > 0 ? 100 * r.contribution / total : 0.0);
+            std::snprintf(share, sizeof share, "%.0f%%",
+                          total > 0 ? 100 * r.contribution / total : 0.0);
             std::snprintf(contribution, sizeof contribution, "%.3g", r.contribution);
         }
         std::snprintf(line, sizeof line, "%-24s %-22s %13s %10s %21s %9s %6s  %s\n", t.id.c_str(),
-                      t.period.c_str(), official.c_str(), figure(r.median).c_str(), interval.c_str(),
-                      contribution, share, flag.c_str());
+                      t.period.c_str(), official.c_str(), figure(r.median).c_str(),
+                      interval.c_str(), contribution, share, flag.c_str());
         out += line;
     }
     return out;
@@ -138,8 +145,8 @@ std::string abc_report(const Problem& problem, const std::vector<output::Posteri
     const auto params = summarise_parameters(problem, last);
     for (std::size_t j = 0; j < params.size(); ++j) {
         const auto& p = params[j];
-        std::snprintf(line, sizeof line, "%-36s %12.4g %12.4g %12.4g %12.4g %12.4g  %s\n", p.name.c_str(),
-                      p.mean, p.median, p.lower90, p.upper90, p.best,
+        std::snprintf(line, sizeof line, "%-36s %12.4g %12.4g %12.4g %12.4g %12.4g  %s\n",
+                      p.name.c_str(), p.mean, p.median, p.lower90, p.upper90, p.best,
                       problem.priors[j].describe().c_str());
         out += line;
     }
@@ -158,8 +165,8 @@ std::string fit_report(const Problem& problem, const std::vector<double>& theta,
                   "parameter", "value", "prior");
     out += line;
     for (std::size_t j = 0; j < theta.size(); ++j) {
-        std::snprintf(line, sizeof line, "%-36s %12.4g  %s\n", problem.priors[j].name.c_str(), theta[j],
-                      problem.priors[j].describe().c_str());
+        std::snprintf(line, sizeof line, "%-36s %12.4g  %s\n", problem.priors[j].name.c_str(),
+                      theta[j], problem.priors[j].describe().c_str());
         out += line;
     }
     out += "\n";
@@ -176,7 +183,8 @@ std::string fit_report(const Problem& problem, const std::vector<double>& theta,
 std::string scenario_fragment(const std::string& extends, const std::string& name,
                               const std::string& comment, const std::vector<Prior>& priors,
                               const std::vector<double>& values) {
-    std::string out = "# " + comment + "\n# Written by khorgos calibrate; use it as a scenario or `extends` it.\n";
+    std::string out = "# " + comment +
+                      "\n# Written by khorgos calibrate; use it as a scenario or `extends` it.\n";
     out += "extends = " + quoted(extends) + "\n";
     out += "name = " + quoted(name) + "\n\n[parameters]\n";
     for (std::size_t j = 0; j < priors.size(); ++j)
@@ -189,7 +197,8 @@ std::string targets_toml(const RunResult& run, const std::vector<Target>& like,
     std::string out = "# Synthetic targets: the observables of one khorgos run, in the format of\n"
                       "# calibration/targets/article.toml. Calibrating against them tests whether\n"
                       "# the parameters that made them can be recovered (identifiability).\n"
-                      "# " + source + "\n";
+                      "# " +
+                      source + "\n";
     for (const auto& o : run.observables) {
         const Target* match = nullptr;
         for (const auto& t : like)
@@ -197,16 +206,21 @@ std::string targets_toml(const RunResult& run, const std::vector<Target>& like,
         std::string kind = match ? match->kind : "yearly_count";
         if (!match) {
             // The kind by the period's form, for observables without an official figure.
-            if (o.units == "1") kind = "share";
-            else if (o.period.find('/') != std::string::npos) kind = "cumulative_count";
-            else if (o.period.size() > 4) kind = "stock";
+            if (o.units == "1")
+                kind = "share";
+            else if (o.period.find('/') != std::string::npos)
+                kind = "cumulative_count";
+            else if (o.period.size() > 4)
+                kind = "stock";
         }
         const std::string model = "relative"; // a single value: a band has no meaning here
         const double sd = match ? match->error_sd : 0.15;
         out += "\n[[target]]\nid = " + quoted(o.id) + "\nperiod = " + quoted(o.period) +
-               "\nvalue = " + exact(o.value) + "\nkind = " + quoted(kind) + "\nerror = { model = " +
-               quoted(model) + ", sd = " + exact(sd) + " }\nfitted = " +
-               (match && !match->fitted ? "false" : match ? "true" : "false") +
+               "\nvalue = " + exact(o.value) + "\nkind = " + quoted(kind) +
+               "\nerror = { model = " + quoted(model) + ", sd = " + exact(sd) + " }\nfitted = " +
+               (match && !match->fitted ? "false"
+                : match                 ? "true"
+                                        : "false") +
                "\nsource = " + quoted(source) + "\n";
     }
     return out;

@@ -23,8 +23,8 @@ std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
 
 struct TargetSummary {
     double median = 0, lower90 = 0, upper90 = 0; ///< posterior predictive (accepted simulations)
-    double contribution = 0;                      ///< weighted mean of the target's distance term
-    bool unreachable = false;                     ///< official value (band) outside the 90% interval
+    double contribution = 0;                     ///< weighted mean of the target's distance term
+    bool unreachable = false;                    ///< official value (band) outside the 90% interval
 };
 
 std::vector<TargetSummary> summarise_targets(const Problem& problem,

@@ -21,7 +21,8 @@ void write_doubles(hid_t parent, const std::string& name, const std::vector<doub
                    std::size_t rows, std::size_t columns) {
     const hsize_t dims[2] = {rows, columns};
     const int rank = columns == 0 ? 1 : 2;
-    const Handle space = own(H5Screate_simple(rank, dims, nullptr), H5Sclose, "cannot create dataspace");
+    const Handle space =
+        own(H5Screate_simple(rank, dims, nullptr), H5Sclose, "cannot create dataspace");
     const Handle dataset = own(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(),
                                           H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                H5Dclose, "cannot create dataset " + name);
@@ -104,7 +105,8 @@ void write_posterior_file(const std::string& path, const PosteriorData& data) {
         }
         if (!data.fit_parameters.empty()) {
             const Handle g = h5::create_group(root, "fit");
-            write_doubles(g.get(), "parameters", data.fit_parameters, data.fit_parameters.size(), 0);
+            write_doubles(g.get(), "parameters", data.fit_parameters, data.fit_parameters.size(),
+                          0);
             h5::write_attribute(g.get(), "distance", data.fit_distance);
         }
         file.close("cannot close '" + temporary + "'");

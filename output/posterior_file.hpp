@@ -20,24 +20,25 @@
 namespace khorgos::output {
 
 struct PosteriorGeneration {
-    double tolerance = 0;            ///< acceptance threshold of this generation
-    double acceptance = 0;           ///< accepted / proposals numbered up to the last accepted
-    double ess = 0;                  ///< effective sample size 1 / sum(w^2)
-    std::uint64_t simulations = 0;   ///< simulations counted up to the last accepted proposal
-    std::uint64_t proposals = 0;     ///< proposals numbered up to the last accepted one
-    double seconds = 0;              ///< wall time of the generation
-    std::vector<double> particles;   ///< N x d, row-major
-    std::vector<double> weights;     ///< N, normalised
-    std::vector<double> distances;   ///< N
-    std::vector<double> simulated;   ///< N x m, replicate means of every target
+    double tolerance = 0;                 ///< acceptance threshold of this generation
+    double acceptance = 0;                ///< accepted / proposals numbered up to the last accepted
+    double ess = 0;                       ///< effective sample size 1 / sum(w^2)
+    std::uint64_t simulations = 0;        ///< simulations counted up to the last accepted proposal
+    std::uint64_t proposals = 0;          ///< proposals numbered up to the last accepted one
+    double seconds = 0;                   ///< wall time of the generation
+    std::vector<double> particles;        ///< N x d, row-major
+    std::vector<double> weights;          ///< N, normalised
+    std::vector<double> distances;        ///< N
+    std::vector<double> simulated;        ///< N x m, replicate means of every target
     std::vector<double> distance_weights; ///< m, weight of each target in the distance
 };
 
 struct PosteriorData {
-    std::string calibration_text;   ///< the calibration file(s) verbatim, for provenance and resume checks
-    std::string method;             ///< "abc" or "fit"
+    std::string
+        calibration_text; ///< the calibration file(s) verbatim, for provenance and resume checks
+    std::string method;   ///< "abc" or "fit"
     std::uint64_t seed = 0;
-    std::string report;             ///< the fit report, as printed
+    std::string report; ///< the fit report, as printed
     std::vector<std::string> parameter_names;
     std::vector<std::string> priors; ///< e.g. "log_uniform(1e-05, 0.01)"
     std::vector<std::string> target_ids, target_periods;

@@ -542,9 +542,8 @@ class Engine {
             probability_[g] = -std::expm1(-h * len);
             // Beyond the assisted quota a candidate is kept with the ratio of the
             // unassisted to the assisted chance of setting out (exact thinning).
-            keep_unassisted_[g] = probability_[g] > 0
-                                      ? std::expm1(-h / assistance * len) / std::expm1(-h * len)
-                                      : 0;
+            keep_unassisted_[g] =
+                probability_[g] > 0 ? std::expm1(-h / assistance * len) / std::expm1(-h * len) : 0;
             expected_draws += probability_[g] * static_cast<double>(groups_[g].idle.size() +
                                                                     groups_[g].unmaterialised);
         }

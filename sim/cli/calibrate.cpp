@@ -35,9 +35,11 @@ std::string exact(double x) {
     return buffer;
 }
 
-std::vector<std::string> as_sets(const std::vector<std::string>& names, const std::vector<double>& theta) {
+std::vector<std::string> as_sets(const std::vector<std::string>& names,
+                                 const std::vector<double>& theta) {
     std::vector<std::string> sets;
-    for (std::size_t j = 0; j < names.size(); ++j) sets.push_back(names[j] + "=" + exact(theta[j]));
+    for (std::size_t j = 0; j < names.size(); ++j)
+        sets.push_back(names[j] + "=" + exact(theta[j]));
     return sets;
 }
 
@@ -63,9 +65,10 @@ output::PosteriorData describe(const calibration::CalibrationSpec& spec) {
     // The text identifies the calibration for --resume: the file and every setting that
     // shapes the posterior (the targets file's contents included).
     std::ifstream targets(spec.targets_path, std::ios::binary);
-    std::string targets_text((std::istreambuf_iterator<char>(targets)), std::istreambuf_iterator<char>());
-    data.calibration_text = "# " + spec.path + "\n" + spec.text + "\n# targets: " + spec.targets_path +
-                            "\n" + targets_text;
+    std::string targets_text((std::istreambuf_iterator<char>(targets)),
+                             std::istreambuf_iterator<char>());
+    data.calibration_text = "# " + spec.path + "\n" + spec.text +
+                            "\n# targets: " + spec.targets_path + "\n" + targets_text;
     data.method = spec.method;
     data.seed = spec.seed;
     for (const auto& p : spec.priors) {
@@ -88,7 +91,8 @@ output::PosteriorData describe(const calibration::CalibrationSpec& spec) {
 
 calibration::Simulator engine_simulator(const std::string& scenario_path,
                                         const std::vector<std::string>& names,
-                                        const std::vector<calibration::Target>& targets, double scale) {
+                                        const std::vector<calibration::Target>& targets,
+                                        double scale) {
     return [=](const std::vector<double>& theta, std::uint64_t seed) {
         RunPlan plan;
         plan.scenario_path = scenario_path;
@@ -114,19 +118,23 @@ std::string check_calibration(const std::string& path) {
         apply_override(loaded.scenario, p.name + "=" + exact(p.upper));
     }
     std::size_t fitted = 0;
-    for (bool f : spec.fitted) fitted += f ? 1 : 0;
+    for (bool f : spec.fitted)
+        fitted += f ? 1 : 0;
     return path + ": ok (calibration file '" + spec.name + "', method " + spec.method + ", " +
            std::to_string(spec.priors.size()) + " parameters, " + std::to_string(fitted) + " of " +
-           std::to_string(spec.targets.size()) + " targets fitted, scenario " + spec.scenario_path + ")";
+           std::to_string(spec.targets.size()) + " targets fitted, scenario " + spec.scenario_path +
+           ")";
 }
 
-std::vector<std::string> posterior_draw(const std::string& path, std::uint64_t seed, std::string* description) {
+std::vector<std::string> posterior_draw(const std::string& path, std::uint64_t seed,
+                                        std::string* description) {
     const output::PosteriorData data = output::read_posterior_file(path);
     std::vector<double> theta;
     const std::size_t d = data.parameter_names.size();
     if (!data.generations.empty()) {
         const auto& gen = data.generations.back();
-        RandomStream stream = calibration::calibration_stream(seed, 0, 0, calibration::CalibrationStream::posterior_draw);
+        RandomStream stream = calibration::calibration_stream(
+            seed, 0, 0, calibration::CalibrationStream::posterior_draw);
         const double u = stream.uniform();
         double cumulative = 0;
         std::size_t chosen = gen.weights.size() - 1;
@@ -146,7 +154,8 @@ std::vector<std::string> posterior_draw(const std::string& path, std::uint64_t s
         theta = data.fit_parameters;
         if (description) *description = "the point fit of " + path;
     } else {
-        throw InputError(path, 0, 0, "--posterior", "the file holds no finished generation and no fit");
+        throw InputError(path, 0, 0, "--posterior",
+                         "the file holds no finished generation and no fit");
     }
     return as_sets(data.parameter_names, theta);
 }
@@ -157,21 +166,23 @@ void emit_targets(const std::string& path, const RunResult& run,
 }
 
 int calibrate_command(const std::vector<std::string>& args, int argc, char** argv) {
-    po::options_description options(
-        "khorgos calibrate CALIBRATION.toml [--targets FILE.toml] [--out FILE.h5] [--resume] [--jobs N] "
-        "[--method abc|fit]");
+    po::options_description options("khorgos calibrate CALIBRATION.toml [--targets FILE.toml] "
+                                    "[--out FILE.h5] [--resume] [--jobs N] "
+                                    "[--method abc|fit]");
     std::string targets_path, out, method;
     int jobs = 0;
-    options.add_options()("help,h", "show this help")(
-        "targets", po::value<std::string>(&targets_path), "targets file (replaces the calibration file's)")(
+    options.add_options()("help,h",
+                          "show this help")("targets", po::value<std::string>(&targets_path),
+                                            "targets file (replaces the calibration file's)")(
         "out", po::value<std::string>(&out), "posterior HDF5 file (default out/NAME-posterior.h5)")(
         "resume", "continue from the last finished generation of --out")(
-        "report-only", "simulate nothing: report the finished generations of --out (e.g. of a killed run)")(
+        "report-only",
+        "simulate nothing: report the finished generations of --out (e.g. of a killed run)")(
         "force", "replace an existing --out file")(
         "jobs", po::value<int>(&jobs)->default_value(0),
         "simulations in parallel (0 = all cores; the posterior does not depend on it)")(
-        "method", po::value<std::string>(&method), "abc or fit (default: the file's)")(
-        "quiet", "no progress lines");
+        "method", po::value<std::string>(&method),
+        "abc or fit (default: the file's)")("quiet", "no progress lines");
     po::options_description hidden;
     hidden.add_options()("calibration", po::value<std::string>());
     po::options_description all;
@@ -196,7 +207,8 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         throw InputError(targets_path, 0, 0, "--targets", "file does not exist");
     calibration::CalibrationSpec spec = calibration::load_calibration(path, targets_path);
     if (!method.empty()) {
-        if (method != "abc" && method != "fit") throw InputError("", 0, 0, "--method", "must be abc or fit");
+        if (method != "abc" && method != "fit")
+            throw InputError("", 0, 0, "--method", "must be abc or fit");
         spec.method = method;
     }
     check_calibration(path); // the scenario loads and accepts every prior bound
@@ -209,11 +221,13 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         throw InputError(out, 0, 0, "--out", "directory '" + out_dir.string() + "' does not exist");
     const bool report_only = vm.count("report-only") > 0;
     const bool resume = vm.count("resume") > 0 || report_only;
-    if (report_only && !fs::exists(out)) throw InputError(out, 0, 0, "--report-only", "no such posterior file");
+    if (report_only && !fs::exists(out))
+        throw InputError(out, 0, 0, "--report-only", "no such posterior file");
     if (report_only && spec.method != "abc")
         throw InputError(out, 0, 0, "--report-only", "applies to ABC-SMC posteriors only");
     if (fs::exists(out) && !resume && !vm.count("force"))
-        throw InputError(out, 0, 0, "--out", "file exists (use --resume to continue it or --force to replace it)");
+        throw InputError(out, 0, 0, "--out",
+                         "file exists (use --resume to continue it or --force to replace it)");
 
     output::PosteriorData data = describe(spec);
     std::vector<calibration::Generation> done;
@@ -221,8 +235,9 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         output::PosteriorData previous = output::read_posterior_file(out);
         if (previous.calibration_text != data.calibration_text || previous.seed != data.seed ||
             previous.method != data.method)
-            throw InputError(out, 0, 0, "--resume",
-                             "the file was made by a different calibration file, targets, seed or method");
+            throw InputError(
+                out, 0, 0, "--resume",
+                "the file was made by a different calibration file, targets, seed or method");
         done = previous.generations;
         if (spec.method == "abc" && !done.empty() &&
             done.back().weights.size() != static_cast<std::size_t>(spec.abc.particles))
@@ -236,10 +251,12 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
     problem.distance = spec.distance;
     problem.adaptive_weights = spec.adaptive_weights;
     problem.replicates = spec.replicates;
-    problem.simulate = engine_simulator(spec.scenario_path, data.parameter_names, spec.targets, spec.scale);
+    problem.simulate =
+        engine_simulator(spec.scenario_path, data.parameter_names, spec.targets, spec.scale);
     const CalibrationMpi mpi;
     const bool root = mpi.rank() == 0; // only rank 0 prints and writes
-    const calibration::BatchEvaluator evaluate = mpi.evaluator(problem.simulate, jobs, spec.targets.size());
+    const calibration::BatchEvaluator evaluate =
+        mpi.evaluator(problem.simulate, jobs, spec.targets.size());
     const bool quiet = vm.count("quiet") > 0 || !root;
     const std::function<void(const std::string&)> log = quiet ? nullptr : log_line;
 
@@ -268,7 +285,8 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         const auto gens = report_only ? done
                                       : calibration::run_abc_smc(problem, spec.abc, evaluate, done,
                                                                  on_generation, log);
-        if (gens.empty()) throw RuntimeError("ABC-SMC finished no generation (simulation budget too small?)");
+        if (gens.empty())
+            throw RuntimeError("ABC-SMC finished no generation (simulation budget too small?)");
         data.generations = gens;
         const std::string reason = calibration::stopping_reason(spec.abc, gens);
         // Empty: the run stopped inside a generation (the budget ran out) or, for
@@ -283,10 +301,12 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         fragment_comment = "Posterior mean of calibration " + spec.path + " (ABC-SMC, generation " +
                            std::to_string(gens.size() - 1) + ")";
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     char line[200];
     std::snprintf(line, sizeof line,
-                  "\nwall time of this invocation: %.0f s on %d rank(s) x %d job(s); scale %g, %d replicate(s)\n",
+                  "\nwall time of this invocation: %.0f s on %d rank(s) x %d job(s); scale %g, %d "
+                  "replicate(s)\n",
                   seconds, mpi.size(), jobs, spec.scale, spec.replicates);
     report += line;
     data.report = report;
@@ -295,12 +315,15 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
 
     // The report as text and the calibrated parameters as a scenario fragment, beside the file.
     std::string base = out;
-    if (base.size() > 3 && base.compare(base.size() - 3, 3, ".h5") == 0) base.resize(base.size() - 3);
+    if (base.size() > 3 && base.compare(base.size() - 3, 3, ".h5") == 0)
+        base.resize(base.size() - 3);
     const std::string fragment_path = base + (spec.method == "fit" ? ".toml" : "-mean.toml");
     const std::string extends =
-        fs::relative(fs::absolute(spec.scenario_path), fs::absolute(fragment_path).parent_path()).string();
-    write_text(fragment_path, calibration::scenario_fragment(extends, spec.name + "-calibrated",
-                                                             fragment_comment, spec.priors, fragment_values));
+        fs::relative(fs::absolute(spec.scenario_path), fs::absolute(fragment_path).parent_path())
+            .string();
+    write_text(fragment_path,
+               calibration::scenario_fragment(extends, spec.name + "-calibrated", fragment_comment,
+                                              spec.priors, fragment_values));
     write_text(base + "-report.txt", report);
     std::cout << report << "\nposterior file: " << fs::absolute(out).string()
               << "\nscenario fragment: " << fs::absolute(fragment_path).string()

@@ -13,7 +13,8 @@
 
 namespace khorgos {
 
-/// khorgos calibrate CALIBRATION.toml [--targets FILE] [--out FILE.h5] [--resume] [--jobs N] [--method abc|fit]
+/// khorgos calibrate CALIBRATION.toml [--targets FILE] [--out FILE.h5] [--resume] [--jobs N]
+/// [--method abc|fit]
 int calibrate_command(const std::vector<std::string>& args, int argc, char** argv);
 
 /// The engine as a simulator: returns each target's simulated value (NaN if absent).
@@ -26,7 +27,8 @@ calibration::Simulator engine_simulator(const std::string& scenario_path,
 /// generation with the run's seed, as `name=value` overrides (the point fit's
 /// parameters if the file holds no generation). Prints nothing.
 /// @throws InputError if the file is not a posterior file.
-std::vector<std::string> posterior_draw(const std::string& path, std::uint64_t seed, std::string* description);
+std::vector<std::string> posterior_draw(const std::string& path, std::uint64_t seed,
+                                        std::string* description);
 
 /// `run --emit-targets FILE.toml`: the run's observables in the targets format.
 void emit_targets(const std::string& path, const RunResult& run,

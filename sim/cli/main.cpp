@@ -26,7 +26,8 @@ using namespace khorgos;
 
 namespace {
 
-constexpr const char* kUsage = R"(khorgos: agent-based simulation of migration across the China-Kazakhstan border
+constexpr const char* kUsage =
+    R"(khorgos: agent-based simulation of migration across the China-Kazakhstan border
 
 usage:
   khorgos run SCENARIO.toml [options]   simulate one scenario, write an HDF5 file, print the fit table
@@ -44,7 +45,8 @@ constexpr const char* kDefaultTargets = KHORGOS_SOURCE_DIR "/calibration/targets
 
 std::string join_command_line(int argc, char** argv) {
     std::string line;
-    for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+    for (int i = 0; i < argc; ++i)
+        line += (i ? " " : "") + std::string(argv[i]);
     return line;
 }
 
@@ -58,20 +60,21 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
     std::vector<std::string> sets;
     std::string out, targets_path, posterior_path, emit_path;
     options.add_options()("help,h", "show this help")(
-        "seed", po::value<std::uint64_t>(&seed)->default_value(1), "random seed")(
-        "threads", po::value<int>(&threads)->default_value(0),
-        "OpenMP threads (0 = all cores; the result does not depend on it)")(
-        "scale", po::value<double>(&scale)->default_value(1), "persons per agent (>= 1)")(
-        "set", po::value<std::vector<std::string>>(&sets)->composing(),
-        "override a parameter, name=value (repeatable)")(
+        "seed", po::value<std::uint64_t>(&seed)->default_value(1),
+        "random seed")("threads", po::value<int>(&threads)->default_value(0),
+                       "OpenMP threads (0 = all cores; the result does not depend on it)")(
+        "scale", po::value<double>(&scale)->default_value(1),
+        "persons per agent (>= 1)")("set", po::value<std::vector<std::string>>(&sets)->composing(),
+                                    "override a parameter, name=value (repeatable)")(
         "out", po::value<std::string>(&out), "output HDF5 file (default out/NAME-seedN.h5)")(
-        "force", "overwrite an existing output file")(
-        "events", "also write the agent-level event log")(
+        "force", "overwrite an existing output file")("events",
+                                                      "also write the agent-level event log")(
         "targets", po::value<std::string>(&targets_path),
         "official figures to compare with (default calibration/targets/article.toml)")(
         "quiet", "print only the output path")(
         "posterior", po::value<std::string>(&posterior_path),
-        "draw the parameters from a posterior file (khorgos calibrate) by weight with the seed; --set still applies after")(
+        "draw the parameters from a posterior file (khorgos calibrate) by weight with the seed; "
+        "--set still applies after")(
         "emit-targets", po::value<std::string>(&emit_path),
         "also write the run's observables as a targets file (synthetic targets)");
     po::options_description hidden;
@@ -87,16 +90,21 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
         std::cout << options;
         return 0;
     }
-    if (!vm.count("scenario")) throw InputError("", 0, 0, "SCENARIO", "khorgos run needs a scenario file");
+    if (!vm.count("scenario"))
+        throw InputError("", 0, 0, "SCENARIO", "khorgos run needs a scenario file");
     const std::string scenario_path = vm["scenario"].as<std::string>();
-    if (threads < 0 || threads > 1024) throw InputError("", 0, 0, "--threads", "must be from 0 to 1024");
+    if (threads < 0 || threads > 1024)
+        throw InputError("", 0, 0, "--threads", "must be from 0 to 1024");
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    if (!valid_scale(scale)) throw InputError("", 0, 0, "--scale", "must be a number from 1 to 1e6");
+    if (!valid_scale(scale))
+        throw InputError("", 0, 0, "--scale", "must be a number from 1 to 1e6");
 
-    const auto targets = calibration::load_targets(targets_path.empty() ? kDefaultTargets : targets_path);
+    const auto targets =
+        calibration::load_targets(targets_path.empty() ? kDefaultTargets : targets_path);
     if (out.empty()) {
         fs::create_directories("out");
-        out = "out/" + fs::path(scenario_path).stem().string() + "-seed" + std::to_string(seed) + ".h5";
+        out = "out/" + fs::path(scenario_path).stem().string() + "-seed" + std::to_string(seed) +
+              ".h5";
     }
     RunPlan plan;
     plan.scenario_path = scenario_path;
@@ -120,14 +128,15 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
                      "synthetic: " + plan.command_line + " (seed " + std::to_string(seed) + ")");
 
     if (!vm.count("quiet")) {
-        std::cout << "scenario " << outcome.scenario_name << ", seed " << seed << ", scale " << scale
-                  << ", " << threads << " thread(s): " << result.counters.events << " events, "
-                  << result.counters.agents << " agents, " << result.counters.person_days_away
-                  << " person-days in Kazakhstan, engine " << static_cast<int>(result.counters.seconds * 1000)
-                  << " ms\n\n";
+        std::cout << "scenario " << outcome.scenario_name << ", seed " << seed << ", scale "
+                  << scale << ", " << threads << " thread(s): " << result.counters.events
+                  << " events, " << result.counters.agents << " agents, "
+                  << result.counters.person_days_away << " person-days in Kazakhstan, engine "
+                  << static_cast<int>(result.counters.seconds * 1000) << " ms\n\n";
         if (!drawn.empty()) {
             std::cout << "parameters drawn from " << drawn << ":";
-            for (const auto& s : plan.sets) std::cout << " " << s;
+            for (const auto& s : plan.sets)
+                std::cout << " " << s;
             std::cout << "\n\n";
         }
         std::cout << calibration::format_table(calibration::compare(targets, result)) << "\n";
@@ -138,7 +147,8 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
 }
 
 int check_command(const std::vector<std::string>& args) {
-    if (args.size() != 1) throw InputError("", 0, 0, "FILE", "khorgos check needs exactly one file");
+    if (args.size() != 1)
+        throw InputError("", 0, 0, "FILE", "khorgos check needs exactly one file");
     const std::string& path = args[0];
     const toml::table root = parse_toml_file(path);
     if (root.contains("calibration")) {

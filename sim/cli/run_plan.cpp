@@ -36,8 +36,8 @@ void check_memory(const Scenario& scenario, const RunPlan& plan) {
     const std::uint64_t have = available_memory();
     if (have == 0 || need <= have) return;
     std::ostringstream message;
-    message << std::fixed << std::setprecision(1) << "the pools could need up to "
-            << need / 1e9 << " GB of memory but " << have / 1e9
+    message << std::fixed << std::setprecision(1) << "the pools could need up to " << need / 1e9
+            << " GB of memory but " << have / 1e9
             << " GB are available; raise --scale (persons per agent) or shrink the pools";
     throw InputError(plan.scenario_path, 0, 0, "pools", message.str());
 }
@@ -46,7 +46,8 @@ void check_memory(const Scenario& scenario, const RunPlan& plan) {
 
 RunOutcome execute(const RunPlan& plan) {
     LoadedScenario loaded = load_scenario(plan.scenario_path);
-    for (const auto& s : plan.sets) apply_override(loaded.scenario, s);
+    for (const auto& s : plan.sets)
+        apply_override(loaded.scenario, s);
     check_memory(loaded.scenario, plan);
 
     output::Provenance provenance;

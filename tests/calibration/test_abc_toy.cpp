@@ -60,7 +60,9 @@ Problem toy_problem() {
     return p;
 }
 
-double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+double normal_cdf(double x) {
+    return 0.5 * std::erfc(-x / std::sqrt(2.0));
+}
 
 /// Mean and sd of the exact ABC target p_h by quadrature.
 std::pair<double, double> abc_target_moments(double h) {
@@ -93,7 +95,8 @@ struct Moments {
 };
 Moments weighted_moments(const Generation& g) {
     Moments m;
-    for (std::size_t i = 0; i < g.weights.size(); ++i) m.mean += g.weights[i] * g.particles[i];
+    for (std::size_t i = 0; i < g.weights.size(); ++i)
+        m.mean += g.weights[i] * g.particles[i];
     double v = 0;
     for (std::size_t i = 0; i < g.weights.size(); ++i)
         v += g.weights[i] * std::pow(g.particles[i] - m.mean, 2);
@@ -106,7 +109,8 @@ Moments weighted_moments(const Generation& g) {
 TEST_CASE("ABC-SMC recovers the analytic posterior of a normal mean", "[calibration][stochastic]") {
     const Problem problem = toy_problem();
     const AbcSettings settings = toy_settings();
-    const auto gens = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    const auto gens =
+        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
     REQUIRE(gens.size() >= 4);
     const Generation& last = gens.back();
     const double h = std::sqrt(last.tolerance);
@@ -125,9 +129,11 @@ TEST_CASE("ABC-SMC recovers the analytic posterior of a normal mean", "[calibrat
     CHECK(std::abs(m.mean - abc_mean) < 4 * abc_sd / std::sqrt(last.ess));
     CHECK(std::abs(m.sd - abc_sd) < 4 * abc_sd / std::sqrt(2 * last.ess));
     // Tolerances decrease, weights are normalised.
-    for (std::size_t g = 2; g < gens.size(); ++g) CHECK(gens[g].tolerance <= gens[g - 1].tolerance);
+    for (std::size_t g = 2; g < gens.size(); ++g)
+        CHECK(gens[g].tolerance <= gens[g - 1].tolerance);
     double total = 0;
-    for (double w : last.weights) total += w;
+    for (double w : last.weights)
+        total += w;
     CHECK(total == Approx(1.0));
 }
 
@@ -136,8 +142,10 @@ TEST_CASE("ABC-SMC: the posterior does not depend on the number of threads", "[c
     AbcSettings settings = toy_settings();
     settings.particles = 200;
     settings.max_generations = 4;
-    const auto one = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 1), {}, nullptr, nullptr);
-    const auto two = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    const auto one =
+        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 1), {}, nullptr, nullptr);
+    const auto two =
+        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
     // An evaluator that runs each batch in reverse order, one simulation at a time,
     // stands for any schedule (threads, ranks) that finishes in another order.
     const BatchEvaluator reversed = [&](const std::vector<Evaluation>& batch) {
@@ -156,11 +164,13 @@ TEST_CASE("ABC-SMC: the posterior does not depend on the number of threads", "[c
         CHECK(one[g].particles == rev[g].particles);
     }
     settings.seed += 1;
-    const auto other = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    const auto other =
+        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
     CHECK(other.back().particles != one.back().particles);
 }
 
-TEST_CASE("ABC-SMC: resuming from finished generations gives the uninterrupted result", "[calibration]") {
+TEST_CASE("ABC-SMC: resuming from finished generations gives the uninterrupted result",
+          "[calibration]") {
     const Problem problem = toy_problem();
     AbcSettings settings = toy_settings();
     settings.particles = 200;
@@ -182,9 +192,11 @@ TEST_CASE("ABC-SMC stops at the simulation budget", "[calibration]") {
     AbcSettings settings = toy_settings();
     settings.particles = 100;
     settings.max_simulations = 700;
-    const auto gens = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    const auto gens =
+        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
     std::uint64_t used = 0;
-    for (const auto& g : gens) used += g.simulations;
+    for (const auto& g : gens)
+        used += g.simulations;
     CHECK(used <= 700);
     CHECK(!gens.empty());
 }
@@ -242,8 +254,10 @@ TEST_CASE("ABC-SMC with adaptive distance weights: weights per generation, threa
     AbcSettings settings = toy_settings();
     settings.particles = 200;
     settings.max_generations = 4;
-    const auto one = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 1), {}, nullptr, nullptr);
-    const auto two = run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    const auto one =
+        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 1), {}, nullptr, nullptr);
+    const auto two =
+        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
     REQUIRE(one.size() == 4);
     CHECK(one.back().particles == two.back().particles);
     CHECK(one.back().distance_weights == two.back().distance_weights);

@@ -26,7 +26,8 @@ Outcome khorgos(const std::string& arguments) {
     REQUIRE(pipe != nullptr);
     std::string output;
     char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+    while (std::fgets(buffer, sizeof buffer, pipe))
+        output += buffer;
     const int status = pclose(pipe);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
@@ -43,7 +44,8 @@ std::vector<std::string> expectations(const fs::path& file) {
 
 TEST_CASE("Bad calibration files fail with code 2 before any simulation", "[calibration][cli]") {
     const fs::path dir = fs::path(KHORGOS_SOURCE_DIR) / "tests/calibration/bad";
-    const fs::path out = fs::temp_directory_path() / ("khorgos-calib-bad-" + std::to_string(::getpid()));
+    const fs::path out =
+        fs::temp_directory_path() / ("khorgos-calib-bad-" + std::to_string(::getpid()));
     fs::create_directories(out);
     int files = 0;
     for (const auto& entry : fs::directory_iterator(dir)) {
@@ -62,12 +64,14 @@ TEST_CASE("Bad calibration files fail with code 2 before any simulation", "[cali
             REQUIRE(pipe != nullptr);
             std::string output;
             char buffer[4096];
-            while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+            while (std::fgets(buffer, sizeof buffer, pipe))
+                output += buffer;
             const int status = pclose(pipe);
             INFO(entry.path().filename().string() << " (" << command << "): " << output);
             CHECK(WIFEXITED(status));
             CHECK(WEXITSTATUS(status) == 2);
-            for (const auto& e : expected) CHECK(output.find(e) != std::string::npos);
+            for (const auto& e : expected)
+                CHECK(output.find(e) != std::string::npos);
             CHECK(!fs::exists(out / "posterior.h5"));
         }
     }

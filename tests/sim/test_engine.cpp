@@ -192,7 +192,8 @@ TEST_CASE("households never take more people than the pool has, nor more than ca
     // The pool empties within the year, so late candidates find their persons
     // already gone with earlier households; capacities bind with weekly steps.
     Scenario unlimited = scenario("tests/data/households.toml");
-    for (auto& c : unlimited.crossings) c.capacity_per_day = 0;
+    for (auto& c : unlimited.crossings)
+        c.capacity_per_day = 0;
     unlimited.parameters[Param::repatriate_regret_rate] = 0.01;
     for (const std::uint64_t seed : {1, 2}) {
         // Without capacities the pool empties within weeks.

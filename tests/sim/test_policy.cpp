@@ -46,8 +46,8 @@ TEST_CASE("each event kind changes its own part of the policy only", "[policy]")
     on.labour_quota = 100;
     on.repatriation_families = 10;
     on.assistance = 1;
-    auto after = [](const PolicyState& before, PolicyKind kind, int crossing = -1,
-                    double value = 0, double assistance = 0) {
+    auto after = [](const PolicyState& before, PolicyKind kind, int crossing = -1, double value = 0,
+                    double assistance = 0) {
         PolicyState state = before;
         PolicyEvent e;
         e.kind = kind;
