@@ -1,5 +1,6 @@
 #include "batch_runner.hpp"
 
+#include "command_line.hpp"
 #include "output/batch_file.hpp"
 #include "run_plan.hpp"
 #include "sim/errors.hpp"
@@ -338,22 +339,11 @@ int batch_command(const std::vector<std::string>& args, const std::string& comma
         "resume", "finish a batch that was interrupted, running only the runs not yet done")(
         "jobs", po::value<int>(&jobs)->default_value(0),
         "runs at a time in this process (0 = all cores); under MPI each rank runs one at a time");
-    po::options_description hidden;
-    hidden.add_options()("batch", po::value<std::string>());
-    po::options_description all;
-    all.add(options).add(hidden);
-    po::positional_options_description positional;
-    positional.add("batch", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-        std::cout << options;
-        return 0;
-    }
-    if (!vm.count("batch")) throw InputError("", 0, 0, "BATCH", "khorgos batch needs a batch file");
-    if (jobs < 0 || jobs > 1024) throw InputError("", 0, 0, "--jobs", "must be from 0 to 1024");
-    if (jobs == 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const auto parsed =
+        cli::parse(args, options, "batch", "BATCH", "khorgos batch needs a batch file");
+    if (!parsed) return 0;
+    const po::variables_map& vm = *parsed;
+    jobs = cli::workers(jobs, "--jobs");
     const bool resume = vm.count("resume") > 0;
 
     // Everything the user can get wrong is checked before any run starts.

@@ -1,6 +1,7 @@
 #include "calibrate.hpp"
 
 #include "calibrate_mpi.hpp"
+#include "command_line.hpp"
 
 #include "calibration/abc_smc.hpp"
 #include "calibration/calibration_file.hpp"
@@ -20,7 +21,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -183,23 +183,11 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         "simulations in parallel (0 = all cores; the posterior does not depend on it)")(
         "method", po::value<std::string>(&method),
         "abc or fit (default: the file's)")("quiet", "no progress lines");
-    po::options_description hidden;
-    hidden.add_options()("calibration", po::value<std::string>());
-    po::options_description all;
-    all.add(options).add(hidden);
-    po::positional_options_description positional;
-    positional.add("calibration", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-        std::cout << options;
-        return 0;
-    }
-    if (!vm.count("calibration"))
-        throw InputError("", 0, 0, "CALIBRATION", "khorgos calibrate needs a calibration file");
-    if (jobs < 0 || jobs > 1024) throw InputError("", 0, 0, "--jobs", "must be from 0 to 1024");
-    if (jobs == 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const auto parsed = cli::parse(args, options, "calibration", "CALIBRATION",
+                                   "khorgos calibrate needs a calibration file");
+    if (!parsed) return 0;
+    const po::variables_map& vm = *parsed;
+    jobs = cli::workers(jobs, "--jobs");
 
     // Everything is checked before the first simulation.
     const std::string path = vm["calibration"].as<std::string>();

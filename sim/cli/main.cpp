@@ -4,6 +4,7 @@
 #include "batch_runner.hpp"
 #include "calibrate.hpp"
 #include "calibration/targets.hpp"
+#include "command_line.hpp"
 #include "interrupt.hpp"
 #include "khorgos_version.hpp"
 #include "run_plan.hpp"
@@ -18,7 +19,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -77,25 +77,12 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
         "--set still applies after")(
         "emit-targets", po::value<std::string>(&emit_path),
         "also write the run's observables as a targets file (synthetic targets)");
-    po::options_description hidden;
-    hidden.add_options()("scenario", po::value<std::string>());
-    po::options_description all;
-    all.add(options).add(hidden);
-    po::positional_options_description positional;
-    positional.add("scenario", 1);
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-        std::cout << options;
-        return 0;
-    }
-    if (!vm.count("scenario"))
-        throw InputError("", 0, 0, "SCENARIO", "khorgos run needs a scenario file");
+    const auto parsed =
+        cli::parse(args, options, "scenario", "SCENARIO", "khorgos run needs a scenario file");
+    if (!parsed) return 0;
+    const po::variables_map& vm = *parsed;
     const std::string scenario_path = vm["scenario"].as<std::string>();
-    if (threads < 0 || threads > 1024)
-        throw InputError("", 0, 0, "--threads", "must be from 0 to 1024");
-    if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads = cli::workers(threads, "--threads");
     if (!valid_scale(scale))
         throw InputError("", 0, 0, "--scale", "must be a number from 1 to 1e6");
 
