@@ -1,6 +1,7 @@
 #include "batch_runner.hpp"
 
 #include "command_line.hpp"
+#include "interrupt.hpp"
 #include "output/batch_file.hpp"
 #include "run_plan.hpp"
 #include "sim/errors.hpp"
@@ -351,6 +352,9 @@ int batch_command(const std::vector<std::string>& args, const std::string& comma
     if (out.empty()) out = "out/" + spec.name;
     Batch batch(std::move(spec), out, command_line);
     batch.check_directory(resume);
+    // Ctrl-C: unfinished run files are removed, finished ones kept; say how to go on.
+    interrupt::install("khorgos batch " + vm["batch"].as<std::string>() + " --out " + out +
+                       " --resume");
 
     if (launched_by_mpi()) {
 #if KHORGOS_WITH_MPI

@@ -2,6 +2,7 @@
 
 #include "calibrate_mpi.hpp"
 #include "command_line.hpp"
+#include "interrupt.hpp"
 
 #include "calibration/abc_smc.hpp"
 #include "calibration/calibration_file.hpp"
@@ -217,6 +218,9 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         throw InputError(out, 0, 0, "--out",
                          "file exists (use --resume to continue it or --force to replace it)");
 
+    // Ctrl-C: finished generations are in --out already; say how to go on.
+    interrupt::install("khorgos calibrate " + vm["calibration"].as<std::string>() + " --out " +
+                       out + " --resume");
     output::PosteriorData data = describe(spec);
     std::vector<calibration::Generation> done;
     if (resume && fs::exists(out)) {

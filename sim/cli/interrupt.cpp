@@ -24,6 +24,7 @@ std::atomic<int> g_deferred{0};
 std::atomic<int> g_pending{0};
 std::atomic<long> g_committed{0};
 std::atomic<bool> g_installed{false};
+char g_resume[1024] = {0}; ///< how to resume, written once before the handlers are installed
 static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs lock-free atomics");
 static_assert(std::atomic<long>::is_always_lock_free, "the signal handler needs lock-free atomics");
 
@@ -78,6 +79,11 @@ const char* signal_name(int sig) {
         say(committed);
         say(" output file(s) completed before are kept\n");
     }
+    if (g_resume[0]) {
+        say("khorgos: to finish the work, run: ");
+        say(g_resume);
+        say("\n");
+    }
     ::_exit(128 + sig);
 }
 
@@ -91,8 +97,9 @@ extern "C" void on_signal(int sig) {
 
 } // namespace
 
-void install() {
+void install(const std::string& resume_command) {
     if (g_installed.exchange(true)) return;
+    std::strncpy(g_resume, resume_command.c_str(), sizeof g_resume - 1);
     struct sigaction action;
     std::memset(&action, 0, sizeof action);
     action.sa_handler = on_signal;

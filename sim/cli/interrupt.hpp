@@ -12,8 +12,9 @@
 
 namespace khorgos::interrupt {
 
-/// Installs the handlers; idempotent.
-void install();
+/// Installs the handlers; idempotent. `resume_command`, if given, is printed
+/// on interruption as the command that finishes the work (batch, calibrate).
+void install(const std::string& resume_command = "");
 
 /// While alive, the registered temporary path is removed if the process is
 /// interrupted. Up to 16 at once (more are not guarded, only left behind).
