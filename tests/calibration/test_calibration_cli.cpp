@@ -2,11 +2,10 @@
 // before any simulation, printing each `# expect:` line of the file (file, line,
 // column, key). `calibrate` is given an --out in a fresh directory: no posterior
 // file may appear, which shows nothing was simulated.
+#include "tests/khorgos_process.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -14,33 +13,9 @@
 
 namespace fs = std::filesystem;
 
-namespace {
-struct Outcome {
-    int status;
-    std::string output;
-};
-
-Outcome khorgos(const std::string& arguments) {
-    const std::string command = std::string(KHORGOS_BINARY) + " " + arguments + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string output;
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe))
-        output += buffer;
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
-std::vector<std::string> expectations(const fs::path& file) {
-    std::vector<std::string> out;
-    std::ifstream in(file);
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("# expect: ", 0) == 0) out.push_back(line.substr(10));
-    return out;
-}
-} // namespace
+using khorgos::testing::expectations;
+using khorgos::testing::Outcome;
+using khorgos::testing::run_khorgos;
 
 TEST_CASE("Bad calibration files fail with code 2 before any simulation", "[calibration][cli]") {
     const fs::path dir = fs::path(KHORGOS_SOURCE_DIR) / "tests/calibration/bad";
@@ -81,17 +56,18 @@ TEST_CASE("Bad calibration files fail with code 2 before any simulation", "[cali
 
 TEST_CASE("Bad calibrate command lines fail with code 2", "[calibration][cli]") {
     const std::string good = std::string(KHORGOS_SOURCE_DIR) + "/calibration/historical.toml";
-    CHECK(khorgos("calibrate").status == 2);
-    CHECK(khorgos("calibrate " + good + " --jobs -1").status == 2);
-    CHECK(khorgos("calibrate " + good + " --method bayes").status == 2);
-    CHECK(khorgos("calibrate " + good + " --targets /nonexistent.toml").status == 2);
-    CHECK(khorgos("calibrate " + good + " --out /nonexistent/dir/p.h5").status == 2);
-    CHECK(khorgos("run x.toml --posterior /nonexistent.h5").status == 2);
+    CHECK(run_khorgos("calibrate").status == 2);
+    CHECK(run_khorgos("calibrate " + good + " --jobs -1").status == 2);
+    CHECK(run_khorgos("calibrate " + good + " --method bayes").status == 2);
+    CHECK(run_khorgos("calibrate " + good + " --targets /nonexistent.toml").status == 2);
+    CHECK(run_khorgos("calibrate " + good + " --out /nonexistent/dir/p.h5").status == 2);
+    CHECK(run_khorgos("run x.toml --posterior /nonexistent.h5").status == 2);
 }
 
 TEST_CASE("The shipped calibration files pass khorgos check", "[calibration][cli]") {
     for (const char* name : {"historical.toml"}) {
-        const auto o = khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/calibration/" + name);
+        const auto o =
+            run_khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/calibration/" + name);
         INFO(o.output);
         CHECK(o.status == 0);
     }

@@ -1,11 +1,10 @@
 // Bad input never crashes: every file in tests/bad_inputs/ must make
 // `khorgos check` exit with code 2 and print each of its `# expect:` lines
 // (file, line, column and key). Bad command lines are checked the same way.
+#include "tests/khorgos_process.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,33 +12,9 @@
 
 namespace fs = std::filesystem;
 
-namespace {
-struct Outcome {
-    int status;
-    std::string output;
-};
-
-Outcome khorgos(const std::string& arguments) {
-    const std::string command = std::string(KHORGOS_BINARY) + " " + arguments + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string output;
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe))
-        output += buffer;
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
-std::vector<std::string> expectations(const fs::path& file) {
-    std::vector<std::string> out;
-    std::ifstream in(file);
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("# expect: ", 0) == 0) out.push_back(line.substr(10));
-    return out;
-}
-} // namespace
+using khorgos::testing::expectations;
+using khorgos::testing::Outcome;
+using khorgos::testing::run_khorgos;
 
 TEST_CASE("every bad scenario file gives its own clear error and exit code 2", "[cli][bad-input]") {
     const fs::path dir = fs::path(KHORGOS_SOURCE_DIR) / "tests" / "bad_inputs";
@@ -49,7 +24,7 @@ TEST_CASE("every bad scenario file gives its own clear error and exit code 2", "
         ++files;
         const auto expected = expectations(entry.path());
         REQUIRE_FALSE(expected.empty());
-        const Outcome outcome = khorgos("check " + entry.path().string());
+        const Outcome outcome = run_khorgos("check " + entry.path().string());
         INFO(entry.path().filename().string() << " gave: " << outcome.output);
         CHECK(outcome.status == 2);
         for (const auto& e : expected)
@@ -75,7 +50,7 @@ TEST_CASE("bad command lines give exit code 2 and name what is wrong", "[cli][ba
         {"check", "exactly one file"},
     };
     for (const auto& [arguments, expected] : cases) {
-        const Outcome outcome = khorgos(arguments);
+        const Outcome outcome = run_khorgos(arguments);
         INFO("khorgos " << arguments << " gave: " << outcome.output);
         CHECK(outcome.status == 2);
         CHECK(outcome.output.find(expected) != std::string::npos);
@@ -84,7 +59,7 @@ TEST_CASE("bad command lines give exit code 2 and name what is wrong", "[cli][ba
 
 TEST_CASE("a run that could not fit in memory is refused up front", "[cli][bad-input]") {
     const std::string scenario = std::string(KHORGOS_SOURCE_DIR) + "/tests/data/huge_pools.toml";
-    const Outcome outcome = khorgos("run " + scenario + " --out /tmp/khorgos-never-written.h5");
+    const Outcome outcome = run_khorgos("run " + scenario + " --out /tmp/khorgos-never-written.h5");
     INFO(outcome.output);
     CHECK(outcome.status == 2);
     CHECK(outcome.output.find("key 'pools': the pools could need up to") != std::string::npos);
@@ -95,7 +70,8 @@ TEST_CASE("a run that could not fit in memory is refused up front", "[cli][bad-i
 TEST_CASE("the shipped files pass khorgos check", "[cli]") {
     for (const std::string file :
          {"scenarios/historical.toml", "calibration/targets/article.toml"}) {
-        const Outcome outcome = khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/" + file);
+        const Outcome outcome =
+            run_khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/" + file);
         INFO(outcome.output);
         CHECK(outcome.status == 0);
     }
