@@ -24,6 +24,7 @@ namespace {
 using h5::check;
 using h5::Handle;
 using h5::own;
+using h5::write_coordinate;
 
 constexpr const char* kFormatName = "khorgos-batch";
 constexpr std::int32_t kFormatVersion = 1;
@@ -41,31 +42,6 @@ void sync(const std::string& path, int flags) {
 
 void set_text(hid_t object, const std::string& name, const std::string& value) {
     if (!value.empty()) h5::write_text_attribute(object, name, value);
-}
-
-Handle write_coordinate(hid_t group, const Coordinate& c) {
-    Handle dataset;
-    if (!c.labels.empty()) {
-        dataset = h5::write_strings(group, c.name, c.labels);
-    } else {
-        const hsize_t dims[1] = {c.values.size()};
-        const Handle space =
-            own(H5Screate_simple(1, dims, nullptr), H5Sclose, "cannot create dataspace");
-        const Handle dcpl = h5::dataset_creation_plist();
-        dataset = own(H5Dcreate2(group, c.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                                 dcpl.get(), H5P_DEFAULT),
-                      H5Dclose, "cannot create coordinate '" + c.name + "'");
-        if (!c.values.empty())
-            check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                           c.values.data()),
-                  "cannot write coordinate '" + c.name + "'");
-    }
-    set_text(dataset.get(), "long_name", c.long_name);
-    set_text(dataset.get(), "units", c.units);
-    if (c.units.find(" since ") != std::string::npos)
-        h5::write_text_attribute(dataset.get(), "calendar", "proleptic_gregorian");
-    check(H5DSset_scale(dataset.get(), c.name.c_str()), "cannot make '" + c.name + "' a dimension");
-    return dataset;
 }
 
 /// One chunk per (condition, statistic), holding the run's axes from the

@@ -1,6 +1,10 @@
 #include "output/h5.hpp"
 
+#include "output/layout.hpp"
+
 #include "sim/errors.hpp"
+
+#include <H5DSpublic.h>
 
 #include <algorithm>
 
@@ -337,6 +341,35 @@ bool is_group(hid_t parent, const std::string& name) {
     const Handle object = own(H5Oopen(parent, name.c_str(), H5P_DEFAULT), H5Oclose,
                               "cannot open object '" + name + "'");
     return H5Iget_type(object.get()) == H5I_GROUP;
+}
+
+/// A 1-d double dataset, contiguous (coordinates and other small vectors).
+Handle write_vector(hid_t group, const std::string& name, const std::vector<double>& values) {
+    const hsize_t dims[1] = {values.size()};
+    const Handle space =
+        own(H5Screate_simple(1, dims, nullptr), H5Sclose, "cannot create dataspace");
+    const Handle dcpl = dataset_creation_plist();
+    Handle dataset = own(H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                                    dcpl.get(), H5P_DEFAULT),
+                         H5Dclose, "cannot create dataset '" + name + "'");
+    if (!values.empty())
+        check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                       values.data()),
+              "cannot write dataset '" + name + "'");
+    return dataset;
+}
+
+/// A coordinate variable: a dimension scale named like its dataset, with labels
+/// as NC_STRING (netCDF-C 4.9 crashes reading fixed-length string datasets).
+Handle write_coordinate(hid_t group, const Coordinate& c) {
+    Handle dataset = c.labels.empty() ? write_vector(group, c.name, c.values)
+                                      : write_strings(group, c.name, c.labels);
+    if (!c.long_name.empty()) write_text_attribute(dataset.get(), "long_name", c.long_name);
+    if (!c.units.empty()) write_text_attribute(dataset.get(), "units", c.units);
+    if (c.units.find(" since ") != std::string::npos)
+        write_text_attribute(dataset.get(), "calendar", layout::kCalendar);
+    check(H5DSset_scale(dataset.get(), c.name.c_str()), "cannot make '" + c.name + "' a dimension");
+    return dataset;
 }
 
 } // namespace khorgos::output::h5

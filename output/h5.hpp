@@ -4,6 +4,8 @@
 // message, and writes attributes and strings the way netCDF-C expects them
 // (see SCHEMA.md): fixed-length text attributes, variable-length UTF-8 string
 // datasets, creation order tracked and indexed everywhere.
+#include "sim/result.hpp"
+
 #include <hdf5.h>
 
 #include <cstdint>
@@ -112,6 +114,11 @@ std::vector<hsize_t> extent(hid_t dataset);
 /// only compress the heap pointers).
 Handle write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values);
 std::vector<std::string> read_strings(hid_t dataset);
+/// A 1-d double dataset, contiguous (coordinates and other small vectors).
+Handle write_vector(hid_t group, const std::string& name, const std::vector<double>& values);
+/// A coordinate variable: a dimension scale named like its dataset, with
+/// long_name, units and (for "... since ..." units) the calendar.
+Handle write_coordinate(hid_t group, const Coordinate& c);
 /// The whole dataset converted to double.
 std::vector<double> read_doubles(hid_t dataset);
 

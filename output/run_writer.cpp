@@ -36,15 +36,13 @@ namespace {
 using h5::check;
 using h5::Handle;
 using h5::own;
+using h5::write_coordinate;
+using h5::write_vector;
 
 constexpr unsigned kDeflateLevel = 4;
 
 std::string system_error(const std::string& what, int error) {
     return what + ": " + std::strerror(error);
-}
-
-bool is_time_reference(const std::string& units) {
-    return units.find(" since ") != std::string::npos;
 }
 
 /// The temporary file, deleted on destruction unless released (after the rename).
@@ -113,35 +111,6 @@ void make_scale(hid_t dataset, const std::string& name) {
 
 void attach(hid_t dataset, hid_t scale, unsigned axis, const std::string& what) {
     check(H5DSattach_scale(dataset, scale, axis), "cannot attach a dimension to '" + what + "'");
-}
-
-/// A 1-d double dataset, contiguous (coordinates and other small vectors).
-Handle write_vector(hid_t group, const std::string& name, const std::vector<double>& values) {
-    const hsize_t dims[1] = {values.size()};
-    const Handle space =
-        own(H5Screate_simple(1, dims, nullptr), H5Sclose, "cannot create dataspace");
-    const Handle dcpl = h5::dataset_creation_plist();
-    Handle dataset = own(H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                                    dcpl.get(), H5P_DEFAULT),
-                         H5Dclose, "cannot create dataset '" + name + "'");
-    if (!values.empty())
-        check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                       values.data()),
-              "cannot write dataset '" + name + "'");
-    return dataset;
-}
-
-/// A coordinate variable: a dimension scale named like its dataset, with labels
-/// as NC_STRING (netCDF-C 4.9 crashes reading fixed-length string datasets).
-Handle write_coordinate(hid_t group, const Coordinate& c) {
-    Handle dataset = c.labels.empty() ? write_vector(group, c.name, c.values)
-                                      : h5::write_strings(group, c.name, c.labels);
-    set_text(dataset.get(), "long_name", c.long_name);
-    set_text(dataset.get(), "units", c.units);
-    if (is_time_reference(c.units))
-        h5::write_text_attribute(dataset.get(), "calendar", layout::kCalendar);
-    make_scale(dataset.get(), c.name);
-    return dataset;
 }
 
 /// A dimension without coordinate values, in netCDF-C's own form: an empty
