@@ -47,21 +47,19 @@ enum Flag : std::uint8_t { kMarried = 1, kEnteredVisaFree1992 = 2 };
 /// spread over a dozen arrays, which measured 2-3 times slower for the
 /// random-order access of next-event scheduling.
 struct Agent {
-    std::uint32_t person = 0;        ///< stable id of the person (event log, random streams)
-    std::int32_t trip_entry_day = 0; ///< day the current trip entered Kazakhstan
-    std::int32_t plan_day = kNever;  ///< day of the planned milestone
-    std::uint16_t group = 0;         ///< the pool group the agent belongs to
-    std::uint16_t trips = 0;         ///< entries so far (saturates)
-    std::uint8_t type = 0, ethnicity = 0, status = 0, visa = 0, region = 0, flags = 0, plan = 0,
-                 next = 0;
+    std::uint32_t person = 0; ///< stable id of the person (event log, random streams)
+    std::uint16_t group = 0;  ///< the pool group the agent belongs to
+    std::uint8_t type = 0, ethnicity = 0, region = 0, flags = 0, plan = 0, next = 0;
 };
-static_assert(sizeof(Agent) <= 32, "agent state should stay small");
+static_assert(sizeof(Agent) <= 12, "agent state should stay small");
 
-/// Agent records in slots. Only traders keep their record between trips;
-/// anyone else who goes home rejoins their pool's count and frees the slot, as
-/// do people who leave onward or naturalise (no event awaits them). Reusing
-/// slots keeps the records of a 32-year run in a few megabytes, so the random
-/// accesses of next-event scheduling hit the cache.
+/// Records of the agents away from home, in slots. Whoever goes home frees
+/// the slot: a trader is kept as a person id in the pool's idle list (the id
+/// is all that lasts between trips), anyone else rejoins the pool's count; and
+/// so do people who leave onward or naturalise. Reusing slots keeps the
+/// records of a 32-year run in a few megabytes, so the random accesses of
+/// next-event scheduling hit the cache, and a trader who sets out again costs
+/// a sequential read of the idle list instead of a cache miss on an old record.
 struct Agents {
     std::vector<Agent> state;
     std::vector<std::uint32_t> free_slots;
@@ -70,8 +68,12 @@ struct Agents {
     std::uint32_t add(AgentType t, Ethnicity e, std::uint16_t g) {
         if (people == UINT32_MAX)
             throw RuntimeError("more than 4.29 billion agents created: raise --scale");
+        return add_person(people++, t, e, g);
+    }
+    /// A record for a person who already exists (a trader setting out again).
+    std::uint32_t add_person(std::uint32_t person, AgentType t, Ethnicity e, std::uint16_t g) {
         Agent a;
-        a.person = people++;
+        a.person = person;
         a.type = static_cast<std::uint8_t>(t);
         a.ethnicity = static_cast<std::uint8_t>(e);
         a.group = g;
@@ -90,21 +92,21 @@ struct Agents {
 };
 
 /// Potential movers of one (type, origin, ethnicity): a count not yet created
-/// as agents, and the ids of agents who are back home and may set out again.
+/// as agents, and the person ids of traders back home who may set out again.
 struct Group {
     AgentType type;
     int origin;
     Ethnicity ethnicity;
     int pool;
     std::uint64_t unmaterialised = 0;
-    double carry = 0; ///< fractional agents not yet added (pool growth / scale)
-    std::vector<std::uint32_t> idle;
+    double carry = 0;                ///< fractional agents not yet added (pool growth / scale)
+    std::vector<std::uint32_t> idle; ///< person ids
 };
 
 /// A pool member drawn to set out this step.
 struct Candidate {
     std::uint32_t group;
-    std::uint64_t position;  ///< < idle.size(): that idle agent; otherwise a new one
+    std::uint64_t position;  ///< < idle.size(): that idle trader; otherwise a new person
     double priority;         ///< order among candidates competing for a quota
     double accept;           ///< uniform used to thin candidates beyond an assisted quota
     std::uint32_t household; ///< persons setting out together (repatriate households)
@@ -180,12 +182,11 @@ class Engine {
             departures();
             // People who came home this step may set out again from the next one.
             for (const auto& [g, id] : returners_) {
-                if (groups_[g].type == AgentType::trader) {
-                    groups_[g].idle.push_back(id);
-                } else {
+                if (groups_[g].type == AgentType::trader)
+                    groups_[g].idle.push_back(agents_[id].person);
+                else
                     groups_[g].unmaterialised += 1;
-                    agents_.release(id);
-                }
+                agents_.release(id);
             }
             returners_.clear();
             for (const std::uint32_t id : finished_)
@@ -351,7 +352,6 @@ class Engine {
     /// Sets the agent's plan and draws its competing events; schedules the earliest.
     void set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& rng) {
         agents_[id].plan = static_cast<std::uint8_t>(plan);
-        agents_[id].plan_day = plan_day;
         double first = plan_day;
         Next next = Next::plan;
         const auto type = static_cast<AgentType>(agents_[id].type);
@@ -407,7 +407,6 @@ class Engine {
             const int reopen = next_open_[static_cast<std::size_t>(day - sc_.start_day)];
             agents_[id].plan = static_cast<std::uint8_t>(Plan::go_home);
             agents_[id].next = static_cast<std::uint8_t>(Next::plan);
-            agents_[id].plan_day = reopen;
             schedule(id, reopen);
             return;
         }
@@ -415,11 +414,8 @@ class Engine {
         flow(agents_[id].type, c, Direction::exit) += 1;
         log(id, kind, day, c, place_of_region(agents_[id].region), place_of_origin(g.origin));
         if (agents_[id].flags & kEnteredVisaFree1992) returned_visa_free_1992_ += 1;
-        agents_[id].flags &= static_cast<std::uint8_t>(~kEnteredVisaFree1992);
-        agents_[id].status = static_cast<std::uint8_t>(Status::at_origin);
-        agents_[id].type =
-            static_cast<std::uint8_t>(g.type); // an irregular labourer is a trader again
-        agents_[id].visa = static_cast<std::uint8_t>(Visa::none);
+        // Back in the pool at the end of the step: the record is freed then (an
+        // irregular labourer who was a trader becomes an idle trader again).
         returners_.emplace_back(agents_[id].group, id);
     }
 
@@ -456,7 +452,6 @@ class Engine {
                 if (rng.uniform() < overstay) {
                     change_stock(id, -1);
                     agents_[id].type = static_cast<std::uint8_t>(AgentType::labourer);
-                    agents_[id].visa = static_cast<std::uint8_t>(Visa::none);
                     change_stock(id, +1);
                     log(id, EventKind::overstay, day, -1, place_of_region(agents_[id].region), -1);
                     set_plan(id, Plan::irregular_end,
@@ -484,7 +479,6 @@ class Engine {
             case Plan::transit_end:
                 if (rng.uniform() < p_[Param::transit_onward_prob]) {
                     change_stock(id, -1);
-                    agents_[id].status = static_cast<std::uint8_t>(Status::left_onward);
                     left_onward_ += 1;
                     finished_.push_back(id);
                     daily_onward_[static_cast<std::size_t>(step_) * kAgentTypes + type_index(id)] +=
@@ -504,7 +498,6 @@ class Engine {
                 break;
             case Plan::naturalise:
                 change_stock(id, -1);
-                agents_[id].status = static_cast<std::uint8_t>(Status::naturalised);
                 naturalised_ += 1;
                 finished_.push_back(id);
                 this_year().naturalisations[agents_[id].ethnicity] += opt_.scale;
@@ -643,11 +636,6 @@ class Engine {
         std::uint32_t stream_group = UINT32_MAX;
         RandomStream crossing_rng(opt_.seed, 0, 0, Stream::crossing);
         std::vector<std::uint64_t> leaving_idle;
-        // Idle agents who set out are scattered over memory: look them all up
-        // first (independent loads overlap) and prefetch their records.
-        for (const Candidate& c : all_)
-            if (c.accepted && c.position < groups_[c.group].idle.size())
-                __builtin_prefetch(&agents_[groups_[c.group].idle[c.position]]);
         for (std::size_t i = 0; i < all_.size(); ++i) {
             Candidate& c = all_[i];
             if (!c.accepted) continue;
@@ -671,7 +659,8 @@ class Engine {
             capacity_left_[crossing] -= static_cast<double>(members);
             std::uint32_t head;
             if (from_idle) {
-                head = g.idle[c.position];
+                head = agents_.add_person(g.idle[c.position], g.type, g.ethnicity,
+                                          static_cast<std::uint16_t>(c.group));
                 leaving_idle.push_back(c.position);
             } else {
                 head = new_agent(g, c.group);
@@ -712,10 +701,7 @@ class Engine {
         const Group& g = groups_[agents_[id].group];
         RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_),
                          Stream::stay);
-        agents_[id].status = static_cast<std::uint8_t>(Status::in_kazakhstan);
         agents_[id].region = static_cast<std::uint8_t>(region);
-        agents_[id].trip_entry_day = day0_;
-        agents_[id].trips = static_cast<std::uint16_t>(std::min(agents_[id].trips + 1, 65535));
         change_stock(id, +1);
         flow(index(type), crossing, Direction::entry) += 1;
         YearCounters& y = this_year();
@@ -724,28 +710,27 @@ class Engine {
             daily_kazakh_repatriates_[static_cast<std::size_t>(step_)] += 1;
         log(id, EventKind::entry, day0_, crossing, place_of_origin(g.origin),
             place_of_region(region));
+        // Traders and visitors need a visa unless entry is visa-free (visitors
+        // passing through never do); labourers and repatriates hold one; transit
+        // migrants come only while entry is visa-free.
+        bool without_visa = false;
         switch (type) {
         case AgentType::trader:
-            agents_[id].visa =
-                static_cast<std::uint8_t>(state_.visa_free ? Visa::none : Visa::business);
+            without_visa = state_.visa_free;
             set_plan(id, Plan::stay_end,
                      after(p_[Param::trader_stay_median], p_[Param::trader_stay_sigma], rng), rng);
             break;
         case AgentType::visitor: {
             const int purpose = draw_purpose(id);
             y.entries_by_purpose[purpose] += opt_.scale;
-            agents_[id].visa = static_cast<std::uint8_t>(
-                state_.visa_free || purpose == static_cast<int>(Purpose::transit_through)
-                    ? Visa::none
-                : purpose == static_cast<int>(Purpose::business) ? Visa::business
-                                                                 : Visa::private_visa);
+            without_visa =
+                state_.visa_free || purpose == static_cast<int>(Purpose::transit_through);
             set_plan(id, Plan::stay_end,
                      after(p_[Param::visitor_stay_median], p_[Param::visitor_stay_sigma], rng),
                      rng);
             break;
         }
         case AgentType::labourer:
-            agents_[id].visa = static_cast<std::uint8_t>(Visa::work);
             y.labour_admitted += opt_.scale;
             set_plan(
                 id, Plan::contract_end,
@@ -753,21 +738,20 @@ class Engine {
                 rng);
             break;
         case AgentType::repatriate:
-            agents_[id].visa = static_cast<std::uint8_t>(Visa::repatriate);
             set_plan(id, Plan::naturalise,
                      after(p_[Param::repatriate_naturalisation_median],
                            p_[Param::repatriate_naturalisation_sigma], rng),
                      rng);
             break;
         case AgentType::transit:
-            agents_[id].visa = static_cast<std::uint8_t>(Visa::none);
+            without_visa = true;
             set_plan(id, Plan::transit_end,
                      after(p_[Param::transit_stay_median], p_[Param::transit_stay_sigma], rng),
                      rng);
             break;
         }
         // Entered without a visa while entry was visa-free in 1992 (nonreturn_per_day_1992).
-        if (visa_free_1992 && agents_[id].visa == static_cast<std::uint8_t>(Visa::none)) {
+        if (visa_free_1992 && without_visa) {
             agents_[id].flags |= kEnteredVisaFree1992;
             entered_visa_free_1992_ += 1;
         }
@@ -1127,7 +1111,7 @@ std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale) {
     for (const auto& pool : scenario.pools)
         persons += *std::max_element(pool.size.values.begin(), pool.size.values.end());
     persons *= scenario.parameters[Param::pool_size_factor];
-    // A record, a slot in a schedule bucket and in an idle list per agent.
+    // A record, a slot in a schedule bucket and in an idle list per person (a bound).
     const double agents = persons / scale * (sizeof(Agent) + 2 * sizeof(std::uint32_t));
     const double steps = (scenario.end_day - scenario.start_day) / scenario.step_days + 1.0;
     const double cells = static_cast<double>(kAgentTypes + kEthnicities) * scenario.regions.size() +

@@ -19,12 +19,6 @@ constexpr int kEthnicities = 5;
 constexpr std::array<std::string_view, kEthnicities> kEthnicityNames{"han", "kazakh", "uyghur",
                                                                      "dungan", "other"};
 
-enum class Citizenship : std::uint8_t { cn, kz };
-
-enum class Status : std::uint8_t { at_origin, in_kazakhstan, left_onward, naturalised };
-
-enum class Visa : std::uint8_t { none, private_visa, business, work, repatriate };
-
 /// Purpose of a visitor's trip, as the entry statistics record it.
 enum class Purpose : std::uint8_t { business, private_visit, tourism, transit_through };
 constexpr int kPurposes = 4;
