@@ -558,9 +558,15 @@ class Engine {
                                static_cast<std::uint32_t>(step_), Stream::priority);
             RandomStream household(opt_.seed, static_cast<std::uint32_t>(g),
                                    static_cast<std::uint32_t>(step_), Stream::household);
+            // Only labourers and repatriates compete for quota places.
+            const bool quota =
+                group.type == AgentType::labourer || group.type == AgentType::repatriate;
             pick.bernoulli_select(n, probability_[g], [&](std::uint64_t position) {
-                Candidate c{static_cast<std::uint32_t>(g), position, order.uniform(),
-                            order.uniform(), 1};
+                Candidate c{static_cast<std::uint32_t>(g), position, 0, 0, 1};
+                if (quota) {
+                    c.priority = order.uniform();
+                    c.accept = order.uniform();
+                }
                 if (group.type == AgentType::repatriate)
                     c.household = 1 + household.poisson(household_extra);
                 out.push_back(c);
@@ -636,6 +642,11 @@ class Engine {
         std::uint32_t stream_group = UINT32_MAX;
         RandomStream crossing_rng(opt_.seed, 0, 0, Stream::crossing);
         std::vector<std::uint64_t> leaving_idle;
+        // The idle traders who set out are scattered over long idle lists:
+        // prefetch their entries first, so that the loads overlap.
+        for (const Candidate& c : all_)
+            if (c.accepted && c.position < groups_[c.group].idle.size())
+                __builtin_prefetch(&groups_[c.group].idle[c.position]);
         for (std::size_t i = 0; i < all_.size(); ++i) {
             Candidate& c = all_[i];
             if (!c.accepted) continue;
@@ -665,12 +676,15 @@ class Engine {
             } else {
                 head = new_agent(g, c.group);
             }
-            RandomStream region_rng(opt_.seed, agents_[head].person,
-                                    static_cast<std::uint32_t>(step_), Stream::region);
-            const int region = choose_region(g.type, g.ethnicity, region_rng.uniform());
-            arrive(head, crossing, region, visa_free_1992);
-            for (std::uint64_t m = 1; m < members; ++m)
-                arrive(new_agent(g, c.group), crossing, region, visa_free_1992);
+            // A household settles in the region its head chose.
+            RandomStream head_rng = arrival_stream(head);
+            const int region = choose_region(g.type, g.ethnicity, head_rng.uniform());
+            arrive(head, crossing, region, visa_free_1992, head_rng);
+            for (std::uint64_t m = 1; m < members; ++m) {
+                const std::uint32_t member = new_agent(g, c.group);
+                RandomStream member_rng = arrival_stream(member);
+                arrive(member, crossing, region, visa_free_1992, member_rng);
+            }
             if (g.type == AgentType::labourer) labour_used_ += 1;
             if (g.type == AgentType::repatriate && c.assisted) {
                 repatriate_used_ += 1;
@@ -696,11 +710,15 @@ class Engine {
         positions.clear();
     }
 
-    void arrive(std::uint32_t id, int crossing, int region, bool visa_free_1992) {
+    RandomStream arrival_stream(std::uint32_t id) const {
+        return RandomStream(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_),
+                            Stream::arrival);
+    }
+
+    void arrive(std::uint32_t id, int crossing, int region, bool visa_free_1992,
+                RandomStream& rng) {
         const auto type = static_cast<AgentType>(agents_[id].type);
         const Group& g = groups_[agents_[id].group];
-        RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_),
-                         Stream::stay);
         agents_[id].region = static_cast<std::uint8_t>(region);
         change_stock(id, +1);
         flow(index(type), crossing, Direction::entry) += 1;
@@ -721,7 +739,7 @@ class Engine {
                      after(p_[Param::trader_stay_median], p_[Param::trader_stay_sigma], rng), rng);
             break;
         case AgentType::visitor: {
-            const int purpose = draw_purpose(id);
+            const int purpose = draw_purpose(rng);
             y.entries_by_purpose[purpose] += opt_.scale;
             without_visa =
                 state_.visa_free || purpose == static_cast<int>(Purpose::transit_through);
@@ -757,13 +775,11 @@ class Engine {
         }
     }
 
-    int draw_purpose(std::uint32_t id) const {
+    int draw_purpose(RandomStream& rng) const {
         const double w[kPurposes] = {
             p_[Param::visitor_share_business], p_[Param::visitor_share_private],
             p_[Param::visitor_share_tourism], p_[Param::visitor_share_transit]};
         const double total = w[0] + w[1] + w[2] + w[3];
-        RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_),
-                         Stream::purpose);
         double x = rng.uniform() * total;
         for (int k = 0; k < kPurposes - 1; ++k) {
             if (x < w[k]) return k;

@@ -2,14 +2,55 @@
 // Counter-based random streams (Random123 Philox4x32-10). A stream is fully
 // named by (seed; id, step, purpose): its numbers depend on nothing else, so a
 // run gives the same result on any number of threads and in any work order.
-// The transforms (uniform, normal, log-normal, geometric, binomial, Poisson)
-// are our own, because the std:: distributions differ between libraries.
+// The transforms (uniform, normal, log-normal, exponential, geometric,
+// binomial, Poisson) are our own, because the std:: distributions differ
+// between libraries.
 #include <Random123/philox.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 
 namespace khorgos {
+
+/// Ziggurat tables (Marsaglia and Tsang 2000) for a decreasing density f on
+/// [0, inf) cut into N layers of equal area v: layer 0 is the base rectangle
+/// [0, r] x [0, f(r)] plus the tail, seen as a rectangle of width x[0] = v / f(r);
+/// layer i >= 1 is [0, x[i]] x [f(x[i]), f(x[i+1])], with x[1] = r and x[N] = 0.
+/// A point drawn in a layer is under the curve outright when x < x[i+1]
+/// (about 99% of draws), so most draws cost one random word and no libm call.
+template <int N> struct Ziggurat {
+    std::array<double, N + 1> x{};
+    std::array<double, N + 1> f{}; ///< the density at x[i]
+
+    template <typename Density, typename Inverse>
+    Ziggurat(double r, double v, Density density, Inverse inverse) {
+        x[0] = v / density(r);
+        x[1] = r;
+        for (int i = 1; i < N - 1; ++i)
+            x[i + 1] = inverse(density(x[i]) + v / x[i]);
+        x[N] = 0;
+        for (int i = 0; i <= N; ++i)
+            f[i] = density(x[i]);
+    }
+};
+
+/// Standard normal, half-density exp(-x^2/2), 128 layers (r and v from
+/// Marsaglia and Tsang 2000).
+inline const Ziggurat<128>& normal_ziggurat() {
+    static const Ziggurat<128> z(
+        3.442619855899, 9.91256303526217e-3, [](double x) { return std::exp(-0.5 * x * x); },
+        [](double y) { return std::sqrt(-2 * std::log(y)); });
+    return z;
+}
+
+/// Unit exponential, density exp(-x), 256 layers (Marsaglia and Tsang 2000).
+inline const Ziggurat<256>& exponential_ziggurat() {
+    static const Ziggurat<256> z(
+        7.69711747013104972, 3.949659822581572e-3, [](double x) { return std::exp(-x); },
+        [](double y) { return -std::log(y); });
+    return z;
+}
 
 /// What a stream's numbers are used for: part of its counter, so that two
 /// decisions about the same agent on the same step never share numbers.
@@ -17,11 +58,9 @@ enum class Stream : std::uint32_t {
     departure = 1, ///< which pool members set out (per group)
     household,     ///< household sizes of repatriates (per group)
     priority,      ///< order of candidates competing for quota (per group)
-    crossing,      ///< choice of crossing (per agent)
-    region,        ///< choice of region (per agent)
-    stay,          ///< durations and the competing events of a stay (per agent)
+    crossing,      ///< choice of crossing (per group)
+    arrival,       ///< region, purpose, duration and competing events of a stay (per agent)
     outcome,       ///< what happens at the end of a stay (per agent)
-    purpose,       ///< visitor's purpose at entry (per agent)
     quota,         ///< rounding of the year's quotas to whole agents (per year)
 };
 
@@ -36,53 +75,63 @@ class RandomStream {
         return block_.v[used_++];
     }
 
-    /// Uniform on (0, 1): 52 random bits, centred in their interval, so never 0 or 1
-    /// (the largest value, 1 - 2^-53, is exact in a double).
-    double uniform() {
+    std::uint64_t next_u64() {
         const std::uint64_t hi = next_u32();
-        const std::uint64_t lo = next_u32();
-        return (static_cast<double>(((hi << 32) | lo) >> 12) + 0.5) * 0x1.0p-52;
+        return (hi << 32) | next_u32();
     }
 
-    /// Standard normal (Box-Muller; the second variate is kept for the next call).
+    /// Uniform on (0, 1): 52 random bits, centred in their interval, so never 0 or 1
+    /// (the largest value, 1 - 2^-53, is exact in a double).
+    double uniform() { return to_unit(next_u64() >> 12); }
+
+    /// Standard normal (ziggurat). One 64-bit word gives the layer (7 bits),
+    /// the sign (1 bit) and the position (52 bits), from disjoint bits so that
+    /// they are independent (Doornik 2005).
     double normal() {
-        if (has_spare_) {
-            has_spare_ = false;
-            return spare_;
+        const auto& z = normal_ziggurat();
+        for (;;) {
+            const std::uint64_t bits = next_u64();
+            const int i = static_cast<int>(bits & 127);
+            const double sign = bits & 128 ? -1.0 : 1.0;
+            const double x = to_unit(bits >> 12) * z.x[i];
+            if (x < z.x[i + 1]) return sign * x;
+            if (i == 0) { // the tail beyond r (Marsaglia 1964)
+                for (;;) {
+                    const double a = -std::log(uniform()) / z.x[1];
+                    const double b = -std::log(uniform());
+                    if (2 * b > a * a) return sign * (z.x[1] + a);
+                }
+            }
+            if (z.f[i] + uniform() * (z.f[i + 1] - z.f[i]) < std::exp(-0.5 * x * x))
+                return sign * x;
         }
-        const double r = std::sqrt(-2.0 * std::log(uniform()));
-        const double theta = 6.283185307179586 * uniform();
-        spare_ = r * std::sin(theta);
-        has_spare_ = true;
-        return r * std::cos(theta);
     }
 
     /// Log-normal with the given median and log-sd.
     double lognormal(double median, double sigma) { return median * std::exp(sigma * normal()); }
 
     /// Exponential with the given rate (mean 1/rate); infinity when rate is 0.
-    double exponential(double rate) { return rate > 0 ? -std::log(uniform()) / rate : HUGE_VAL; }
-
-    /// Failures before the first success in Bernoulli(p) trials; p in (0, 1].
-    std::uint64_t geometric(double p) {
-        if (p >= 1) return 0;
-        const double g = std::floor(std::log(uniform()) / std::log1p(-p));
-        return g >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(g);
-    }
+    double exponential(double rate) { return rate > 0 ? unit_exponential() / rate : HUGE_VAL; }
 
     /// Calls f(i) for each i in [0, n) chosen independently with probability p,
     /// in increasing order, at a cost proportional to the number chosen
     /// (geometric skips): the same process as n coin flips. Returns the count.
     template <typename F> std::uint64_t bernoulli_select(std::uint64_t n, double p, F&& f) {
         if (p <= 0 || n == 0) return 0;
+        // Failures before the next success are floor(E / -log(1 - p)), E unit exponential.
+        const double per_failure = p >= 1 ? HUGE_VAL : -std::log1p(-p);
+        const auto skip = [&]() -> std::uint64_t {
+            const double g = std::floor(unit_exponential() / per_failure);
+            return g >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(g);
+        };
         std::uint64_t count = 0;
-        std::uint64_t i = geometric(p);
+        std::uint64_t i = skip();
         while (i < n) {
             f(i);
             ++count;
-            const std::uint64_t skip = geometric(p);
-            if (skip >= n - i - 1) break; // written so that i + 1 + skip never overflows
-            i += skip + 1;
+            const std::uint64_t next = skip();
+            if (next >= n - i - 1) break; // written so that i + 1 + next never overflows
+            i += next + 1;
         }
         return count;
     }
@@ -96,15 +145,36 @@ class RandomStream {
     /// which stays small where khorgos uses it: household sizes).
     std::uint32_t poisson(double mean) {
         std::uint32_t k = 0;
-        double t = -std::log(uniform());
+        double t = unit_exponential();
         while (t < mean) {
             ++k;
-            t -= std::log(uniform());
+            t += unit_exponential();
         }
         return k;
     }
 
   private:
+    static double to_unit(std::uint64_t bits52) {
+        return (static_cast<double>(bits52) + 0.5) * 0x1.0p-52;
+    }
+
+    /// Unit exponential (ziggurat), 8 bits for the layer and 52 for the position.
+    double unit_exponential() {
+        const auto& z = exponential_ziggurat();
+        double offset = 0; // the tail beyond r is r plus another unit exponential
+        for (;;) {
+            const std::uint64_t bits = next_u64();
+            const int i = static_cast<int>(bits & 255);
+            const double x = to_unit(bits >> 12) * z.x[i];
+            if (x < z.x[i + 1]) return offset + x;
+            if (i == 0) {
+                offset += z.x[1];
+                continue;
+            }
+            if (z.f[i] + uniform() * (z.f[i + 1] - z.f[i]) < std::exp(-x)) return offset + x;
+        }
+    }
+
     void refill() {
         block_ = r123::Philox4x32{}(counter_, key_);
         ++counter_.v[3]; // draw index
@@ -114,8 +184,6 @@ class RandomStream {
     r123::Philox4x32::ctr_type counter_;
     r123::Philox4x32::ctr_type block_{};
     int used_ = 4;
-    bool has_spare_ = false;
-    double spare_ = 0;
 };
 
 } // namespace khorgos

@@ -27,7 +27,7 @@ void uniform(benchmark::State& state) {
 BENCHMARK(uniform);
 
 void lognormal(benchmark::State& state) {
-    RandomStream rng(1, 0, 0, Stream::stay);
+    RandomStream rng(1, 0, 0, Stream::arrival);
     for (auto _ : state)
         benchmark::DoNotOptimize(rng.lognormal(12, 0.6));
 }

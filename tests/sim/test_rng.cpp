@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -28,11 +29,11 @@ template <typename F> Moments sample(int n, F draw) {
 } // namespace
 
 TEST_CASE("a stream is named by seed, id, step and purpose alone", "[rng]") {
-    RandomStream a(7, 3, 11, Stream::stay), b(7, 3, 11, Stream::stay);
+    RandomStream a(7, 3, 11, Stream::arrival), b(7, 3, 11, Stream::arrival);
     for (int i = 0; i < 100; ++i)
         REQUIRE(a.next_u32() == b.next_u32());
-    RandomStream other_seed(8, 3, 11, Stream::stay), other_purpose(7, 3, 11, Stream::region),
-        other_step(7, 3, 12, Stream::stay), reference(7, 3, 11, Stream::stay);
+    RandomStream other_seed(8, 3, 11, Stream::arrival), other_purpose(7, 3, 11, Stream::outcome),
+        other_step(7, 3, 12, Stream::arrival), reference(7, 3, 11, Stream::arrival);
     const auto x = reference.next_u32();
     CHECK(other_seed.next_u32() != x);
     CHECK(other_purpose.next_u32() != x);
@@ -111,10 +112,63 @@ TEST_CASE("poisson has mean and variance equal to its parameter", "[rng][stochas
 }
 
 TEST_CASE("log-normal has the requested median", "[rng][stochastic]") {
-    RandomStream rng(6, 0, 0, Stream::stay);
+    RandomStream rng(6, 0, 0, Stream::arrival);
     const int n = 100001;
     int below = 0;
     for (int i = 0; i < n; ++i)
         below += rng.lognormal(30, 0.6) < 30;
     CHECK(std::abs(below / double(n) - 0.5) < 4 * std::sqrt(0.25 / n));
+}
+
+namespace {
+/// Checks the share of n draws in each bin [cuts[k], cuts[k+1]) against the
+/// distribution's probability, within 4 binomial standard errors: the bins
+/// reach into the tails, where the ziggurat switches to its tail algorithm.
+template <typename Draw, typename Cdf>
+void check_bins(Draw draw, Cdf cdf, const std::vector<double>& cuts, int n) {
+    std::vector<double> count(cuts.size() - 1, 0);
+    for (int i = 0; i < n; ++i) {
+        const double x = draw();
+        const auto it = std::upper_bound(cuts.begin(), cuts.end(), x);
+        REQUIRE(it != cuts.begin());
+        REQUIRE(it != cuts.end());
+        count[static_cast<std::size_t>(it - cuts.begin() - 1)] += 1;
+    }
+    for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+        const double p = cdf(cuts[k + 1]) - cdf(cuts[k]);
+        INFO("bin [" << cuts[k] << ", " << cuts[k + 1] << "), p = " << p);
+        CHECK(std::abs(count[k] / n - p) < 4 * std::sqrt(p * (1 - p) / n));
+    }
+}
+} // namespace
+
+TEST_CASE("ziggurat tables tile the density in layers of equal area", "[rng]") {
+    const auto& z = normal_ziggurat();
+    for (int i = 0; i < 128; ++i)
+        REQUIRE(z.x[i] > z.x[i + 1]);
+    // The top layer closes the table: its area matches the others' (v).
+    CHECK(z.x[127] * (1 - z.f[127]) == Approx(9.91256303526217e-3).epsilon(1e-6));
+    const auto& e = exponential_ziggurat();
+    for (int i = 0; i < 256; ++i)
+        REQUIRE(e.x[i] > e.x[i + 1]);
+    CHECK(e.x[255] * (1 - e.f[255]) == Approx(3.949659822581572e-3).epsilon(1e-6));
+}
+
+TEST_CASE("normal draws follow the normal distribution, tails included", "[rng][stochastic]") {
+    RandomStream rng(9, 0, 0, Stream::outcome);
+    const auto phi = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+    // 3.4426 is the ziggurat's tail cut.
+    check_bins([&] { return rng.normal(); }, phi,
+               {-HUGE_VAL, -3.4426, -2.5, -1.5, -0.7, 0, 0.3, 0.9, 1.8, 3.0, 3.4426, 4.0, HUGE_VAL},
+               2000000);
+}
+
+TEST_CASE("exponential draws follow the exponential distribution, tail included",
+          "[rng][stochastic]") {
+    RandomStream rng(10, 0, 0, Stream::outcome);
+    const double rate = 2.5;
+    const auto cdf = [&](double x) { return x <= 0 ? 0.0 : -std::expm1(-rate * x); };
+    // 7.697 / rate is the ziggurat's tail cut.
+    check_bins([&] { return rng.exponential(rate); }, cdf,
+               {0, 0.01, 0.1, 0.3, 0.6, 1.0, 2.0, 7.69711747 / rate, 4.0, HUGE_VAL}, 4000000);
 }
