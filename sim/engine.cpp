@@ -286,8 +286,10 @@ class Engine {
                         p_[kElasticity[index(t)]]);
     }
 
-    /// Daily hazard of setting out for a member of group g, under today's policy.
-    double hazard(const Group& g, double year) const {
+    /// Daily hazard of setting out for a member of group g, under today's policy;
+    /// `drivers` and `networks` hold this step's factors by type and ethnicity.
+    double hazard(const Group& g, const std::array<double, kAgentTypes>& drivers,
+                  const std::array<double, kEthnicities>& networks) const {
         double policy = 1;
         double base = 0;
         switch (g.type) {
@@ -314,7 +316,7 @@ class Engine {
             policy = state_.visa_free ? 1 : 0;
             break;
         }
-        return base * policy * driver(g.type, year) * network(g.ethnicity);
+        return base * policy * drivers[index(g.type)] * networks[index(g.ethnicity)];
     }
 
     /// Hazard multiplier of repatriates while assisted quota places remain.
@@ -530,13 +532,22 @@ class Engine {
         keep_unassisted_.resize(groups_.size());
         const double assistance = assistance_multiplier();
         double expected_draws = 0;
+        // Once per step, not per group: pow and the network sums are the
+        // step's fixed cost, which dominates at coarse scales.
+        std::array<double, kAgentTypes> drivers;
+        for (int t = 0; t < kAgentTypes; ++t)
+            drivers[t] = driver(static_cast<AgentType>(t), year);
+        std::array<double, kEthnicities> networks;
+        for (int e = 0; e < kEthnicities; ++e)
+            networks[e] = network(static_cast<Ethnicity>(e));
         for (int g = 0; g < n_groups; ++g) {
-            const double h = hazard(groups_[g], year);
+            const double h = hazard(groups_[g], drivers, networks);
             probability_[g] = -std::expm1(-h * len);
             // Beyond the assisted quota a candidate is kept with the ratio of the
             // unassisted to the assisted chance of setting out (exact thinning).
-            keep_unassisted_[g] =
-                probability_[g] > 0 ? std::expm1(-h / assistance * len) / std::expm1(-h * len) : 0;
+            keep_unassisted_[g] = groups_[g].type == AgentType::repatriate && probability_[g] > 0
+                                      ? std::expm1(-h / assistance * len) / -probability_[g]
+                                      : 0;
             expected_draws += probability_[g] * static_cast<double>(groups_[g].idle.size() +
                                                                     groups_[g].unmaterialised);
         }
