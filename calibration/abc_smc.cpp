@@ -17,11 +17,50 @@ namespace {
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-/// Density of the prior on the internal scale (log for log-uniform priors), up to a constant.
-double internal_density(const Prior& p, double u) {
-    const double x = p.from_internal(u);
-    const double d = p.density(x);
-    return p.kind == PriorKind::log_uniform ? d * x : d;
+/// Density of the joint prior on the internal scale (log for log-uniform priors).
+double prior_density(const Problem& problem, const VectorXd& u) {
+    double density = 1;
+    for (std::size_t j = 0; j < problem.priors.size(); ++j)
+        density *= problem.priors[j].internal_density(u(static_cast<long>(j)));
+    return density;
+}
+
+double normal_cdf(double z) {
+    return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
+
+/// Generation 0's proposal when started from a point fit (see abc_smc.hpp): the
+/// prior with probability kStartPriorShare, else independent normals around the
+/// fit truncated to the prior bounds, all on the internal scale.
+struct StartProposal {
+    std::vector<double> centre, sd, lower, upper;
+};
+
+StartProposal make_start(const Problem& problem, const AbcSettings& s) {
+    if (s.start_point.size() != problem.priors.size())
+        throw RuntimeError("ABC-SMC: a start from the fit needs the fit's parameter values");
+    StartProposal q;
+    for (std::size_t j = 0; j < problem.priors.size(); ++j) {
+        const Prior& p = problem.priors[j];
+        q.lower.push_back(p.to_internal(p.lower));
+        q.upper.push_back(p.to_internal(p.upper));
+        q.centre.push_back(std::clamp(p.to_internal(s.start_point[j]), q.lower[j], q.upper[j]));
+        q.sd.push_back(s.start_width * p.internal_sd());
+    }
+    return q;
+}
+
+double start_density(const Problem& problem, const StartProposal& q, const VectorXd& u) {
+    double normal = 1;
+    for (std::size_t j = 0; j < q.centre.size(); ++j) {
+        const double x = u(static_cast<long>(j));
+        if (x < q.lower[j] || x > q.upper[j]) return 0;
+        const double z = (x - q.centre[j]) / q.sd[j];
+        const double mass = normal_cdf((q.upper[j] - q.centre[j]) / q.sd[j]) -
+                            normal_cdf((q.lower[j] - q.centre[j]) / q.sd[j]);
+        normal *= std::exp(-0.5 * z * z) / (q.sd[j] * 2.5066282746310002 * mass); // sqrt(2 pi)
+    }
+    return kStartPriorShare * prior_density(problem, u) + (1 - kStartPriorShare) * normal;
 }
 
 /// Everything the proposal step of one generation needs from the previous one.
@@ -70,12 +109,25 @@ Kernel make_kernel(const Problem& problem, const Generation& prev, double scale)
     return k;
 }
 
-/// Proposal k of generation g: from the prior, or a perturbed ancestor within the prior bounds.
+/// Proposal k of generation g: from the prior, from the start proposal, or a
+/// perturbed ancestor within the prior bounds.
 std::vector<double> propose(const Problem& problem, const AbcSettings& s, const Kernel* kernel,
-                            std::uint64_t k, std::uint32_t g) {
+                            const StartProposal* start, std::uint64_t k, std::uint32_t g) {
     RandomStream stream = calibration_stream(s.seed, k, g, CalibrationStream::proposal);
     const std::size_t d = problem.priors.size();
     std::vector<double> theta(d);
+    if (start && stream.uniform() >= kStartPriorShare) {
+        for (std::size_t j = 0; j < d; ++j) {
+            double x = NAN;
+            for (int attempt = 0;
+                 attempt < 100000 && !(x >= start->lower[j] && x <= start->upper[j]); ++attempt)
+                x = start->centre[j] + start->sd[j] * stream.normal();
+            if (!(x >= start->lower[j] && x <= start->upper[j]))
+                throw RuntimeError("ABC-SMC: no start proposal inside the prior bounds");
+            theta[j] = problem.priors[j].from_internal(x);
+        }
+        return theta;
+    }
     if (!kernel) {
         for (std::size_t j = 0; j < d; ++j)
             theta[j] = problem.priors[j].sample(stream);
@@ -94,7 +146,7 @@ std::vector<double> propose(const Problem& problem, const AbcSettings& s, const 
         for (std::size_t j = 0; j < d; ++j) {
             theta[j] = problem.priors[j].from_internal(x(static_cast<long>(j)));
             if (!problem.priors[j].contains(theta[j]) ||
-                internal_density(problem.priors[j], x(static_cast<long>(j))) <= 0)
+                problem.priors[j].internal_density(x(static_cast<long>(j))) <= 0)
                 inside = false;
         }
         if (inside) return theta;
@@ -200,10 +252,15 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
             tolerance = std::max(weighted_quantile(dw, s.quantile), s.min_tolerance);
             kernel = make_kernel(problem, prev, s.kernel_scale);
         }
+        // From a fit, generation 0 samples the start proposal and takes its
+        // tolerance from its first N proposals (the pilot).
+        const bool from_fit = g == 0 && s.start == AbcStart::fit;
+        StartProposal start_proposal;
+        if (from_fit) start_proposal = make_start(problem, s);
         // Batch sizes only trade idle cores against wasted simulations: results
         // do not depend on them (proposals are numbered and kept in order).
         const double expected_acceptance =
-            g == 0 ? 1.0 : std::max(0.01, 0.75 * gens.back().acceptance);
+            g == 0 ? (from_fit ? s.quantile : 1.0) : std::max(0.01, 0.75 * gens.back().acceptance);
 
         // Numbered proposals, run in batches; the first n accepted by number are kept.
         struct Accepted {
@@ -217,6 +274,8 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
             std::uint64_t size = static_cast<std::uint64_t>(
                 std::ceil(static_cast<double>(n - accepted.size()) / expected_acceptance));
             size = std::clamp<std::uint64_t>(size, 8, 4 * n + 64);
+            const bool pilot = from_fit && next == 0;
+            if (pilot) size = n;
             if (s.max_simulations > 0) {
                 const std::uint64_t left = s.max_simulations > used + next * reps
                                                ? (s.max_simulations - used - next * reps) / reps
@@ -230,17 +289,27 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
             std::vector<Evaluation> batch(size);
             for (std::uint64_t i = 0; i < size; ++i) {
                 const std::uint64_t k = next + i;
-                batch[i].theta = propose(problem, s, g > 0 ? &kernel : nullptr, k, g);
+                batch[i].theta = propose(problem, s, g > 0 ? &kernel : nullptr,
+                                         from_fit ? &start_proposal : nullptr, k, g);
                 for (int r = 0; r < reps; ++r)
                     batch[i].seeds.push_back(
                         simulation_seed(s.seed, k, g, static_cast<std::uint32_t>(r)));
             }
             const auto results = evaluate(batch);
             executed += size * static_cast<std::uint64_t>(reps);
+            std::vector<double> distances(size);
+            for (std::uint64_t i = 0; i < size; ++i)
+                distances[i] = distance(problem, results[i], gen.distance_weights);
+            if (pilot) {
+                std::vector<std::pair<double, double>> dw;
+                for (double dist : distances)
+                    dw.emplace_back(dist, 1.0);
+                tolerance = std::max(weighted_quantile(dw, s.quantile), s.min_tolerance);
+            }
             for (std::uint64_t i = 0; i < size && accepted.size() < n; ++i) {
-                const double dist = distance(problem, results[i], gen.distance_weights);
                 counted = next + i + 1;
-                if (dist <= tolerance) accepted.push_back({batch[i].theta, results[i], dist});
+                if (distances[i] <= tolerance)
+                    accepted.push_back({batch[i].theta, results[i], distances[i]});
             }
             next += size;
         }
@@ -251,21 +320,24 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
             break;
         }
 
-        // Importance weights: prior / mixture of the kernels around the previous particles.
+        // Importance weights: prior / proposal density (the start proposal, or the
+        // mixture of the kernels around the previous particles).
         gen.tolerance = tolerance;
         for (const auto& a : accepted) {
             gen.particles.insert(gen.particles.end(), a.theta.begin(), a.theta.end());
             gen.simulated.insert(gen.simulated.end(), a.simulated.begin(), a.simulated.end());
             gen.distances.push_back(a.distance);
-            if (g == 0) {
+            if (g == 0 && !from_fit) {
                 gen.weights.push_back(1.0);
                 continue;
             }
             VectorXd u(static_cast<long>(d));
-            double prior = 1;
-            for (std::size_t j = 0; j < d; ++j) {
+            for (std::size_t j = 0; j < d; ++j)
                 u(static_cast<long>(j)) = problem.priors[j].to_internal(a.theta[j]);
-                prior *= internal_density(problem.priors[j], u(static_cast<long>(j)));
+            const double prior = prior_density(problem, u);
+            if (from_fit) {
+                gen.weights.push_back(prior / start_density(problem, start_proposal, u));
+                continue;
             }
             double mixture = 0;
             for (long p = 0; p < kernel.particles.rows(); ++p) {

@@ -6,6 +6,15 @@
 // priors), keeps proposals whose distance is within the tolerance (a quantile
 // of the previous distances), and weights them prior / mixture of kernels.
 //
+// Started from a point fit, generation 0 instead draws from a proposal q around
+// the fit: a defensive mixture of the prior (share kStartPriorShare) and
+// independent normals truncated to the prior bounds. Its tolerance is the
+// `quantile` of the distances of its first N proposals, and its particles are
+// weighted prior / q, so generation 0 is an importance sample of the ABC
+// posterior at that tolerance and everything after it is unchanged. The prior
+// share keeps q positive wherever the prior is and bounds every weight by
+// 1 / kStartPriorShare times the prior-to-prior ratio.
+//
 // Reproducibility: proposals are numbered before they run; proposal k of
 // generation g draws its parameters and simulation seeds from Philox streams
 // keyed by (seed, k, g), and a generation keeps the first N accepted proposals
@@ -20,6 +29,11 @@
 
 namespace khorgos::calibration {
 
+enum class AbcStart { prior, fit };
+
+/// Share of the prior in the start proposal's mixture (see above).
+constexpr double kStartPriorShare = 0.2;
+
 struct AbcSettings {
     int particles = 100;
     double quantile = 0.5; ///< next tolerance = this quantile of the previous distances
@@ -29,6 +43,11 @@ struct AbcSettings {
     std::uint64_t max_simulations = 0; ///< stop before exceeding it (0 = no limit)
     double kernel_scale = 2;           ///< kernel covariance = this x weighted covariance
     std::uint64_t seed = 1;
+    AbcStart start = AbcStart::prior;
+    /// sd of the start proposal's normals, in units of each prior's sd (internal scale).
+    double start_width = 0.3;
+    std::vector<double> start_point; ///< the point fit (parameter values); needed by AbcStart::fit
+    int predictive_draws = 200;      ///< fresh simulations for the posterior predictive
 };
 
 using Generation = output::PosteriorGeneration;

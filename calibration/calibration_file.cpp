@@ -167,6 +167,14 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
         spec.abc.max_simulations =
             static_cast<std::uint64_t>(a.integer("max_simulations", 0, INT64_MAX, 0));
         spec.abc.kernel_scale = a.number("kernel_scale", 1e-3, 100, 2);
+        const std::string start = a.string("start", "prior");
+        if (start == "fit")
+            spec.abc.start = AbcStart::fit;
+        else if (start != "prior")
+            a.fail("start", "must be \"prior\" or \"fit\"");
+        spec.abc.start_width = a.number("start_width", 1e-3, 10, spec.abc.start_width);
+        spec.abc.predictive_draws =
+            static_cast<int>(a.integer("predictive_draws", 10, 1000000, spec.abc.predictive_draws));
         a.finish();
     }
     if (top.has("fit")) {

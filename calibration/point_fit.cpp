@@ -55,7 +55,7 @@ FitResult point_fit(const Problem& problem, const FitSettings& s, const BatchEva
     // Common random numbers: the same replicate seeds at every evaluation.
     std::vector<std::uint64_t> seeds;
     for (int r = 0; r < std::max(1, s.replicates); ++r)
-        seeds.push_back(simulation_seed(s.seed, 0, 0xFFFFF, static_cast<std::uint32_t>(r)));
+        seeds.push_back(simulation_seed(s.seed, 0, kFitGeneration, static_cast<std::uint32_t>(r)));
 
     FitResult best;
     best.distance = std::numeric_limits<double>::infinity();

@@ -38,6 +38,37 @@ double Prior::sample(RandomStream& stream) const {
     return lower;
 }
 
+namespace {
+double normal_cdf(double z) {
+    return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
+} // namespace
+
+double Prior::internal_density(double u) const {
+    switch (kind) {
+    case PriorKind::uniform:
+        return contains(u) ? 1 / (upper - lower) : 0;
+    case PriorKind::log_uniform: {
+        const double a = std::log(lower), b = std::log(upper);
+        return u >= a && u <= b ? 1 / (b - a) : 0;
+    }
+    case PriorKind::normal: {
+        if (!contains(u)) return 0;
+        const double z = (u - mean) / sd;
+        const double mass = normal_cdf((upper - mean) / sd) - normal_cdf((lower - mean) / sd);
+        return std::exp(-0.5 * z * z) / (sd * 2.5066282746310002 * mass); // sqrt(2 pi)
+    }
+    }
+    return 0;
+}
+
+double Prior::internal_sd() const {
+    const double width = to_internal(upper) - to_internal(lower);
+    // A truncated normal is never wider than its bounds' uniform.
+    return kind == PriorKind::normal ? std::min(sd, width / std::sqrt(12.0))
+                                     : width / std::sqrt(12.0);
+}
+
 std::string Prior::describe() const {
     char buffer[128];
     switch (kind) {

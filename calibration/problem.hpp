@@ -26,6 +26,11 @@ struct Prior {
     bool contains(double x) const { return x >= lower && x <= upper; }
     /// Density up to a constant (0 outside the bounds).
     double density(double x) const;
+    /// Normalised density of the internal value u = to_internal(x) (0 outside the bounds):
+    /// the start proposal mixes the prior with a normal, so the constant matters there.
+    double internal_density(double u) const;
+    /// Standard deviation of the internal value (the width of a start proposal is set in it).
+    double internal_sd() const;
     double sample(RandomStream& stream) const;
     /// "uniform(0, 1)" etc.
     std::string describe() const;
@@ -74,7 +79,12 @@ enum class CalibrationStream : std::uint32_t {
     proposal = 0x1000, ///< drawing a proposal's parameters
     seeds,             ///< simulation seeds
     posterior_draw,    ///< `run --posterior`: which particle
+    predictive,        ///< posterior predictive draw: which particle, and its simulation seed
 };
+
+/// The generation number the point fit's common random numbers are keyed by
+/// (beyond any real generation).
+constexpr std::uint32_t kFitGeneration = 0xFFFFF;
 RandomStream calibration_stream(std::uint64_t seed, std::uint64_t id, std::uint32_t step,
                                 CalibrationStream purpose);
 

@@ -60,17 +60,16 @@ std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
 }
 
 std::vector<TargetSummary> summarise_targets(const Problem& problem,
-                                             const output::PosteriorGeneration& gen) {
+                                             const output::PosteriorGeneration& gen,
+                                             const output::PosteriorPredictive& predictive) {
     const std::size_t m = problem.targets.size();
     const std::size_t n = gen.weights.size();
     std::vector<TargetSummary> out(m);
-    for (std::size_t i = 0; i < m; ++i) {
-        std::vector<std::pair<double, double>> vw;
-        for (std::size_t p = 0; p < n; ++p)
-            vw.emplace_back(gen.simulated[p * m + i], gen.weights[p]);
-        out[i].median = weighted_quantile(vw, 0.5);
-        out[i].lower90 = weighted_quantile(vw, 0.05);
-        out[i].upper90 = weighted_quantile(vw, 0.95);
+    const bool drawn = predictive.median.size() == m;
+    for (std::size_t i = 0; i < m && drawn; ++i) {
+        out[i].median = predictive.median[i];
+        out[i].lower90 = predictive.lower90[i];
+        out[i].upper90 = predictive.upper90[i];
         const Target& t = problem.targets[i];
         out[i].unreachable = out[i].upper90 < t.lower || out[i].lower90 > t.upper;
     }
@@ -121,8 +120,8 @@ std::string targets_table(const Problem& problem, const std::vector<TargetSummar
 }
 } // namespace
 
-std::string abc_report(const Problem& problem, const std::vector<output::PosteriorGeneration>& gens,
-                       const std::string& stopping) {
+std::string abc_report(const Problem& problem, const output::PosteriorData& data) {
+    const auto& gens = data.generations;
     if (gens.empty()) return "no generation finished\n";
     const auto& last = gens.back();
     std::string out;
@@ -135,25 +134,52 @@ std::string abc_report(const Problem& problem, const std::vector<output::Posteri
     }
     std::snprintf(line, sizeof line,
                   "ABC-SMC: %zu generations, %zu particles, final tolerance %.4g, ESS %.1f, "
-                  "acceptance %.3f, %llu simulations, %.0f s (%s)\n\n",
+                  "acceptance %.3f, %llu simulations, %.0f s (%s)\n",
                   gens.size(), last.weights.size(), last.tolerance, last.ess, last.acceptance,
-                  static_cast<unsigned long long>(sims), seconds, stopping.c_str());
+                  static_cast<unsigned long long>(sims), seconds,
+                  data.stopping.empty() ? "interrupted; --resume continues"
+                                        : data.stopping.c_str());
     out += line;
-    std::snprintf(line, sizeof line, "%-36s %12s %12s %12s %12s %12s  %s\n", "parameter", "mean",
-                  "median", "5%", "95%", "best", "prior");
+    const bool fit = !data.fit_parameters.empty();
+    if (fit) {
+        std::snprintf(line, sizeof line,
+                      "Started from a point fit (column `fit`): mean distance %.5g after %llu "
+                      "evaluations, %llu simulations; generation 0 ESS %.1f\n",
+                      data.fit_distance, static_cast<unsigned long long>(data.fit_evaluations),
+                      static_cast<unsigned long long>(data.fit_simulations), gens.front().ess);
+        out += line;
+    }
+    std::snprintf(line, sizeof line, "\n%-36s %12s %12s %12s %12s %12s %12s  %s\n", "parameter",
+                  "mean", "median", "5%", "95%", "best", fit ? "fit" : "", "prior");
     out += line;
     const auto params = summarise_parameters(problem, last);
     for (std::size_t j = 0; j < params.size(); ++j) {
         const auto& p = params[j];
-        std::snprintf(line, sizeof line, "%-36s %12.4g %12.4g %12.4g %12.4g %12.4g  %s\n",
-                      p.name.c_str(), p.mean, p.median, p.lower90, p.upper90, p.best,
+        char fitted[16] = "";
+        if (fit) std::snprintf(fitted, sizeof fitted, "%.4g", data.fit_parameters[j]);
+        std::snprintf(line, sizeof line, "%-36s %12.4g %12.4g %12.4g %12.4g %12.4g %12s  %s\n",
+                      p.name.c_str(), p.mean, p.median, p.lower90, p.upper90, p.best, fitted,
                       problem.priors[j].describe().c_str());
         out += line;
     }
-    out += "\nPosterior predictive (the accepted simulations of the last generation, weighted);\n"
-           "distance = weighted mean of the target's term, share = of the total;\n"
-           "NOT REACHED = the official value (or band) lies outside the 90% interval.\n\n";
-    out += targets_table(problem, summarise_targets(problem, last), true);
+    const auto& predictive = data.predictive;
+    const bool drawn = predictive.generation == static_cast<std::int64_t>(gens.size() - 1);
+    if (drawn)
+        std::snprintf(line, sizeof line,
+                      "\nPosterior predictive: %zu fresh simulations (parameters drawn by weight "
+                      "from generation %zu, new seeds);\n",
+                      predictive.particle.size(), gens.size() - 1);
+    else
+        std::snprintf(line, sizeof line,
+                      "\nNo posterior predictive yet (`--resume` simulates it);\n");
+    out += line;
+    out += "distance = weighted mean of the target's term in the last generation, share = of "
+           "the total;\nNOT REACHED = the official value (or band) lies outside the 90% "
+           "interval.\n\n";
+    out += targets_table(
+        problem,
+        summarise_targets(problem, last, drawn ? predictive : output::PosteriorPredictive{}),
+        drawn);
     return out;
 }
 

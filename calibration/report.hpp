@@ -8,6 +8,7 @@
 #include "output/posterior_file.hpp"
 #include "sim/result.hpp"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -22,17 +23,20 @@ std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
                                                    const output::PosteriorGeneration& gen);
 
 struct TargetSummary {
-    double median = 0, lower90 = 0, upper90 = 0; ///< posterior predictive (accepted simulations)
-    double contribution = 0;                     ///< weighted mean of the target's distance term
-    bool unreachable = false;                    ///< official value (band) outside the 90% interval
+    double median = NAN, lower90 = NAN, upper90 = NAN; ///< posterior predictive (fresh draws)
+    double contribution = 0;  ///< weighted mean of the target's distance term in `gen`
+    bool unreachable = false; ///< official value (band) outside the 90% interval
 };
 
+/// Contributions from the generation's accepted simulations; median and interval from
+/// the predictive (left NaN if it was not drawn from this generation).
 std::vector<TargetSummary> summarise_targets(const Problem& problem,
-                                             const output::PosteriorGeneration& gen);
+                                             const output::PosteriorGeneration& gen,
+                                             const output::PosteriorPredictive& predictive);
 
-/// The report of an ABC-SMC run (last generation) as a fixed-width text.
-std::string abc_report(const Problem& problem, const std::vector<output::PosteriorGeneration>& gens,
-                       const std::string& stopping);
+/// The report of an ABC-SMC run (its last generation, the point fit it started
+/// from if any, the predictive, `data.stopping`) as a fixed-width text.
+std::string abc_report(const Problem& problem, const output::PosteriorData& data);
 
 /// The report of a point fit: parameters and each target's simulated value and term.
 std::string fit_report(const Problem& problem, const std::vector<double>& theta,

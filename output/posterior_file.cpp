@@ -15,7 +15,7 @@ using h5::own;
 
 namespace {
 
-constexpr const char* kFormat = "khorgos posterior 1";
+constexpr const char* kFormat = "khorgos posterior 2";
 
 void write_doubles(hid_t parent, const std::string& name, const std::vector<double>& values,
                    std::size_t rows, std::size_t columns) {
@@ -65,6 +65,7 @@ void write_posterior_file(const std::string& path, const PosteriorData& data) {
         h5::write_text_attribute(root, "method", data.method);
         h5::write_text_attribute(root, "calibration_text", data.calibration_text);
         h5::write_text_attribute(root, "report", data.report);
+        h5::write_text_attribute(root, "stopping", data.stopping);
         h5::write_attribute(root, "seed", data.seed);
         {
             const Handle g = h5::create_group(root, "parameters");
@@ -108,6 +109,20 @@ void write_posterior_file(const std::string& path, const PosteriorData& data) {
             write_doubles(g.get(), "parameters", data.fit_parameters, data.fit_parameters.size(),
                           0);
             h5::write_attribute(g.get(), "distance", data.fit_distance);
+            h5::write_attribute(g.get(), "evaluations", data.fit_evaluations);
+            h5::write_attribute(g.get(), "simulations", data.fit_simulations);
+        }
+        if (data.predictive.generation >= 0) {
+            const PosteriorPredictive& p = data.predictive;
+            const Handle g = h5::create_group(root, "predictive");
+            const std::size_t draws = p.particle.size();
+            h5::write_attribute(g.get(), "generation", static_cast<std::uint64_t>(p.generation));
+            write_doubles(g.get(), "particle", p.particle, draws, 0);
+            write_doubles(g.get(), "parameters", p.parameters, draws, data.parameter_names.size());
+            write_doubles(g.get(), "simulated", p.simulated, draws, data.target_ids.size());
+            write_doubles(g.get(), "median", p.median, p.median.size(), 0);
+            write_doubles(g.get(), "lower90", p.lower90, p.lower90.size(), 0);
+            write_doubles(g.get(), "upper90", p.upper90, p.upper90.size(), 0);
         }
         file.close("cannot close '" + temporary + "'");
     }
@@ -130,6 +145,7 @@ PosteriorData read_posterior_file(const std::string& path) {
     data.method = h5::read_text_attribute(root, "method");
     data.calibration_text = h5::read_text_attribute(root, "calibration_text");
     data.report = h5::read_text_attribute(root, "report");
+    data.stopping = h5::read_text_attribute(root, "stopping");
     data.seed = h5::read_uint_attribute(root, "seed");
     {
         const Handle g = h5::open_group(root, "parameters");
@@ -169,6 +185,19 @@ PosteriorData read_posterior_file(const std::string& path) {
         const Handle g = h5::open_group(root, "fit");
         data.fit_parameters = read_doubles(g.get(), "parameters");
         data.fit_distance = h5::read_double_attribute(g.get(), "distance");
+        data.fit_evaluations = h5::read_uint_attribute(g.get(), "evaluations");
+        data.fit_simulations = h5::read_uint_attribute(g.get(), "simulations");
+    }
+    if (h5::has_link(root, "predictive")) {
+        const Handle g = h5::open_group(root, "predictive");
+        PosteriorPredictive& p = data.predictive;
+        p.generation = static_cast<std::int64_t>(h5::read_uint_attribute(g.get(), "generation"));
+        p.particle = read_doubles(g.get(), "particle");
+        p.parameters = read_doubles(g.get(), "parameters");
+        p.simulated = read_doubles(g.get(), "simulated");
+        p.median = read_doubles(g.get(), "median");
+        p.lower90 = read_doubles(g.get(), "lower90");
+        p.upper90 = read_doubles(g.get(), "upper90");
     }
     return data;
 }

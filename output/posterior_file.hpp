@@ -12,7 +12,14 @@
 //                          proposals, seconds; datasets particles (N x d),
 //                          weights (N), distances (N), simulated (N x m),
 //                          distance_weights (m)
-//   /fit/                  optional point fit: parameters (d), distance
+//   /fit/                  optional point fit (method fit, or ABC's start):
+//                          parameters (d); attributes distance, evaluations, simulations
+//   /predictive/           optional posterior predictive from fresh simulations:
+//                          attribute generation (the one drawn from); datasets
+//                          particle (M, index in that generation), parameters (M x d),
+//                          simulated (M x m), median, lower90, upper90 (m)
+// The root attribute `stopping` is empty until ABC-SMC has stopped (then: why),
+// so a resumed calibration that finds it set only completes the predictive.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,12 +40,21 @@ struct PosteriorGeneration {
     std::vector<double> distance_weights; ///< m, weight of each target in the distance
 };
 
+struct PosteriorPredictive {
+    std::int64_t generation = -1;   ///< the generation the parameters were drawn from; -1 = none
+    std::vector<double> particle;   ///< M, index of each draw's particle in that generation
+    std::vector<double> parameters; ///< M x d, row-major
+    std::vector<double> simulated;  ///< M x m, one fresh simulation per draw
+    std::vector<double> median, lower90, upper90; ///< m, over the draws (NaN: no value)
+};
+
 struct PosteriorData {
     std::string
         calibration_text; ///< the calibration file(s) verbatim, for provenance and resume checks
     std::string method;   ///< "abc" or "fit"
     std::uint64_t seed = 0;
-    std::string report; ///< the fit report, as printed
+    std::string report;   ///< the fit report, as printed
+    std::string stopping; ///< why ABC-SMC stopped; empty while it runs
     std::vector<std::string> parameter_names;
     std::vector<std::string> priors; ///< e.g. "log_uniform(1e-05, 0.01)"
     std::vector<std::string> target_ids, target_periods;
@@ -47,6 +63,8 @@ struct PosteriorData {
     std::vector<PosteriorGeneration> generations;
     std::vector<double> fit_parameters; ///< point fit, empty if none
     double fit_distance = 0;
+    std::uint64_t fit_evaluations = 0, fit_simulations = 0;
+    PosteriorPredictive predictive;
 };
 
 /// Writes the whole file to `.NAME.tmp-PID` beside `path` and renames it into place.

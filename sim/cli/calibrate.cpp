@@ -7,6 +7,7 @@
 #include "calibration/abc_smc.hpp"
 #include "calibration/calibration_file.hpp"
 #include "calibration/point_fit.hpp"
+#include "calibration/predictive.hpp"
 #include "calibration/report.hpp"
 #include "output/posterior_file.hpp"
 #include "run_plan.hpp"
@@ -86,6 +87,14 @@ output::PosteriorData describe(const calibration::CalibrationSpec& spec) {
         data.target_fitted.push_back(spec.fitted[i] ? 1 : 0);
     }
     return data;
+}
+
+void record_fit(output::PosteriorData& data, const calibration::FitResult& fit,
+                const calibration::FitSettings& settings) {
+    data.fit_parameters = fit.theta;
+    data.fit_distance = fit.distance;
+    data.fit_evaluations = static_cast<std::uint64_t>(fit.evaluations);
+    data.fit_simulations = data.fit_evaluations * static_cast<std::uint64_t>(settings.replicates);
 }
 
 } // namespace
@@ -222,18 +231,20 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
     interrupt::install("khorgos calibrate " + vm["calibration"].as<std::string>() + " --out " +
                        out + " --resume");
     output::PosteriorData data = describe(spec);
-    std::vector<calibration::Generation> done;
     if (resume && fs::exists(out)) {
+        // Continue from what the file holds: the fit ABC started from, the finished
+        // generations, the stopping reason and the predictive.
         output::PosteriorData previous = output::read_posterior_file(out);
         if (previous.calibration_text != data.calibration_text || previous.seed != data.seed ||
             previous.method != data.method)
             throw InputError(
                 out, 0, 0, "--resume",
                 "the file was made by a different calibration file, targets, seed or method");
-        done = previous.generations;
-        if (spec.method == "abc" && !done.empty() &&
-            done.back().weights.size() != static_cast<std::size_t>(spec.abc.particles))
+        if (spec.method == "abc" && !previous.generations.empty() &&
+            previous.generations.back().weights.size() !=
+                static_cast<std::size_t>(spec.abc.particles))
             throw InputError(out, 0, 0, "--resume", "particle count differs");
+        if (spec.method == "abc") data = std::move(previous);
     }
 
     calibration::Problem problem;
@@ -258,8 +269,7 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
     std::string fragment_comment;
     if (spec.method == "fit") {
         const auto fit = calibration::point_fit(problem, spec.fit, evaluate, log);
-        data.fit_parameters = fit.theta;
-        data.fit_distance = fit.distance;
+        record_fit(data, fit, spec.fit);
         report = calibration::fit_report(problem, fit.theta, fit.simulated, fit.distance);
         char line[160];
         std::snprintf(line, sizeof line, "\n%d evaluations x %d replicates (%s)\n", fit.evaluations,
@@ -268,30 +278,52 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         fragment_values = fit.theta;
         fragment_comment = "Point fit (" + spec.fit.algorithm + ") of calibration " + spec.path;
     } else {
-        if (log && !done.empty())
-            log("resuming after generation " + std::to_string(done.size() - 1) + " of " + out);
-        const auto on_generation = [&](const std::vector<calibration::Generation>& gens) {
-            data.generations = gens;
+        const auto write = [&] {
             if (root) output::write_posterior_file(out, data);
         };
-        const auto gens = report_only ? done
-                                      : calibration::run_abc_smc(problem, spec.abc, evaluate, done,
-                                                                 on_generation, log);
-        if (gens.empty())
-            throw RuntimeError("ABC-SMC finished no generation (simulation budget too small?)");
-        data.generations = gens;
-        const std::string reason = calibration::stopping_reason(spec.abc, gens);
-        // Empty: the run stopped inside a generation (the budget ran out) or, for
-        // --report-only, was killed.
-        report = calibration::abc_report(
-            problem, gens,
-            !reason.empty() ? reason
-            : report_only   ? "interrupted"
-                            : "simulation budget used before the next generation finished");
-        for (const auto& p : calibration::summarise_parameters(problem, gens.back()))
+        if (spec.abc.start == calibration::AbcStart::fit && !report_only) {
+            if (data.fit_parameters.empty()) {
+                if (log) log("point fit (" + spec.fit.algorithm + "), the start of ABC-SMC");
+                record_fit(data, calibration::point_fit(problem, spec.fit, evaluate, log),
+                           spec.fit);
+                write(); // a kill in generation 0 resumes without fitting again
+            }
+            spec.abc.start_point = data.fit_parameters;
+        }
+        if (!report_only && data.stopping.empty()) {
+            if (log && !data.generations.empty())
+                log("resuming after generation " + std::to_string(data.generations.size() - 1) +
+                    " of " + out);
+            const auto on_generation = [&](const std::vector<calibration::Generation>& gens) {
+                data.generations = gens;
+                write();
+            };
+            data.generations = calibration::run_abc_smc(problem, spec.abc, evaluate,
+                                                        data.generations, on_generation, log);
+            if (data.generations.empty())
+                throw RuntimeError("ABC-SMC finished no generation (simulation budget too small?)");
+            const std::string reason = calibration::stopping_reason(spec.abc, data.generations);
+            // Empty: the budget ran out inside a generation, which was discarded.
+            data.stopping = reason.empty()
+                                ? "simulation budget used before the next generation finished"
+                                : reason;
+            write();
+        }
+        if (data.generations.empty())
+            throw InputError(out, 0, 0, "--report-only", "the file holds no finished generation");
+        const auto last = static_cast<std::int64_t>(data.generations.size() - 1);
+        if (!report_only && data.predictive.generation != last) {
+            if (log)
+                log("posterior predictive: " + std::to_string(spec.abc.predictive_draws) +
+                    " fresh simulations");
+            data.predictive = calibration::posterior_predictive(
+                problem, data.generations, spec.seed, spec.abc.predictive_draws, evaluate);
+        }
+        report = calibration::abc_report(problem, data);
+        for (const auto& p : calibration::summarise_parameters(problem, data.generations.back()))
             fragment_values.push_back(p.mean);
         fragment_comment = "Posterior mean of calibration " + spec.path + " (ABC-SMC, generation " +
-                           std::to_string(gens.size() - 1) + ")";
+                           std::to_string(last) + ")";
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

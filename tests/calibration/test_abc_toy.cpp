@@ -20,6 +20,7 @@
 // approximates, so the margin is not cut finer).
 #include "calibration/abc_smc.hpp"
 #include "calibration/point_fit.hpp"
+#include "calibration/predictive.hpp"
 #include "calibration/problem.hpp"
 
 #include <catch2/catch.hpp>
@@ -33,7 +34,7 @@ namespace {
 
 constexpr double kNoiseSd = 0.5; // sd of the mean of 4 unit-variance observations
 
-Problem toy_problem() {
+Problem toy_problem(double observed = 1.0) {
     Problem p;
     Prior prior;
     prior.name = "theta";
@@ -46,10 +47,10 @@ Problem toy_problem() {
     Target t;
     t.id = "ybar";
     t.period = "all";
-    t.value = t.lower = t.upper = 1.0;
+    t.value = t.lower = t.upper = observed;
     t.kind = "share";
     t.error = ErrorModel::relative;
-    t.error_sd = 1.0; // scaled distance: z = (ybar - 1) / (1 * |1|)
+    t.error_sd = 1 / std::abs(observed); // scaled distance: z = (ybar - observed)
     p.targets = {t};
     p.fitted = {true};
     p.distance = DistanceKind::scaled;
@@ -90,6 +91,16 @@ AbcSettings toy_settings() {
     return s;
 }
 
+/// Runs the point fit and puts its result in the settings as ABC's start.
+void start_from_fit(const Problem& problem, AbcSettings& settings, const BatchEvaluator& evaluate) {
+    FitSettings fit;
+    fit.replicates = 4;
+    fit.max_evaluations = 40;
+    fit.seed = settings.seed;
+    settings.start = AbcStart::fit;
+    settings.start_point = point_fit(problem, fit, evaluate, nullptr).theta;
+}
+
 struct Moments {
     double mean = 0, sd = 0;
 };
@@ -108,13 +119,16 @@ Moments weighted_moments(const Generation& g) {
 
 TEST_CASE("ABC-SMC recovers the analytic posterior of a normal mean", "[calibration][stochastic]") {
     const Problem problem = toy_problem();
-    const AbcSettings settings = toy_settings();
-    const auto gens =
-        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    const auto evaluate = openmp_evaluator(problem.simulate, 2);
+    AbcSettings settings = toy_settings();
+    const bool from_fit = GENERATE(false, true);
+    if (from_fit) start_from_fit(problem, settings, evaluate);
+    const auto gens = run_abc_smc(problem, settings, evaluate, {}, nullptr, nullptr);
     REQUIRE(gens.size() >= 4);
     const Generation& last = gens.back();
     const double h = std::sqrt(last.tolerance);
-    INFO("generations " << gens.size() << ", final h " << h << ", ESS " << last.ess);
+    INFO((from_fit ? "from the fit" : "from the prior")
+         << ": generations " << gens.size() << ", final h " << h << ", ESS " << last.ess);
     REQUIRE(h < 0.1);
     REQUIRE(last.ess > 200);
 
@@ -128,13 +142,45 @@ TEST_CASE("ABC-SMC recovers the analytic posterior of a normal mean", "[calibrat
     // The particles estimate the ABC target within Monte Carlo error.
     CHECK(std::abs(m.mean - abc_mean) < 4 * abc_sd / std::sqrt(last.ess));
     CHECK(std::abs(m.sd - abc_sd) < 4 * abc_sd / std::sqrt(2 * last.ess));
-    // Tolerances decrease, weights are normalised.
-    for (std::size_t g = 2; g < gens.size(); ++g)
+    // Tolerances decrease (generation 0 has one only when started from the fit),
+    // weights are normalised.
+    for (std::size_t g = from_fit ? 1 : 2; g < gens.size(); ++g)
         CHECK(gens[g].tolerance <= gens[g - 1].tolerance);
     double total = 0;
     for (double w : last.weights)
         total += w;
     CHECK(total == Approx(1.0));
+}
+
+TEST_CASE("ABC-SMC from a fit: generation 0 is the ABC posterior at its tolerance",
+          "[calibration][stochastic]") {
+    // Generation 0 alone, drawn around the fit and weighted prior / proposal, must
+    // estimate the exact ABC target p_h at its own tolerance; its unweighted
+    // particles (the proposal's draws that were accepted) must not, which shows
+    // the check can fail and the weights are what makes it pass.
+    const Problem problem = toy_problem();
+    const auto evaluate = openmp_evaluator(problem.simulate, 2);
+    AbcSettings settings = toy_settings();
+    settings.particles = 2000;
+    settings.max_generations = 1;
+    start_from_fit(problem, settings, evaluate);
+    const auto gens = run_abc_smc(problem, settings, evaluate, {}, nullptr, nullptr);
+    REQUIRE(gens.size() == 1);
+    const Generation& g0 = gens[0];
+    const double h = std::sqrt(g0.tolerance);
+    const auto [abc_mean, abc_sd] = abc_target_moments(h);
+    const Moments m = weighted_moments(g0);
+    Generation unweighted = g0;
+    std::fill(unweighted.weights.begin(), unweighted.weights.end(), 1.0 / 2000);
+    const Moments u = weighted_moments(unweighted);
+    INFO("fit " << settings.start_point[0] << ", h " << h << ", ESS " << g0.ess << "; weighted "
+                << m.mean << " +- " << m.sd << ", unweighted " << u.mean << " +- " << u.sd
+                << "; ABC target " << abc_mean << " +- " << abc_sd);
+    REQUIRE(std::isfinite(h));
+    CHECK(g0.ess < 2000);
+    CHECK(std::abs(m.mean - abc_mean) < 4 * abc_sd / std::sqrt(g0.ess));
+    CHECK(std::abs(m.sd - abc_sd) < 4 * abc_sd / std::sqrt(2 * g0.ess));
+    CHECK(std::abs(u.mean - abc_mean) > 4 * abc_sd / std::sqrt(g0.ess));
 }
 
 TEST_CASE("ABC-SMC: the posterior does not depend on the number of threads", "[calibration]") {
@@ -212,7 +258,7 @@ TEST_CASE("Point fit with common random numbers finds the analytic minimum", "[c
     // theta = 1 - 0.5 mean(e_r).
     double noise = 0;
     for (int r = 0; r < 4; ++r) {
-        const auto seed = simulation_seed(5, 0, 0xFFFFF, static_cast<std::uint32_t>(r));
+        const auto seed = simulation_seed(5, 0, kFitGeneration, static_cast<std::uint32_t>(r));
         noise += problem.simulate({0.0}, seed)[0] / 4;
     }
     REQUIRE(fit.theta.size() == 1);
@@ -265,4 +311,44 @@ TEST_CASE("ABC-SMC with adaptive distance weights: weights per generation, threa
     const auto& w = one.back().distance_weights;
     CHECK(w[0] + w[1] == Approx(2.0));
     CHECK(w[0] != Approx(1.0));
+}
+
+TEST_CASE("Posterior predictive: fresh simulations from the weighted particles",
+          "[calibration][stochastic]") {
+    // A fresh ybar given the data is N(mean, sd^2 + 0.25) under the ABC target
+    // (near normal at this tolerance). The accepted simulations of the last
+    // generation all lie within h of the observation, so a predictive made of
+    // them would have a 90% interval narrower than 2h < 0.2 instead of ~2.2.
+    const Problem problem = toy_problem();
+    const AbcSettings settings = toy_settings();
+    const auto gens =
+        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    const Generation& last = gens.back();
+    const double h = std::sqrt(last.tolerance);
+    REQUIRE(h < 0.1);
+    const int draws = 4000;
+    const auto one = posterior_predictive(problem, gens, settings.seed, draws,
+                                          openmp_evaluator(problem.simulate, 1));
+    const auto two = posterior_predictive(problem, gens, settings.seed, draws,
+                                          openmp_evaluator(problem.simulate, 2));
+    CHECK(one.simulated == two.simulated);
+    CHECK(one.particle == two.particle);
+    REQUIRE(one.particle.size() == static_cast<std::size_t>(draws));
+    CHECK(one.generation == static_cast<std::int64_t>(gens.size() - 1));
+    for (std::size_t i = 0; i < one.particle.size(); ++i)
+        CHECK(one.parameters[i] == last.particles[static_cast<std::size_t>(one.particle[i])]);
+
+    const auto [abc_mean, abc_sd] = abc_target_moments(h);
+    const double sd = std::sqrt(abc_sd * abc_sd + kNoiseSd * kNoiseSd);
+    // Standard errors: a quantile of M draws, sqrt(q (1 - q) / M) / density there,
+    // plus the particles' own error in the mean (sd / sqrt(ESS)) and sd.
+    const auto density = [&](double z) { return std::exp(-0.5 * z * z) / (2.5066 * sd); };
+    const double se_median =
+        std::hypot(std::sqrt(0.25 / draws) / density(0), abc_sd / std::sqrt(last.ess));
+    const double se_width = std::hypot(2 * std::sqrt(0.05 * 0.95 / draws) / density(1.645),
+                                       2 * 1.645 * abc_sd / sd * abc_sd / std::sqrt(2 * last.ess));
+    INFO("median " << one.median[0] << ", 90% [" << one.lower90[0] << ", " << one.upper90[0]
+                   << "]; expected " << abc_mean << ", width " << 2 * 1.645 * sd);
+    CHECK(std::abs(one.median[0] - abc_mean) < 4 * se_median);
+    CHECK(std::abs(one.upper90[0] - one.lower90[0] - 2 * 1.645 * sd) < 4 * se_width);
 }
