@@ -5,11 +5,12 @@
 
 Writes into DIR (default: POSTERIOR-plots next to the file), as PNG and PDF:
   posterior    marginal (diagonal) and pairwise posteriors of the last (or
-               chosen) generation, weighted; log axes for log-uniform priors
+               chosen) generation, weighted; log axes for log-uniform priors;
+               the point fit ABC started from (if any) in red
   progress     tolerance, effective sample size and acceptance per generation
-  predictive   each target's posterior predictive (median and 90% interval,
-               from the accepted simulations) divided by the official figure;
-               official ranges as bands; held-out targets in grey
+  predictive   each target's posterior predictive (median and 90% interval of
+               the fresh simulations in /predictive) divided by the official
+               figure; official ranges as bands; held-out targets in grey
 Headless (matplotlib's Agg backend).
 """
 
@@ -33,8 +34,8 @@ def text(values):
 
 def load(path):
     with h5py.File(path, "r") as f:
-        if f.attrs.get("format", b"") not in (b"khorgos posterior 1", "khorgos posterior 1"):
-            sys.exit(f"{path}: not a khorgos posterior file")
+        if f.attrs.get("format", b"") not in (b"khorgos posterior 2", "khorgos posterior 2"):
+            sys.exit(f"{path}: not a khorgos posterior file (format 2)")
         data = {
             "names": text(f["parameters/names"][...]),
             "priors": text(f["parameters/priors"][...]),
@@ -45,7 +46,13 @@ def load(path):
             "upper": f["targets/upper"][...],
             "fitted": f["targets/fitted"][...] > 0,
             "generations": [],
+            "fit": f["fit/parameters"][...] if "fit" in f else None,
+            "predictive": None,
         }
+        if "predictive" in f:
+            p = f["predictive"]
+            data["predictive"] = {"generation": int(p.attrs["generation"]),
+                                  **{k: p[k][...] for k in ("median", "lower90", "upper90")}}
         for name in f["generations"]:
             g = f["generations"][name]
             data["generations"].append({
@@ -58,12 +65,6 @@ def load(path):
     if not data["generations"]:
         sys.exit(f"{path}: no finished generation (a point fit has nothing to plot)")
     return data
-
-
-def weighted_quantile(values, weights, q):
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order])
-    return values[order][np.searchsorted(cumulative, q * cumulative[-1])]
 
 
 def save(fig, out, name):
@@ -87,8 +88,13 @@ def plot_posterior(data, gen, out):
                 v = np.log10(x[:, i]) if logs[i] else x[:, i]
                 ax.hist(v, bins=20, weights=w, color="tab:blue", alpha=0.8)
                 ax.set_yticks([])
+                if data["fit"] is not None:
+                    f = data["fit"][i]
+                    ax.axvline(np.log10(f) if logs[i] else f, color="tab:red", lw=1)
             else:
                 ax.scatter(x[:, j], x[:, i], s=6, c=w, cmap="viridis", alpha=0.8)
+                if data["fit"] is not None:
+                    ax.plot(data["fit"][j], data["fit"][i], "x", color="tab:red", ms=6)
                 ax.set_xscale("log" if logs[j] else "linear")
                 ax.set_yscale("log" if logs[i] else "linear")
             if i == d - 1:
@@ -118,15 +124,17 @@ def plot_progress(data, out):
     save(fig, out, "progress")
 
 
-def plot_predictive(data, gen, out):
-    sim, w = gen["simulated"], gen["weights"]
+def plot_predictive(data, out):
+    p = data["predictive"]
     m = len(data["ids"])
     fig, ax = plt.subplots(figsize=(8, 0.32 * m + 1.2))
     for i in range(m):
         ref = data["value"][i]
         if not ref:
             continue
-        lo, med, hi = (weighted_quantile(sim[:, i], w, q) / ref for q in (0.05, 0.5, 0.95))
+        lo, med, hi = (p[k][i] / ref for k in ("lower90", "median", "upper90"))
+        if not np.isfinite(med):
+            continue
         colour = "tab:blue" if data["fitted"][i] else "grey"
         y = m - 1 - i
         if data["lower"][i] < data["upper"][i]:
@@ -139,7 +147,8 @@ def plot_predictive(data, gen, out):
     ax.set_yticks(range(m))
     ax.set_yticklabels([f"{a} {p}" for a, p in zip(data["ids"][::-1], data["periods"][::-1])],
                        fontsize=7)
-    ax.set_xlabel("posterior predictive / official figure (median, 90% interval; grey: held out)")
+    ax.set_xlabel(f"posterior predictive / official figure\n(median and 90% interval of fresh "
+                  f"simulations from generation {p['generation']}; grey: held out)")
     save(fig, out, "predictive")
 
 
@@ -155,7 +164,11 @@ def main(argv=None):
     gen = data["generations"][args.generation]
     plot_posterior(data, gen, out)
     plot_progress(data, out)
-    plot_predictive(data, gen, out)
+    if data["predictive"] is not None:
+        plot_predictive(data, out)
+    else:
+        print("no /predictive in the file (the calibration was interrupted; --resume draws it)",
+              file=sys.stderr)
     print(out)
 
 

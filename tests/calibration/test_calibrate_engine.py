@@ -1,11 +1,14 @@
-"""`khorgos calibrate` on the real engine, from the outside (small scale, so the
-whole file runs in a few minutes on 2 cores):
+"""`khorgos calibrate` on the real engine, from the outside. Cheap on purpose:
+the historical scenario cut at 2006 (tests/calibration/short_history.toml),
+small scales and few particles, every calibration started from a point fit:
 
 - parameter recovery: targets emitted by `khorgos run --emit-targets` from known
-  parameters are calibrated; the true values lie in the 90% credible intervals;
-- a SIGKILL between or in the middle of generations, then `--resume`, ends with
-  the posterior of an uninterrupted run (bit for bit);
-- the same seed gives the same posterior with --jobs 1 and --jobs 2 (and 2 MPI ranks);
+  parameters are calibrated; the true values lie in the 90% credible intervals,
+  which are narrower than the prior's;
+- a SIGKILL between generations, in the middle of one, or after the last one
+  (during the posterior predictive), then `--resume`, ends with the file of an
+  uninterrupted run (fit, generations and predictive, bit for bit);
+- the same seed gives the same file with --jobs 1 and --jobs 2 (and 2 MPI ranks);
 - `khorgos run --posterior` draws a particle by weight and records it;
 - the calibrated scenario fragment is a valid scenario.
 """
@@ -14,6 +17,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -23,12 +27,12 @@ import numpy as np
 
 BINARY = os.environ["KHORGOS_BINARY"]
 SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
-SCENARIO = os.path.join(SOURCE, "scenarios", "historical.toml")
+SCENARIO = os.path.join(SOURCE, "tests", "calibration", "short_history.toml")
 ARTICLE = os.path.join(SOURCE, "calibration", "targets", "article.toml")
 
 
 def calibration_file(path, targets, parameters, fit_targets, scale, particles, generations,
-                     seed=5):
+                     seed=5, fit_evaluations=15, predictive_draws=30, quantile=0.5):
     lines = ["[calibration]", f'scenario = "{SCENARIO}"', f'targets = "{targets}"',
              f"scale = {scale}", f"seed = {seed}",
              "fit_targets = [" + ", ".join(f'"{t}"' for t in fit_targets) + "]", ""]
@@ -36,7 +40,9 @@ def calibration_file(path, targets, parameters, fit_targets, scale, particles, g
         lines += ["[[parameter]]", f'name = "{name}"', 'prior = "log_uniform"',
                   f"lower = {lower}", f"upper = {upper}", ""]
     lines += ["[abc]", f"particles = {particles}", f"max_generations = {generations}",
-              "min_acceptance = 0.0"]
+              f"quantile = {quantile}",
+              "min_acceptance = 0.0", 'start = "fit"', f"predictive_draws = {predictive_draws}",
+              "", "[fit]", f"max_evaluations = {fit_evaluations}"]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -60,7 +66,11 @@ def read(path):
                 "weights": last["weights"][...],
                 "tolerances": [gens[g].attrs["tolerance"] for g in names],
                 "names": [n.decode() if isinstance(n, bytes) else n
-                          for n in f["parameters/names"][...]]}
+                          for n in f["parameters/names"][...]],
+                "fit": f["fit/parameters"][...],
+                "predictive": ({k: f["predictive"][k][...] for k in ("particle", "simulated")}
+                               | {"generation": int(f["predictive"].attrs["generation"])}
+                               if "predictive" in f else None)}
 
 
 def generations_in(path):
@@ -71,6 +81,22 @@ def generations_in(path):
         return 0
 
 
+def stopped(path):
+    """Whether ABC-SMC has finished in the file (the predictive may still be missing)."""
+    try:
+        with h5py.File(path, "r") as f:
+            stopping = f.attrs.get("stopping")
+            # An empty text attribute reads as h5py.Empty.
+            return isinstance(stopping, (bytes, str)) and len(stopping) > 0
+    except OSError:
+        return False
+
+
+def generation_seconds(path, generation):
+    with h5py.File(path, "r") as f:
+        return float(f["generations"][f"{generation:03d}"].attrs["seconds"])
+
+
 def weighted_quantile(values, weights, q):
     order = np.argsort(values)
     cumulative = np.cumsum(weights[order])
@@ -78,14 +104,17 @@ def weighted_quantile(values, weights, q):
 
 
 class SmallCalibration(unittest.TestCase):
-    """One parameter, 20 particles, 3 generations at scale 50 (~100 simulations)."""
+    """One parameter, a fit of 15 evaluations, 20 particles, 3 generations and 30
+    predictive draws at scale 50 (~200 short simulations). It tests mechanics, not
+    accuracy, so the tolerance falls slowly (quantile 0.7) and acceptance stays high."""
 
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="khorgos-calib-")
         cls.config = os.path.join(cls.dir, "small.toml")
         calibration_file(cls.config, ARTICLE, [("visitor.base_hazard", 1e-6, 1e-4)],
-                         ["nsc_visitors_cn"], scale=50, particles=20, generations=3)
+                         ["nsc_visitors_cn@2000", "nsc_visitors_cn@2005"], scale=50, particles=20,
+                         generations=3, quantile=0.7)
         cls.reference = os.path.join(cls.dir, "reference.h5")
         calibrate(cls.config, cls.reference, "--jobs", "2")
 
@@ -96,42 +125,75 @@ class SmallCalibration(unittest.TestCase):
     def assert_same_posterior(self, path):
         a, b = read(self.reference), read(path)
         self.assertEqual(a["n"], b["n"])
+        np.testing.assert_array_equal(a["fit"], b["fit"])
         np.testing.assert_array_equal(a["particles"], b["particles"])
         np.testing.assert_array_equal(a["weights"], b["weights"])
         self.assertEqual(a["tolerances"], b["tolerances"])
+        self.assertIsNotNone(b["predictive"])
+        for key in ("particle", "simulated"):
+            np.testing.assert_array_equal(a["predictive"][key], b["predictive"][key])
 
-    def test_reference_has_three_generations(self):
+    def test_reference_has_fit_generations_and_predictive(self):
         r = read(self.reference)
         self.assertEqual(r["n"], 3)
         self.assertEqual(r["names"], ["visitor.base_hazard"])
         self.assertAlmostEqual(float(np.sum(r["weights"])), 1.0)
+        self.assertTrue(1e-6 <= r["fit"][0] <= 1e-4)
+        # Generation 0 came from around the fit and has a finite tolerance.
+        self.assertTrue(np.isfinite(r["tolerances"][0]))
+        p = r["predictive"]
+        self.assertEqual(p["generation"], 2)
+        self.assertEqual(len(p["particle"]), 30)
+        # Fresh simulations, not the accepted ones: new seeds give values that
+        # differ from those of the drawn particles' accepted simulations.
+        with h5py.File(self.reference, "r") as f:
+            accepted = f["generations/002/simulated"][...]
+        drawn = accepted[p["particle"].astype(int)]
+        self.assertFalse(np.array_equal(np.nan_to_num(drawn), np.nan_to_num(p["simulated"])))
+        with open(self.reference[:-3] + "-report.txt") as f:
+            report = f.read()
+        self.assertIn("Started from a point fit", report)
+        self.assertIn("30 fresh simulations", report)
 
     def test_one_job_equals_two(self):
         path = os.path.join(self.dir, "one-job.h5")
         calibrate(self.config, path, "--jobs", "1")
         self.assert_same_posterior(path)
 
-    def kill_and_resume(self, name, delay):
+    def kill_and_resume(self, name, when):
+        """SIGKILL at `when`: "between" (as generation 0 is written), "mid" (half
+        of generation 0's duration later, inside generation 1) or "predictive"
+        (as ABC-SMC has stopped, before the predictive is written)."""
         path = os.path.join(self.dir, name)
         process = calibrate(self.config, path, "--jobs", "2", background=True)
         deadline = time.time() + 300
-        while generations_in(path) < 1 and process.poll() is None and time.time() < deadline:
-            time.sleep(0.05)
-        time.sleep(delay)
+        ready = stopped if when == "predictive" else (lambda p: generations_in(p) >= 1)
+        while not ready(path) and process.poll() is None and time.time() < deadline:
+            time.sleep(0.02)
+        if when == "mid":
+            time.sleep(0.5 * generation_seconds(path, 0))
         self.assertIsNone(process.poll(), "finished before it could be killed")
         process.send_signal(signal.SIGKILL)
         process.wait()
+        process.stderr.close()
         finished = generations_in(path)
-        self.assertGreaterEqual(finished, 1)
-        self.assertLess(finished, 3)
+        if when == "predictive":
+            self.assertEqual(finished, 3)
+            self.assertIsNone(read(path)["predictive"])
+        else:
+            self.assertGreaterEqual(finished, 1)
+            self.assertLess(finished, 3)
         calibrate(self.config, path, "--jobs", "2", "--resume")
         self.assert_same_posterior(path)
 
     def test_resume_after_kill_between_generations(self):
-        self.kill_and_resume("killed-between.h5", 0.0)
+        self.kill_and_resume("killed-between.h5", "between")
 
     def test_resume_after_kill_mid_generation(self):
-        self.kill_and_resume("killed-mid.h5", 1.5)
+        self.kill_and_resume("killed-mid.h5", "mid")
+
+    def test_resume_after_kill_in_predictive(self):
+        self.kill_and_resume("killed-predictive.h5", "predictive")
 
     @unittest.skipUnless(os.environ.get("KHORGOS_MPIEXEC"), "built without KHORGOS_MPI")
     def test_two_mpi_ranks_equal_one_process(self):
@@ -185,7 +247,7 @@ class ParameterRecovery(unittest.TestCase):
         try:
             targets = os.path.join(work, "synthetic.toml")
             sets = [a for k, v in self.TRUTH.items() for a in ("--set", f"{k}={v}")]
-            done = subprocess.run([BINARY, "run", SCENARIO, "--scale", "20", "--seed", "11",
+            done = subprocess.run([BINARY, "run", SCENARIO, "--scale", "50", "--seed", "11",
                                    "--threads", "1", "--quiet", "--out",
                                    os.path.join(work, "truth.h5"), "--emit-targets", targets,
                                    *sets], capture_output=True, text=True)
@@ -194,8 +256,8 @@ class ParameterRecovery(unittest.TestCase):
             calibration_file(config, targets,
                              [("visitor.base_hazard", 1e-6, 1e-3),
                               ("labourer.base_hazard", 1e-6, 1e-3)],
-                             ["nsc_visitors_cn", "labour_quota_cn"], scale=20, particles=40,
-                             generations=4)
+                             ["nsc_visitors_cn", "labour_quota_cn"], scale=50, particles=40,
+                             generations=4, fit_evaluations=30)
             out = os.path.join(work, "posterior.h5")
             calibrate(config, out, "--jobs", "2")
             r = read(out)
@@ -203,6 +265,8 @@ class ParameterRecovery(unittest.TestCase):
                 lo = weighted_quantile(r["particles"][:, j], r["weights"], 0.05)
                 hi = weighted_quantile(r["particles"][:, j], r["weights"], 0.95)
                 with self.subTest(parameter=name):
+                    print(f"{name}: truth {self.TRUTH[name]:.3g}, fit {r['fit'][j]:.3g}, "
+                          f"90% [{lo:.3g}, {hi:.3g}]", file=sys.stderr)
                     self.assertLessEqual(lo, self.TRUTH[name])
                     self.assertGreaterEqual(hi, self.TRUTH[name])
                     # ... and the data were informative: narrower than the prior's 90%.
