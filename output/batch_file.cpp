@@ -28,7 +28,7 @@ using h5::write_coordinate;
 
 constexpr const char* kFormatName = "khorgos-batch";
 constexpr std::int32_t kFormatVersion = 1;
-constexpr unsigned kDeflateLevel = 4;
+constexpr int kDeflateLevel = 4;
 
 void sync(const std::string& path, int flags) {
     const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
@@ -76,23 +76,17 @@ void write_variable(hid_t group, const Variable& v,
         throw RuntimeError("batch summary: '" + v.group + "/" + v.name + "' has " +
                            std::to_string(v.values.size()) + " values for its dimensions' " +
                            std::to_string(size));
-    const Handle space = own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                             H5Sclose, "cannot create dataspace");
-    const Handle dcpl = h5::dataset_creation_plist();
-    if (size > 0) {
-        const auto chunk = chunk_shape(dims);
-        check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
-              "cannot set chunks");
-        check(H5Pset_shuffle(dcpl.get()), "cannot enable shuffle");
-        check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "cannot enable deflate");
-    }
-    const Handle dataset = own(H5Dcreate2(group, v.name.c_str(), H5T_IEEE_F64LE, space.get(),
-                                          H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                               H5Dclose, "cannot create variable '" + v.name + "'");
-    if (size > 0)
-        check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                       v.values.data()),
-              "cannot write variable '" + v.name + "'");
+    const auto create_empty = [&] {
+        const Handle space =
+            own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+                "cannot create dataspace");
+        return own(H5Dcreate2(group, v.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                              h5::dataset_creation_plist().get(), H5P_DEFAULT),
+                   H5Dclose, "cannot create variable '" + v.name + "'");
+    };
+    const Handle dataset = size > 0 ? h5::write_compressed(group, v.name, dims, chunk_shape(dims),
+                                                           v.values, kDeflateLevel)
+                                    : create_empty();
     set_text(dataset.get(), "long_name", v.long_name);
     set_text(dataset.get(), "units", v.units);
     for (std::size_t axis = 0; axis < v.dims.size(); ++axis)

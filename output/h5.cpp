@@ -5,6 +5,7 @@
 #include "sim/errors.hpp"
 
 #include <H5DSpublic.h>
+#include <zlib.h>
 
 #include <algorithm>
 
@@ -356,6 +357,89 @@ Handle write_vector(hid_t group, const std::string& name, const std::vector<doub
         check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                        values.data()),
               "cannot write dataset '" + name + "'");
+    return dataset;
+}
+
+namespace {
+
+/// The bytes of one chunk of a row-major array, zero-padded where the chunk
+/// overhangs the array's end (HDF5 stores edge chunks whole).
+std::vector<double> gather_chunk(const std::vector<double>& values,
+                                 const std::vector<hsize_t>& dims,
+                                 const std::vector<hsize_t>& chunk,
+                                 const std::vector<hsize_t>& origin) {
+    const std::size_t rank = dims.size();
+    hsize_t count = 1;
+    for (const hsize_t c : chunk)
+        count *= c;
+    std::vector<double> out(count, 0.0);
+    std::vector<hsize_t> at(rank, 0); // position inside the chunk, row-major
+    for (hsize_t k = 0; k < count; ++k) {
+        bool inside = true;
+        hsize_t source = 0;
+        for (std::size_t a = 0; a < rank; ++a) {
+            const hsize_t x = origin[a] + at[a];
+            inside = inside && x < dims[a];
+            source = source * dims[a] + x;
+        }
+        if (inside) out[k] = values[source];
+        for (std::size_t a = rank; a-- > 0;) {
+            if (++at[a] < chunk[a]) break;
+            at[a] = 0;
+        }
+    }
+    return out;
+}
+
+/// HDF5's shuffle filter: byte j of element i goes to position j * n + i.
+std::vector<unsigned char> shuffle(const std::vector<double>& chunk) {
+    constexpr std::size_t kWidth = sizeof(double);
+    const std::size_t n = chunk.size();
+    const auto* bytes = reinterpret_cast<const unsigned char*>(chunk.data());
+    std::vector<unsigned char> out(n * kWidth);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < kWidth; ++j)
+            out[j * n + i] = bytes[i * kWidth + j];
+    return out;
+}
+
+} // namespace
+
+Handle write_compressed(hid_t group, const std::string& name, const std::vector<hsize_t>& dims,
+                        const std::vector<hsize_t>& chunk, const std::vector<double>& values,
+                        int level) {
+    // Chunks go to the file as they are in memory, so memory must be F64LE.
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "chunks are written little-endian");
+    const int rank = static_cast<int>(dims.size());
+    const Handle space =
+        own(H5Screate_simple(rank, dims.data(), nullptr), H5Sclose, "cannot create dataspace");
+    const Handle dcpl = dataset_creation_plist();
+    check(H5Pset_chunk(dcpl.get(), rank, chunk.data()), "cannot set chunks");
+    // The filter order is the pipeline order: shuffle, then deflate (zlib's compress2).
+    check(H5Pset_shuffle(dcpl.get()), "cannot enable shuffle");
+    check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(level)), "cannot enable deflate");
+    Handle dataset = own(H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                                    dcpl.get(), H5P_DEFAULT),
+                         H5Dclose, "cannot create dataset '" + name + "'");
+    std::vector<hsize_t> origin(dims.size(), 0);
+    for (;;) {
+        const std::vector<unsigned char> raw = shuffle(gather_chunk(values, dims, chunk, origin));
+        uLongf size = compressBound(static_cast<uLong>(raw.size()));
+        std::vector<unsigned char> packed(size);
+        if (compress2(packed.data(), &size, raw.data(), static_cast<uLong>(raw.size()), level) !=
+            Z_OK)
+            throw RuntimeError("cannot compress dataset '" + name + "'");
+        check(H5Dwrite_chunk(dataset.get(), H5P_DEFAULT, 0, origin.data(), size, packed.data()),
+              "cannot write dataset '" + name + "'");
+        // The next chunk, last axis fastest.
+        std::size_t a = dims.size();
+        while (a-- > 0) {
+            origin[a] += chunk[a];
+            if (origin[a] < dims[a]) break;
+            origin[a] = 0;
+        }
+        if (a == static_cast<std::size_t>(-1)) break;
+    }
     return dataset;
 }
 

@@ -116,6 +116,16 @@ Handle write_strings(hid_t parent, const std::string& name, const std::vector<st
 std::vector<std::string> read_strings(hid_t dataset);
 /// A 1-d double dataset, contiguous (coordinates and other small vectors).
 Handle write_vector(hid_t group, const std::string& name, const std::vector<double>& values);
+
+/// A chunked dataset of doubles (row-major `values` of shape `dims`, at least
+/// one axis, no axis empty), stored shuffled and deflated at `level`. The
+/// chunks are compressed in the calling thread and handed to HDF5 whole
+/// (H5Dwrite_chunk): a thread-safe HDF5 runs one call at a time in the whole
+/// process, so compressing inside H5Dwrite would make the concurrent runs of a
+/// batch wait for each other. Readers see an ordinary shuffle+deflate dataset.
+Handle write_compressed(hid_t group, const std::string& name, const std::vector<hsize_t>& dims,
+                        const std::vector<hsize_t>& chunk, const std::vector<double>& values,
+                        int level);
 /// A coordinate variable: a dimension scale named like its dataset, with
 /// long_name, units and (for "... since ..." units) the calendar.
 Handle write_coordinate(hid_t group, const Coordinate& c);

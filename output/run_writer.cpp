@@ -39,7 +39,7 @@ using h5::own;
 using h5::write_coordinate;
 using h5::write_vector;
 
-constexpr unsigned kDeflateLevel = 4;
+constexpr int kDeflateLevel = 4;
 
 std::string system_error(const std::string& what, int error) {
     return what + ": " + std::strerror(error);
@@ -95,6 +95,7 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims) {
     return chunk;
 }
 
+/// The event log's columns (appended chunk by chunk, so compressed by HDF5 itself).
 void compress(hid_t dcpl, const std::vector<hsize_t>& chunk) {
     check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "cannot set chunks");
     check(H5Pset_shuffle(dcpl), "cannot enable shuffle");
@@ -189,13 +190,15 @@ void write_variable(hid_t group, const Variable& v,
         own(dims.empty() ? H5Screate(H5S_SCALAR)
                          : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
             H5Sclose, "cannot create dataspace");
-    const Handle dcpl = h5::dataset_creation_plist();
     // Scalars cannot be chunked, and chunks of an empty axis are not allowed.
-    if (!v.values.empty() && !dims.empty()) compress(dcpl.get(), chunk_shape(dims));
-    const Handle dataset = own(H5Dcreate2(group, v.name.c_str(), H5T_IEEE_F64LE, space.get(),
-                                          H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                               H5Dclose, "cannot create variable '" + v.name + "'");
-    if (!v.values.empty())
+    const bool chunked = !v.values.empty() && !dims.empty();
+    const Handle dataset =
+        chunked
+            ? h5::write_compressed(group, v.name, dims, chunk_shape(dims), v.values, kDeflateLevel)
+            : own(H5Dcreate2(group, v.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                             h5::dataset_creation_plist().get(), H5P_DEFAULT),
+                  H5Dclose, "cannot create variable '" + v.name + "'");
+    if (!chunked && !v.values.empty())
         check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                        v.values.data()),
               "cannot write variable '" + v.name + "'");

@@ -1,5 +1,6 @@
 // The run file writer and reader: round trips, the event log, and the
 // promises about files on disk (no clobbering, no partial files).
+#include "output/h5.hpp"
 #include "output/run_file.hpp"
 #include "sim/errors.hpp"
 #include "synthetic.hpp"
@@ -155,6 +156,36 @@ TEST_CASE("edge cases round-trip: empty texts and coordinates, a huge scenario, 
     Provenance read_provenance;
     check_equal(output::read_run(dir.file("edge.h5"), &read_provenance), result);
     check_equal(read_provenance, provenance);
+}
+
+TEST_CASE("chunks compressed outside HDF5 read back exactly, edge chunks included") {
+    TempDir dir;
+    const std::string path = (dir.path() / "chunks.h5").string();
+    // 5 x 7 x 3 in chunks of 2 x 4 x 3: the last chunks overhang two axes.
+    const std::vector<hsize_t> dims{5, 7, 3}, chunk{2, 4, 3};
+    std::vector<double> values(5 * 7 * 3);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        values[i] = 1.5 * static_cast<double>(i) - 40.25;
+    {
+        const output::h5::Handle file(
+            H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+        REQUIRE(file);
+        const auto dataset = output::h5::write_compressed(file.get(), "x", dims, chunk, values, 4);
+        CHECK(output::h5::read_doubles(dataset.get()) == values);
+    }
+    const output::h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    const output::h5::Handle dataset(H5Dopen2(file.get(), "x", H5P_DEFAULT), H5Dclose);
+    CHECK(output::h5::read_doubles(dataset.get()) == values);
+    // A reader sees the ordinary filters: shuffle, then deflate.
+    const output::h5::Handle dcpl(H5Dget_create_plist(dataset.get()), H5Pclose);
+    REQUIRE(H5Pget_nfilters(dcpl.get()) == 2);
+    const auto filter = [&](unsigned index) {
+        unsigned flags = 0, parameters[8];
+        std::size_t n = 8;
+        return H5Pget_filter2(dcpl.get(), index, &flags, &n, parameters, 0, nullptr, nullptr);
+    };
+    CHECK(filter(0) == H5Z_FILTER_SHUFFLE);
+    CHECK(filter(1) == H5Z_FILTER_DEFLATE);
 }
 
 TEST_CASE("the same result and provenance give byte-identical files") {
