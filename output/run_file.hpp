@@ -75,10 +75,13 @@ class RunFileWriter {
 };
 
 /// Reads a run file back into a RunResult (and its provenance, if asked for).
-/// Variables come back grouped by group, groups in order of first appearance.
+/// Variables come back grouped by group, groups in order of first appearance;
+/// with `groups`, only the variable groups named there (a batch summary reads
+/// the few it keeps, not every daily series). The observables are always read.
 /// @throws InputError if the file is missing, not HDF5, not a khorgos run
 ///         file, of a newer format, or corrupt.
-RunResult read_run(const std::string& path, Provenance* provenance = nullptr);
+RunResult read_run(const std::string& path, Provenance* provenance = nullptr,
+                   const std::vector<std::string>* groups = nullptr);
 
 /// Streams the event log of a run file to `sink` in file order, in batches
 /// of at most `batch` rows; returns the number of rows.

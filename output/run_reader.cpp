@@ -154,7 +154,8 @@ Provenance read_provenance(hid_t root) {
     return p;
 }
 
-RunResult read_contents(hid_t root, Provenance* provenance) {
+RunResult read_contents(hid_t root, Provenance* provenance,
+                        const std::vector<std::string>* groups) {
     RunResult result;
     const auto names = h5::link_names(root);
     // Coordinates first: variables are checked against them.
@@ -167,6 +168,8 @@ RunResult read_contents(hid_t root, Provenance* provenance) {
     const std::set<std::string> special{layout::kObservables, layout::kEvents, layout::kProvenance};
     for (const auto& group_name : names) {
         if (!h5::is_group(root, group_name) || special.count(group_name)) continue;
+        if (groups && std::find(groups->begin(), groups->end(), group_name) == groups->end())
+            continue;
         const Handle group = h5::open_group(root, group_name);
         for (const auto& name : h5::link_names(group.get())) {
             const Handle dataset = h5::open_dataset(group.get(), name);
@@ -186,11 +189,12 @@ RunResult read_contents(hid_t root, Provenance* provenance) {
 
 } // namespace
 
-RunResult read_run(const std::string& path, Provenance* provenance) {
+RunResult read_run(const std::string& path, Provenance* provenance,
+                   const std::vector<std::string>* groups) {
     h5::QuietErrors quiet;
     const Handle file = open_run_file(path);
     try {
-        return read_contents(file.get(), provenance);
+        return read_contents(file.get(), provenance, groups);
     } catch (const RuntimeError& e) {
         throw InputError(path, 0, 0, "", std::string("corrupt run file: ") + e.what());
     }

@@ -209,7 +209,9 @@ class Summariser {
             if (used.count(c.name)) f.coordinates.push_back(c);
     }
 
-    RunResult read(const Run& run) const { return output::read_run(directory_ + "/" + run.path); }
+    RunResult read(const Run& run) const {
+        return output::read_run(directory_ + "/" + run.path, nullptr, &spec_.keep);
+    }
 
     /// The kept values of each replicate of (scenario, variation); empty where the run failed.
     std::vector<std::optional<Values>> load(std::size_t s, std::size_t v, Summary& out) const {
