@@ -45,7 +45,10 @@ struct AbcSettings {
     std::uint64_t seed = 1;
     AbcStart start = AbcStart::prior;
     /// sd of the start proposal's normals, in units of each prior's sd (internal scale).
-    double start_width = 0.3;
+    /// Narrower than the posterior in any direction (e.g. along a parameter the
+    /// data do not inform) makes the weights prior / q degenerate, the more so
+    /// the more parameters; 1 tilts towards the fit without that risk.
+    double start_width = 1.0;
     std::vector<double> start_point; ///< the point fit (parameter values); needed by AbcStart::fit
     int predictive_draws = 200;      ///< fresh simulations for the posterior predictive
 };

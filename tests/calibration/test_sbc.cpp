@@ -82,6 +82,7 @@ TEST_CASE("Simulation-based calibration: ABC-SMC ranks are uniform", "[calibrati
             fit.max_evaluations = 40;
             fit.seed = s.seed;
             s.start = AbcStart::fit;
+            s.start_width = 0.3; // narrower than the posterior: the weights must correct it
             s.start_point = point_fit(problem, fit, evaluate, nullptr).theta;
         }
         const Generation last = run_abc_smc(problem, s, evaluate, {}, nullptr, nullptr).back();
