@@ -130,8 +130,12 @@ TEST_CASE("ABC-SMC recovers the analytic posterior of a normal mean", "[calibrat
     REQUIRE(gens.size() >= 4);
     const Generation& last = gens.back();
     const double h = std::sqrt(last.tolerance);
+    std::uint64_t simulations = 0;
+    for (const auto& g : gens)
+        simulations += g.simulations;
     INFO((from_fit ? "from the fit" : "from the prior")
-         << ": generations " << gens.size() << ", final h " << h << ", ESS " << last.ess);
+         << ": generations " << gens.size() << ", simulations " << simulations << ", final h " << h
+         << ", ESS " << last.ess);
     REQUIRE(h < 0.1);
     REQUIRE(last.ess > 200);
 
