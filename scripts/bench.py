@@ -41,6 +41,60 @@ def measure(binary, scenario, threads, scale, runs, out, extra=()):
     return med
 
 
+ABC_LINE = re.compile(r"ABC-SMC: .*?, (\d+) simulations,")
+PREDICTIVE_LINE = re.compile(r"Posterior predictive: (\d+) fresh simulations")
+
+# A small ABC-SMC at the shipped calibration's scale (10): simulations per second.
+BENCH_CALIBRATION = """[calibration]
+name = "bench"
+scenario = "{scenario}"
+targets = "{targets}"
+method = "abc"
+seed = 1
+scale = 10
+replicates = 1
+
+[[parameter]]
+name = "trader.base_hazard"
+prior = "log_uniform"
+lower = 1e-4
+upper = 1e-2
+
+[[parameter]]
+name = "visitor.base_hazard"
+prior = "log_uniform"
+lower = 1e-6
+upper = 1e-4
+
+[abc]
+particles = 20
+max_generations = 2
+predictive_draws = 10
+"""
+
+
+def calibration_speed(binary, scenario):
+    rates = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "bench.toml")
+        with open(path, "w") as f:
+            f.write(BENCH_CALIBRATION.format(
+                scenario=os.path.abspath(scenario),
+                targets=os.path.abspath("calibration/targets/article.toml")))
+        for jobs in (1, 2):
+            start = time.perf_counter()
+            proc = subprocess.run([binary, "calibrate", path, "--jobs", str(jobs), "--out",
+                                   os.path.join(tmp, f"posterior{jobs}.h5")],
+                                  check=True, capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            text = proc.stdout + proc.stderr
+            sims = int(ABC_LINE.search(text)[1]) + int(PREDICTIVE_LINE.search(text)[1])
+            rates[jobs] = sims / wall
+            print(f"calibration (ABC-SMC, scale 10), --jobs {jobs}: {sims} simulations in "
+                  f"{wall:.1f} s = {rates[jobs]:.2f} simulations/s")
+    print(f"calibration speed-up --jobs 1 -> 2: {rates[2] / rates[1]:.2f}x")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--binary", default="build/release/sim/cli/khorgos")
@@ -48,6 +102,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", default="scenarios/batches/labour_quota_grid.toml",
                         help="batch file timed with --jobs 1 and 2 ('' to skip)")
+    parser.add_argument("--no-calibration", dest="calibration", action="store_false",
+                        help="skip the calibration timing")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; {args.runs} runs each; median (min-max) wall time")
     print(f"{'configuration':28} {'wall s':>18} {'engine s':>9} {'events/s':>10} "
@@ -85,6 +141,9 @@ def main():
     print(f"7-day steps: wall {weekly['wall']:.3f} s = {weekly['wall'] / base['wall']:.2f}x of daily")
     print(f"engine state: {base['rss_mb']:.0f} MB peak RSS at scale 1; "
           f"{base['agents']} agents created")
+
+    if args.calibration:
+        calibration_speed(args.binary, args.scenario)
 
     if args.batch:
         walls = {}
