@@ -347,13 +347,8 @@ class Engine {
         // An event never fires in the step that scheduled it (one event per agent per step).
         day = std::max(day, day_end_);
         if (day > sc_.end_day) return;
-        auto& bucket = buckets_[static_cast<std::size_t>((day - sc_.start_day) / sc_.step_days)];
-        // A new bucket takes the storage of a spent one: no allocation and regrowth per step.
-        if (bucket.capacity() == 0 && !spare_buckets_.empty()) {
-            bucket = std::move(spare_buckets_.back());
-            spare_buckets_.pop_back();
-        }
-        bucket.push_back(id);
+        const auto step = static_cast<std::size_t>((day - sc_.start_day) / sc_.step_days);
+        buckets_[step].push_back(id);
     }
 
     /// Sets the agent's plan and draws its competing events; schedules the earliest.
@@ -515,9 +510,7 @@ class Engine {
                 break;
             }
         }
-        due.clear(); // the bucket is spent: its storage serves a later one
-        spare_buckets_.push_back(std::move(due));
-        due = {};
+        std::vector<std::uint32_t>().swap(due); // the bucket is spent: free its memory
     }
 
     int type_index(std::uint32_t id) const { return agents_[id].type; }
@@ -1119,7 +1112,6 @@ class Engine {
     std::vector<double> probability_, keep_unassisted_;
     std::vector<double> region_cdf_;
     std::vector<std::vector<std::uint32_t>> buckets_;
-    std::vector<std::vector<std::uint32_t>> spare_buckets_; ///< storage of spent buckets
     std::vector<std::pair<std::uint16_t, std::uint32_t>> returners_;
     std::vector<std::uint32_t>
         finished_; ///< slots of agents with no further event, freed after the step
