@@ -39,7 +39,10 @@ using h5::own;
 using h5::write_coordinate;
 using h5::write_vector;
 
-constexpr int kDeflateLevel = 4;
+// Level 1: on a historical run's shuffled daily series it compresses 13.1 MB
+// to 0.72 MB in 51 ms, against 0.62 MB in 105 ms at level 4; every run of a
+// batch or a calibration pays this, so speed wins over the last 14%.
+constexpr int kDeflateLevel = 1;
 
 std::string system_error(const std::string& what, int error) {
     return what + ": " + std::strerror(error);
