@@ -5,8 +5,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -24,13 +22,6 @@ std::string number_text(double x) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%g", x);
     return buffer;
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 /// Marks the targets a selector names: "id" (every period) or "id@period".
@@ -55,17 +46,18 @@ bool is_calibration_file(const std::string& path) {
     return parse_toml_file(path).contains("calibration");
 }
 
-CalibrationSpec load_calibration(const std::string& path, const std::string& targets_override) {
-    const toml::table root = parse_toml_file(path);
+CalibrationSpec load_calibration(const std::string& path, const std::string& targets_override,
+                                 const FileSource& files) {
+    const toml::table root = parse_toml_file(path, files);
     TableReader top(root, path, "");
     CalibrationSpec spec;
     spec.path = path;
-    spec.text = read_text(path);
+    spec.text = files.read(path).value_or("");
 
     TableReader c(top.subtable("calibration"), path, "calibration.");
     spec.name = c.string("name", fs::path(path).stem().string());
     spec.scenario_path = resolve(path, c.string("scenario"));
-    if (!fs::exists(spec.scenario_path))
+    if (!files.read(spec.scenario_path))
         c.fail("scenario", "scenario file '" + spec.scenario_path + "' does not exist");
     const std::string targets_key = c.string("targets", "");
     if (!targets_override.empty())
@@ -74,7 +66,7 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
         spec.targets_path = resolve(path, targets_key);
     else
         c.fail("targets", "a targets file is needed (here or with --targets)");
-    if (targets_override.empty() && !fs::exists(spec.targets_path))
+    if (targets_override.empty() && !files.read(spec.targets_path))
         c.fail("targets", "targets file '" + spec.targets_path + "' does not exist");
     spec.method = c.string("method", "abc");
     if (spec.method != "abc" && spec.method != "fit")
@@ -92,7 +84,11 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
     spec.adaptive_weights = c.boolean("adaptive_weights", false);
 
     // Targets: the file's `fitted` flags, unless `fit_targets` lists them; then `hold_out`.
-    spec.targets = load_targets(spec.targets_path);
+    const std::optional<std::string> targets_text = files.read(spec.targets_path);
+    if (!targets_text)
+        throw InputError(spec.targets_path, 0, 0, "",
+                         "cannot open the file (missing or unreadable)");
+    spec.targets = load_targets_text(*targets_text, spec.targets_path);
     spec.fitted.resize(spec.targets.size());
     for (std::size_t i = 0; i < spec.targets.size(); ++i)
         spec.fitted[i] = spec.targets[i].fitted;

@@ -9,6 +9,7 @@
 #include "calibration/point_fit.hpp"
 #include "calibration/problem.hpp"
 #include "calibration/targets.hpp"
+#include "sim/file_source.hpp"
 
 #include <string>
 #include <vector>
@@ -35,8 +36,10 @@ struct CalibrationSpec {
 };
 
 /// Loads and validates a calibration file; `targets_override` replaces its
-/// targets file. @throws InputError with file, line and key.
-CalibrationSpec load_calibration(const std::string& path, const std::string& targets_override = "");
+/// targets file. Files come from `files` (the disk, or memory for the fuzzer).
+/// @throws InputError with file, line and key.
+CalibrationSpec load_calibration(const std::string& path, const std::string& targets_override = "",
+                                 const FileSource& files = disk_files());
 
 /// True if the TOML file is a calibration file (has a top-level [calibration] table).
 bool is_calibration_file(const std::string& path);

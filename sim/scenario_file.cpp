@@ -28,22 +28,14 @@ void merge(toml::table& base, toml::table&& over) {
     }
 }
 
-/// Reads a file and its `extends` chain into one merged table.
-toml::table load_merged(const std::string& path, std::vector<std::string>& chain,
-                        std::string& text) {
-    const std::string canonical =
-        fs::exists(path) ? fs::weakly_canonical(path).string() : fs::absolute(path).string();
-    if (std::find(chain.begin(), chain.end(), canonical) != chain.end())
-        throw InputError(path, 0, 0, "extends",
-                         "`extends` cycle: this file extends itself through its parents");
-    chain.push_back(canonical);
-    toml::table table = parse_toml_file(path);
-    {
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream body;
-        body << in.rdbuf();
-        text = "# ---- " + path + " ----\n" + body.str() + (text.empty() ? "" : "\n" + text);
-    }
+/// Reads a file and its `extends` chain (from `files`) into one merged table.
+toml::table load_merged(const std::string& path, const FileSource& files,
+                        std::vector<std::string>& chain, std::string& text) {
+    chain.push_back(files.identity(path));
+    const std::optional<std::string> body = files.read(path);
+    if (!body) throw InputError(path, 0, 0, "", "cannot open the file (missing or unreadable)");
+    toml::table table = parse_toml_text(*body, path);
+    text = "# ---- " + path + " ----\n" + *body + (text.empty() ? "" : "\n" + text);
     const toml::node* extends = table.get("extends");
     if (!extends) {
         if (table.contains("remove_events"))
@@ -54,10 +46,15 @@ toml::table load_merged(const std::string& path, std::vector<std::string>& chain
     if (!extends->is_string())
         fail_at(*extends, path, "extends", "expected a file name (a string)");
     const fs::path parent_path = fs::path(path).parent_path() / *extends->value<std::string>();
-    if (!fs::exists(parent_path))
+    if (!files.read(parent_path.string()))
         fail_at(*extends, path, "extends",
                 "parent file '" + parent_path.string() + "' does not exist");
-    toml::table parent = load_merged(parent_path.string(), chain, text);
+    // A cycle is reported at the `extends` that closes it, with its line.
+    if (std::find(chain.begin(), chain.end(), files.identity(parent_path.string())) != chain.end())
+        fail_at(*extends, path, "extends",
+                "`extends` cycle: '" + parent_path.string() +
+                    "' is this file or extends it (directly or through its parents)");
+    toml::table parent = load_merged(parent_path.string(), files, chain, text);
 
     // Events: the parent's, minus `remove_events`, then this file's.
     for (const toml::table* t : {&parent, &table})
@@ -431,9 +428,9 @@ class ScenarioParser {
 
 } // namespace
 
-LoadedScenario load_scenario(const std::string& path) {
+LoadedScenario load_scenario(const std::string& path, const FileSource& files) {
     LoadedScenario out;
-    toml::table merged = load_merged(path, out.files, out.text);
+    toml::table merged = load_merged(path, files, out.files, out.text);
     std::reverse(out.files.begin(), out.files.end());
     out.scenario = ScenarioParser(merged, path).parse();
     return out;

@@ -3,6 +3,7 @@
 // parent (path relative to itself): tables merge key by key, arrays replace the
 // parent's, except `events`, which add to the parent's after `remove_events`.
 // Every problem is an InputError naming the file, line, column and key.
+#include "sim/file_source.hpp"
 #include "sim/scenario.hpp"
 
 #include <string>
@@ -16,8 +17,10 @@ struct LoadedScenario {
     std::vector<std::string> files; ///< the chain, parents first
 };
 
-/// Reads and validates a scenario file. @throws InputError on any bad input.
-LoadedScenario load_scenario(const std::string& path);
+/// Reads and validates a scenario file and its `extends` chain, from `files`
+/// (the disk unless the fuzzer gives files held in memory).
+/// @throws InputError on any bad input.
+LoadedScenario load_scenario(const std::string& path, const FileSource& files = disk_files());
 
 /// Validates a scenario held in memory (`name` stands for the file in
 /// messages). It reads no file: `extends` is an error here.

@@ -6,13 +6,10 @@
 
 namespace khorgos {
 
-toml::table parse_toml_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path, 0, 0, "", "cannot open the file (missing or unreadable)");
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw InputError(path, 0, 0, "", "cannot read the file");
-    return parse_toml_text(text.str(), path);
+toml::table parse_toml_file(const std::string& path, const FileSource& files) {
+    const std::optional<std::string> text = files.read(path);
+    if (!text) throw InputError(path, 0, 0, "", "cannot open the file (missing or unreadable)");
+    return parse_toml_text(*text, path);
 }
 
 namespace {

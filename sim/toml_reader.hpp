@@ -4,6 +4,7 @@
 // and every error names the file, line, column and dotted key.
 #include "sim/calendar.hpp"
 #include "sim/errors.hpp"
+#include "sim/file_source.hpp"
 
 #include <toml++/toml.h>
 
@@ -14,8 +15,9 @@
 
 namespace khorgos {
 
-/// Parses a TOML file. @throws InputError if it is missing, unreadable or not TOML.
-toml::table parse_toml_file(const std::string& path);
+/// Parses a TOML file (from `files`, the disk by default).
+/// @throws InputError if it is missing, unreadable or not TOML.
+toml::table parse_toml_file(const std::string& path, const FileSource& files = disk_files());
 
 /// Parses TOML text held in memory; `name` stands for the file in messages.
 /// @throws InputError if it is not TOML.

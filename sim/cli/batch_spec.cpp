@@ -57,13 +57,6 @@ bool valid_id(const std::string& id) {
     });
 }
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 /// Dotted parameter names from a table that may nest (TOML turns `a.b = 1` into tables).
 void walk_parameters(const toml::table& table, const std::string& prefix, const std::string& file,
                      const std::string& key, ScenarioEntry& entry) {
@@ -97,13 +90,13 @@ void same_places(const Scenario& a, const Scenario& b, TableReader& r, const std
 
 class SpecParser {
   public:
-    SpecParser(const toml::table& root, const std::string& file)
-        : root_(root, file, ""), file_(file) {}
+    SpecParser(const toml::table& root, const std::string& file, const FileSource& files)
+        : root_(root, file, ""), file_(file), files_(files) {}
 
     Spec parse() {
         Spec spec;
         spec.file = file_;
-        spec.text = read_text(file_);
+        spec.text = files_.read(file_).value_or("");
         batch(spec);
         scenarios(spec);
         if (root_.has("variation")) variation(spec);
@@ -152,7 +145,7 @@ class SpecParser {
                 if (other.id == e.id) r.fail("id", "duplicate scenario id '" + e.id + "'");
             const std::string file = r.string("file");
             e.path = (here / file).lexically_normal().string();
-            if (!fs::is_regular_file(e.path))
+            if (!files_.read(e.path))
                 r.fail("file", "scenario file '" + e.path + "' does not exist");
             if (r.boolean("baseline", false)) {
                 if (baseline) r.fail("baseline", "only one scenario can be the baseline");
@@ -162,7 +155,7 @@ class SpecParser {
                 const toml::table& p = r.subtable("parameters");
                 walk_parameters(p, "", file_, r.key("parameters."), e);
             }
-            LoadedScenario loaded = load_scenario(e.path);
+            LoadedScenario loaded = load_scenario(e.path, files_);
             for (const auto& s : e.sets)
                 apply_override(loaded.scenario, s);
             e.parameters = loaded.scenario.parameters.values();
@@ -200,6 +193,24 @@ class SpecParser {
             parameters(spec, v);
         }
         v.finish();
+        // The run count before the rows are made: a grid of a few long value
+        // lists has billions of rows, which would exhaust memory before the
+        // count check in parse().
+        double rows = static_cast<double>(spec.variations.size()); // design: read already
+        const double d = static_cast<double>(spec.varied.size());
+        if (spec.method == Method::grid) {
+            rows = 1;
+            for (const auto& p : spec.varied)
+                rows *= static_cast<double>(p.values.size());
+        } else if (spec.method == Method::latin_hypercube) {
+            rows = static_cast<double>(spec.samples);
+        } else if (spec.method == Method::saltelli) {
+            rows = static_cast<double>(spec.samples) * (spec.second_order ? 2 * d + 2 : d + 2);
+        }
+        const double runs = static_cast<double>(spec.scenarios.size()) * rows * spec.replicates;
+        if (runs > static_cast<double>(kMaxRuns))
+            root_.fail("batch",
+                       "declares " + exact(runs) + " runs, more than " + std::to_string(kMaxRuns));
         switch (spec.method) {
         case Method::grid:
             grid(spec);
@@ -246,8 +257,9 @@ class SpecParser {
 
     /// A CSV design matrix: a header of parameter names, then one row of numbers per run.
     void read_design(Spec& spec, const std::string& csv, TableReader& v) {
-        std::ifstream in(csv);
-        if (!in) v.fail("file", "cannot open the design matrix '" + csv + "'");
+        const std::optional<std::string> text = files_.read(csv);
+        if (!text) v.fail("file", "cannot open the design matrix '" + csv + "'");
+        std::istringstream in(*text);
         std::string line;
         int number = 0;
         const auto cells = [&](const std::string& text) {
@@ -371,6 +383,7 @@ class SpecParser {
 
     TableReader root_;
     std::string file_;
+    const FileSource& files_;
     Scenario first_;
 };
 
@@ -384,9 +397,9 @@ std::string padded(std::size_t value, std::size_t count) {
 
 } // namespace
 
-Spec load_spec(const std::string& path) {
-    const toml::table root = parse_toml_file(path);
-    return SpecParser(root, path).parse();
+Spec load_spec(const std::string& path, const FileSource& files) {
+    const toml::table root = parse_toml_file(path, files);
+    return SpecParser(root, path, files).parse();
 }
 
 std::string exact(double x) {

@@ -5,6 +5,7 @@
 // sample, or a design matrix read from CSV). A Spec is the validated file; its
 // runs are plain RunPlans, so a batch run equals the same `khorgos run`.
 // Every problem of the file is an InputError found before any run starts.
+#include "sim/file_source.hpp"
 #include "sim/parameters.hpp"
 
 #include <array>
@@ -62,9 +63,10 @@ struct Run {
     std::string path;              ///< run file, relative to the batch's output directory
 };
 
-/// Reads and validates a batch file, loading every scenario it names.
+/// Reads and validates a batch file, loading every scenario it names (from
+/// `files`: the disk, or memory for the fuzzer).
 /// @throws InputError naming the file, line and key of the first problem.
-Spec load_spec(const std::string& path);
+Spec load_spec(const std::string& path, const FileSource& files = disk_files());
 
 /// Every run, scenario-major, then variation, then replicate.
 std::vector<Run> expand(const Spec& spec);

@@ -4,6 +4,7 @@
 #include "batch_runner.hpp"
 #include "calibrate.hpp"
 #include "calibration/targets.hpp"
+#include "check_file.hpp"
 #include "command_line.hpp"
 #include "interrupt.hpp"
 #include "khorgos_version.hpp"
@@ -136,30 +137,7 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
 int check_command(const std::vector<std::string>& args) {
     if (args.size() != 1)
         throw InputError("", 0, 0, "FILE", "khorgos check needs exactly one file");
-    const std::string& path = args[0];
-    const toml::table root = parse_toml_file(path);
-    if (root.contains("calibration")) {
-        std::cout << check_calibration(path) << "\n";
-        return 0;
-    }
-    if (root.contains("batch")) {
-        const batch::Spec spec = batch::load_spec(path);
-        std::cout << path << ": ok (batch '" << spec.name << "', " << spec.scenarios.size()
-                  << " scenarios x " << spec.variations.size() << " variations x "
-                  << spec.replicates << " replicates = "
-                  << spec.scenarios.size() * spec.variations.size() * spec.replicates << " runs)\n";
-        return 0;
-    }
-    if (root.contains("target")) {
-        const auto targets = calibration::load_targets(path);
-        std::cout << path << ": ok (targets file, " << targets.size() << " targets)\n";
-        return 0;
-    }
-    const LoadedScenario loaded = load_scenario(path);
-    const Scenario& s = loaded.scenario;
-    std::cout << path << ": ok (scenario '" << s.name << "', " << s.origins.size() << " origins, "
-              << s.crossings.size() << " crossings, " << s.regions.size() << " regions, "
-              << s.pools.size() << " pools, " << s.events.size() << " events)\n";
+    std::cout << check_file(args[0]) << "\n";
     return 0;
 }
 

@@ -1,6 +1,9 @@
-"""Writes fuzzer seeds: every shipped scenario with its `extends` chain merged
-into one self-contained file (the fuzz entry point reads no file, so a child
-scenario is only useful as a seed once flattened), plus every TOML file as is.
+"""Writes fuzzer seeds: every shipped TOML file as is; every scenario with its
+`extends` chain merged into one self-contained file; and every file bundled
+with the files it names (`extends` parents, a batch's scenarios and design
+matrix, a calibration's scenario and targets) as one multi-file input, each
+further file after a "#@ NAME" line (tests/fuzz/parse_one.hpp), NAME relative
+to the first file's directory as the file names it.
 Merging follows sim/scenario_file.cpp: tables merge key by key, arrays
 replace, `events` are the parent's minus `remove_events` plus the child's.
 Usage: flatten_seeds.py OUTPUT_DIR FILE_OR_DIR..."""
@@ -31,6 +34,54 @@ def load(path, chain=()):
     merge(parent, table)
     parent["events"] = events
     return parent
+
+
+MARKER = "#@ "
+
+
+def named_files(path):
+    """The files `path` names (relative to its directory), as the parsers resolve them."""
+    try:
+        with open(path, "rb") as f:
+            table = tomllib.load(f)
+    except Exception:
+        return []
+    here = os.path.dirname(path)
+    names = []
+    if isinstance(table.get("extends"), str):
+        names.append(table["extends"])
+    for entry in table.get("scenario", []) if isinstance(table.get("scenario"), list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+            names.append(entry["file"])
+    variation = table.get("variation")
+    if isinstance(variation, dict) and isinstance(variation.get("file"), str):
+        names.append(variation["file"])
+    calibration = table.get("calibration")
+    if isinstance(calibration, dict):
+        names += [calibration[k] for k in ("scenario", "targets") if isinstance(calibration.get(k), str)]
+    return [os.path.normpath(os.path.join(here, n)) for n in names if not os.path.isabs(n)]
+
+
+def bundle(path):
+    """The text of `path` followed by every file it names, transitively; None if it names none."""
+    base = os.path.dirname(os.path.abspath(path))
+    seen, order, todo = {os.path.abspath(path)}, [], named_files(path)
+    while todo:
+        p = os.path.abspath(todo.pop(0))
+        if p in seen or not os.path.isfile(p):
+            continue
+        seen.add(p)
+        order.append(p)
+        todo += named_files(p)
+    if not order:
+        return None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    for p in order:
+        with open(p, encoding="utf-8", errors="replace") as f:
+            body = f.read()
+        text += ("" if text.endswith("\n") else "\n") + MARKER + os.path.relpath(p, base) + "\n" + body
+    return text
 
 
 def merge(base, over):
@@ -71,10 +122,15 @@ def main():
                 files += [os.path.join(root, n) for n in names if n.endswith(".toml")]
         else:
             files.append(arg)
-    flattened = 0
+    flattened = bundled = 0
     for path in sorted(files):
         name = path.replace("/", "_")
         shutil.copyfile(path, os.path.join(out, name))
+        text = bundle(path)
+        if text is not None:
+            with open(os.path.join(out, "bundle_" + name), "w", encoding="utf-8") as f:
+                f.write(text)
+            bundled += 1
         try:
             table = load(path)
         except Exception:  # a bad input that is bad before merging: kept as is only
@@ -83,7 +139,8 @@ def main():
             for k, v in table.items():
                 f.write(f"{key(k)} = {value(v)}\n")
         flattened += 1
-    print(f"{len(files)} seeds, {flattened} flattened", file=sys.stderr)
+    print(f"{len(files)} seeds, {flattened} flattened, {bundled} bundled with the files they name",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

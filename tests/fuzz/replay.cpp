@@ -37,11 +37,13 @@ int main(int argc, char** argv) {
         std::ifstream in(f, std::ios::binary);
         std::ostringstream text;
         text << in.rdbuf();
-        std::cerr << "replay " << f.string() << "\n";
-        if (khorgos::fuzz::parse_one(text.str()) == khorgos::fuzz::Verdict::accepted)
+        std::cerr << "replay " << f.string() << ": ";
+        std::string message;
+        if (khorgos::fuzz::parse_one(text.str(), &message) == khorgos::fuzz::Verdict::accepted)
             ++accepted;
         else
             ++rejected;
+        std::cerr << message << "\n";
     }
     std::cout << files.size() << " inputs replayed: " << accepted << " accepted, " << rejected
               << " rejected with an InputError, none crashed\n";

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the parser fuzzer for SECONDS (default 60) on all cores given by JOBS
+# Runs the parser fuzzer (scenario, targets, batch and calibration files, with
+# the files they name) for SECONDS (default 60) on all cores given by JOBS
 # (default 1), from the seed corpus (scenarios, test data, bad inputs, targets)
 # plus what earlier runs found (build/fuzz/corpus). Exit 0 if nothing was
 # found; otherwise the crashing input is in build/fuzz/artifacts/ and the exit
@@ -13,10 +14,14 @@ fuzzer=build/fuzz/tests/fuzz/khorgos_fuzz_parsers
 corpus=build/fuzz/corpus
 seeds=build/fuzz/seeds
 mkdir -p "$corpus" "$seeds" build/fuzz/artifacts
-# Seeds: every shipped TOML file as is and with its `extends` chain merged in
-# (the fuzz entry point reads no file), and the regression inputs.
-/usr/bin/python3 tests/fuzz/flatten_seeds.py "$seeds" scenarios tests/data tests/bad_inputs calibration/targets
+# Seeds: every shipped TOML file as is, with its `extends` chain merged in, and
+# bundled with the files it names (one multi-file input, see parse_one.hpp);
+# and the regression inputs.
+/usr/bin/python3 tests/fuzz/flatten_seeds.py "$seeds" scenarios tests/data tests/bad_inputs \
+  calibration/historical.toml calibration/targets tests/calibration/bad tests/batch
 find tests/fuzz/regressions tests/fuzz/seeds -type f ! -name '.*' -exec cp -f {} "$seeds"/ \;
+# -max_len: the largest seed, the shipped calibration bundled with the
+# historical scenario and the article's targets, is about 26 KB.
 if [ "$jobs" -gt 1 ]; then
   # -fork: each worker runs a slice of the time; a crash stops them all.
   extra=(-fork="$jobs" -ignore_crashes=0)
@@ -25,5 +30,5 @@ else
 fi
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   "$fuzzer" "$corpus" "$seeds" -dict=tests/fuzz/toml.dict -max_total_time="$seconds" \
-    -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
+    -timeout=10 -rss_limit_mb=2048 -max_len=32768 -print_final_stats=1 \
     -artifact_prefix=build/fuzz/artifacts/ "${extra[@]}"
