@@ -5,6 +5,7 @@
 #include "output/batch_file.hpp"
 
 #include "output/h5.hpp"
+#include "output/temporary_files.hpp"
 #include "sim/errors.hpp"
 
 #include <H5DSpublic.h>
@@ -160,8 +161,8 @@ void write_contents(hid_t root, const BatchSummary& s) {
 void write_batch_summary(const std::string& path, const BatchSummary& summary) {
     const auto slash = path.rfind('/');
     const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    const std::string temporary = directory + "/." + name + ".tmp-" + std::to_string(::getpid());
+    remove_stale_temporaries(path); // what a killed batch left of this file
+    const std::string temporary = temporary_path(path);
     h5::QuietErrors quiet;
     try {
         const Handle fcpl = h5::file_creation_plist();

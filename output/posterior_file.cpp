@@ -2,6 +2,7 @@
 #include "output/posterior_file.hpp"
 
 #include "output/h5.hpp"
+#include "output/temporary_files.hpp"
 #include "sim/errors.hpp"
 
 #include <cstdio>
@@ -50,12 +51,10 @@ std::string generation_name(std::size_t i) {
 } // namespace
 
 void write_posterior_file(const std::string& path, const PosteriorData& data) {
-    const auto slash = path.rfind('/');
-    const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash);
-    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    const std::string temporary = directory + "/." + name + ".tmp-" + std::to_string(::getpid());
+    remove_stale_temporaries(path); // what a killed calibration left of this file
+    const std::string temporary = temporary_path(path);
     h5::QuietErrors quiet;
-    {
+    try {
         const Handle fcpl = h5::file_creation_plist();
         const Handle fapl = h5::file_access_plist();
         Handle file = own(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
@@ -125,6 +124,9 @@ void write_posterior_file(const std::string& path, const PosteriorData& data) {
             write_doubles(g.get(), "upper90", p.upper90, p.upper90.size(), 0);
         }
         file.close("cannot close '" + temporary + "'");
+    } catch (...) {
+        std::remove(temporary.c_str()); // a failed write (full disk) leaves nothing behind
+        throw;
     }
     if (std::rename(temporary.c_str(), path.c_str()) != 0) {
         std::remove(temporary.c_str());

@@ -3,6 +3,7 @@
 #include "output/h5.hpp"
 #include "output/layout.hpp"
 #include "output/run_file.hpp"
+#include "output/temporary_files.hpp"
 #include "sim/errors.hpp"
 #include "sim/types.hpp"
 
@@ -479,11 +480,11 @@ class RunFileWriter::Impl {
             if (S_ISDIR(status.st_mode)) throw InputError(path, 0, 0, "--out", "is a directory");
             if (!force) refuse_existing();
         }
-        // Same directory, so the final rename is atomic; the PID and a
-        // per-process count keep concurrent writers of the same name apart.
-        static std::atomic<unsigned> writers{0};
-        temporary_ = directory_ + "/." + name + ".tmp-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(writers++);
+        // Same directory, so the final rename is atomic; host, PID and a
+        // per-process count keep concurrent writers of the same name apart,
+        // and let this writer remove what a killed writer of the name left.
+        output::remove_stale_temporaries(path);
+        temporary_ = output::temporary_path(path);
         temporary_file_.create(temporary_);
         h5::QuietErrors quiet;
         const Handle fcpl = h5::file_creation_plist();

@@ -3,6 +3,7 @@
 #include "command_line.hpp"
 #include "interrupt.hpp"
 #include "output/batch_file.hpp"
+#include "output/temporary_files.hpp"
 #include "run_plan.hpp"
 #include "sim/errors.hpp"
 #if KHORGOS_WITH_MPI
@@ -44,7 +45,8 @@ bool launched_by_mpi() {
 
 /// Writes a whole file under a temporary name, syncs it and renames it into place.
 void write_atomically(const std::string& path, const std::string& text) {
-    const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+    interrupt::Deferred hold; // Ctrl-C waits: no temporary file is left behind
+    const std::string temporary = output::temporary_path(path);
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         out << text;
@@ -159,12 +161,9 @@ class Batch {
     std::vector<std::size_t> prepare() {
         for (const auto& s : spec_.scenarios)
             fs::create_directories(directory_ + "/runs/" + s.id);
-        // What a killed batch left half-written (run files, manifest, summary).
-        for (const auto& entry : fs::recursive_directory_iterator(directory_)) {
-            const std::string name = entry.path().filename().string();
-            if (entry.is_regular_file() && name.find(".tmp-") != std::string::npos)
-                fs::remove(entry.path());
-        }
+        // What a killed batch left half-written (run files, manifest, summary):
+        // only files whose writer is gone, never those of a live process.
+        output::remove_stale_temporaries_under(directory_);
         write_atomically(directory_ + "/batch.toml", spec_.text);
         if (!spec_.varied.empty()) {
             write_atomically(directory_ + "/problem.txt", salib_problem(spec_));
@@ -230,7 +229,10 @@ class Batch {
     /// Summary, outputs and final manifest; returns the number of failed runs.
     std::size_t finish() {
         const Summary summary = summarise(spec_, runs_, status_, directory_);
-        output::write_batch_summary(directory_ + "/summary.h5", summary.file);
+        {
+            interrupt::Deferred hold;
+            output::write_batch_summary(directory_ + "/summary.h5", summary.file);
+        }
         std::string csv = "run,scenario,variation,replicate,status";
         for (const auto& name : summary.observable_names)
             csv += "," + csv_field(name);

@@ -10,6 +10,7 @@
 #include "calibration/predictive.hpp"
 #include "calibration/report.hpp"
 #include "output/posterior_file.hpp"
+#include "output/temporary_files.hpp"
 #include "run_plan.hpp"
 #include "sim/errors.hpp"
 #include "sim/scenario_file.hpp"
@@ -46,13 +47,16 @@ std::vector<std::string> as_sets(const std::vector<std::string>& names,
 }
 
 void write_text(const std::string& path, const std::string& text) {
-    const std::string temporary = path + ".tmp";
+    interrupt::Deferred hold; // Ctrl-C waits for the file to be whole under its final name
+    output::remove_stale_temporaries(path); // what a killed calibration left of this file
+    const std::string temporary = output::temporary_path(path);
     {
         std::ofstream out(temporary, std::ios::binary);
         out << text;
         if (!out) throw RuntimeError("cannot write '" + temporary + "'");
     }
     fs::rename(temporary, path);
+    interrupt::output_completed();
 }
 
 void log_line(const std::string& line) {
@@ -279,7 +283,10 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
         fragment_comment = "Point fit (" + spec.fit.algorithm + ") of calibration " + spec.path;
     } else {
         const auto write = [&] {
-            if (root) output::write_posterior_file(out, data);
+            if (!root) return;
+            interrupt::Deferred hold; // Ctrl-C waits until the file is whole under its name
+            output::write_posterior_file(out, data);
+            interrupt::output_completed();
         };
         if (spec.abc.start == calibration::AbcStart::fit && !report_only) {
             if (data.fit_parameters.empty()) {
@@ -335,7 +342,11 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
     report += line;
     data.report = report;
     if (!root) return 0;
-    output::write_posterior_file(out, data);
+    {
+        interrupt::Deferred hold;
+        output::write_posterior_file(out, data);
+        interrupt::output_completed();
+    }
 
     // The report as text and the calibrated parameters as a scenario fragment, beside the file.
     std::string base = out;

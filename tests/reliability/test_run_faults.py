@@ -116,8 +116,10 @@ class Faults(unittest.TestCase):
     def test_sigkill_never_leaves_a_file_under_the_final_name(self):
         kills = 6
         for i in range(kills):
-            for f in os.listdir(self.work):
-                os.remove(os.path.join(self.work, f))
+            # Only a finished run is removed: the temporary files of killed runs
+            # stay, for the next run of the same output to remove.
+            if os.path.exists(self.out):
+                os.remove(self.out)
             process = start(self.out)
             time.sleep(RNG.uniform(0, self.duration))
             finished = process.poll() is not None
@@ -134,7 +136,14 @@ class Faults(unittest.TestCase):
                 # The only trace is the temporary file (SIGKILL cannot be caught).
                 leftovers = set(os.listdir(self.work)) - {"run.h5"}
                 self.assertTrue(all(".run.h5.tmp-" in f for f in leftovers), leftovers)
+                # Each run removed what the killed runs before it left.
+                self.assertLessEqual(len(leftovers), 1, "temporary files of killed runs pile up")
                 Faults.injected.append(("SIGKILL", i, f"no final file, {len(leftovers)} temporary left"))
+        # The next run of the same output removes the last killed run's file.
+        done = start(self.out, "--force")
+        _, err = done.communicate(timeout=120)
+        self.assertEqual(done.returncode, 0, err)
+        self.assertEqual(os.listdir(self.work), ["run.h5"])
 
     def test_unwritable_directory(self):
         os.chmod(self.work, 0o555)
