@@ -75,9 +75,9 @@ const char* signal_name(int sig) {
     if (committed == 0) {
         say("): the run was stopped and nothing was written\n");
     } else {
-        say("): unfinished output was removed; the ");
+        say("): unfinished output was removed; the output completed before is kept (");
         say(committed);
-        say(" output file(s) completed before are kept\n");
+        say(" file(s) written)\n");
     }
     if (g_resume[0]) {
         say("khorgos: to finish the work, run: ");
@@ -133,6 +133,10 @@ void TemporaryFile::committed() {
     g_committed.fetch_add(1);
     g_slots[slot_].state.store(0);
     slot_ = -1;
+}
+
+void output_completed() {
+    g_committed.fetch_add(1);
 }
 
 Deferred::Deferred() {

@@ -35,6 +35,11 @@ class TemporaryFile {
     int slot_ = -1;
 };
 
+/// An output file was completed (renamed into place) outside a TemporaryFile,
+/// e.g. a generation of a posterior file: an interruption now says that the
+/// finished output is kept rather than that nothing was written.
+void output_completed();
+
 /// A section during which an interruption waits (e.g. creating the temporary
 /// file and guarding it, or the final rename): it takes effect at the end of
 /// the last open section (those of several threads may overlap).
