@@ -482,8 +482,8 @@ class RunFileWriter::Impl {
         }
         // Same directory, so the final rename is atomic; host, PID and a
         // per-process count keep concurrent writers of the same name apart,
-        // and let this writer remove what a killed writer of the name left.
-        output::remove_stale_temporaries(path);
+        // and let a later run tell whether the writer is gone
+        // (output::remove_stale_temporaries).
         temporary_ = output::temporary_path(path);
         temporary_file_.create(temporary_);
         h5::QuietErrors quiet;

@@ -8,6 +8,7 @@
 #include "command_line.hpp"
 #include "interrupt.hpp"
 #include "khorgos_version.hpp"
+#include "output/temporary_files.hpp"
 #include "run_plan.hpp"
 #include "sim/engine.hpp"
 #include "sim/errors.hpp"
@@ -109,6 +110,9 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
     plan.force = vm.count("force") > 0;
     plan.events = vm.count("events") > 0;
     plan.command_line = join_command_line(argc, argv);
+    // What a killed run of the same output left (a batch cleans its whole
+    // directory once instead of a listing per run).
+    output::remove_stale_temporaries(out);
     const RunOutcome outcome = execute(plan);
     const RunResult& result = outcome.result;
     if (!emit_path.empty())

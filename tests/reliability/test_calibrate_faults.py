@@ -1,11 +1,12 @@
 """`khorgos calibrate` killed (SIGKILL) and interrupted (Ctrl-C, SIGINT) at
 random points, from the outside, on a tiny calibration of tests/data/minimal.toml
-(one parameter, 40 particles, 6 generations: about a second).
+(one parameter, 40 particles, 6 generations and a posterior predictive of 20
+draws: about a second).
 
 - SIGKILL, several times in a row, then --resume: every file under a final
   name is whole (the posterior opens with h5py and its generations are
-  consistent), --resume completes, the posterior equals an uninterrupted run's
-  with the same seed bit for bit, and the killed runs' temporary files are gone
+  consistent), --resume completes, the posterior (every generation and the
+  predictive) equals an uninterrupted run's with the same seed bit for bit, and the killed runs' temporary files are gone
   (the resume removes those whose writer is dead).
 - SIGINT: exit code 130, a message that says how to resume, no temporary file
   left; the printed command, run as printed, completes the same posterior.
@@ -49,12 +50,23 @@ def calibrate(config, out, *extra, background=False):
 
 def read_posterior(path):
     """Every generation's arrays and tolerance, for exact comparison."""
+    return read_file(path)["generations"]
+
+
+def read_file(path):
+    """The generations, the predictive (None before it is made) and the stopping reason."""
     with h5py.File(path, "r") as f:
-        return [{"particles": f["generations"][g]["particles"][...],
-                 "weights": f["generations"][g]["weights"][...],
-                 "distances": f["generations"][g]["distances"][...],
-                 "tolerance": f["generations"][g].attrs["tolerance"]}
-                for g in sorted(f["generations"])]
+        generations = [{"particles": f["generations"][g]["particles"][...],
+                        "weights": f["generations"][g]["weights"][...],
+                        "distances": f["generations"][g]["distances"][...],
+                        "tolerance": f["generations"][g].attrs["tolerance"]}
+                       for g in sorted(f["generations"])]
+        predictive = None
+        if "predictive" in f:
+            predictive = {k: f["predictive"][k][...] for k in f["predictive"]}
+            predictive["generation"] = f["predictive"].attrs["generation"]
+        stopping = f.attrs["stopping"] if "stopping" in f.attrs else ""
+        return {"generations": generations, "predictive": predictive, "stopping": stopping}
 
 
 def temporary_name(final_name, pid):
@@ -85,15 +97,17 @@ class CalibrateFaults(unittest.TestCase):
                     'scale = 4\nseed = 11\nfit_targets = ["nsc_visitors_cn"]\n\n'
                     '[[parameter]]\nname = "visitor.base_hazard"\nprior = "log_uniform"\n'
                     'lower = 1e-5\nupper = 1e-3\n\n'
-                    '[abc]\nparticles = 40\nmax_generations = 6\nmin_acceptance = 0.0\n')
+                    '[abc]\nparticles = 40\nmax_generations = 6\nmin_acceptance = 0.0\n'
+                    'predictive_draws = 20\n')
         reference_dir = os.path.join(cls.dir, "reference")
         os.mkdir(reference_dir)
         t0 = time.monotonic()
         done = calibrate(cls.config, os.path.join(reference_dir, "post.h5"))
         cls.duration = time.monotonic() - t0
         assert done.returncode == 0, done.stderr
-        cls.reference = read_posterior(os.path.join(reference_dir, "post.h5"))
-        assert len(cls.reference) == 6, "the reference should run all 6 generations"
+        cls.reference = read_file(os.path.join(reference_dir, "post.h5"))
+        assert len(cls.reference["generations"]) == 6, "the reference should run 6 generations"
+        assert cls.reference["predictive"] is not None, "the reference has no predictive"
 
     @classmethod
     def tearDownClass(cls):
@@ -121,8 +135,13 @@ class CalibrateFaults(unittest.TestCase):
                 continue
             path = os.path.join(self.work, name)
             if name.endswith(".h5"):
-                generations = read_posterior(path)  # raises on a partial file
+                whole = read_file(path)  # raises on a partial file
+                generations = whole["generations"]
                 self.assertGreaterEqual(len(generations), 1, name)
+                if whole["predictive"] is not None:
+                    draws = len(whole["predictive"]["particle"])
+                    self.assertEqual(whole["predictive"]["parameters"].shape, (draws, 1))
+                    self.assertEqual(whole["predictive"]["simulated"].shape[0], draws)
                 for g in generations:
                     n = len(g["weights"])
                     self.assertEqual(g["particles"].shape, (n, 1))
@@ -139,13 +158,18 @@ class CalibrateFaults(unittest.TestCase):
                 self.fail(f"unexpected file {name}")
 
     def assert_reference(self):
-        got = read_posterior(self.out)
-        self.assertEqual(len(got), len(self.reference))
-        for a, b in zip(self.reference, got):
+        got = read_file(self.out)
+        self.assertEqual(len(got["generations"]), len(self.reference["generations"]))
+        for a, b in zip(self.reference["generations"], got["generations"]):
             np.testing.assert_array_equal(a["particles"], b["particles"])
             np.testing.assert_array_equal(a["weights"], b["weights"])
             np.testing.assert_array_equal(a["distances"], b["distances"])
             self.assertEqual(a["tolerance"], b["tolerance"])
+        self.assertEqual(got["stopping"], self.reference["stopping"])
+        self.assertIsNotNone(got["predictive"])
+        self.assertEqual(sorted(got["predictive"]), sorted(self.reference["predictive"]))
+        for key, value in self.reference["predictive"].items():
+            np.testing.assert_array_equal(got["predictive"][key], value, err_msg=key)
 
     def test_sigkill_then_resume(self):
         kills = 0
