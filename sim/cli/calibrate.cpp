@@ -1,6 +1,7 @@
 #include "calibrate.hpp"
 
 #include "calibrate_mpi.hpp"
+#include "check_file.hpp"
 #include "command_line.hpp"
 #include "interrupt.hpp"
 
@@ -124,22 +125,6 @@ calibration::Simulator engine_simulator(const std::string& scenario_path,
     };
 }
 
-std::string check_calibration(const std::string& path) {
-    const auto spec = calibration::load_calibration(path);
-    LoadedScenario loaded = load_scenario(spec.scenario_path);
-    for (const auto& p : spec.priors) {
-        apply_override(loaded.scenario, p.name + "=" + exact(p.lower));
-        apply_override(loaded.scenario, p.name + "=" + exact(p.upper));
-    }
-    std::size_t fitted = 0;
-    for (bool f : spec.fitted)
-        fitted += f ? 1 : 0;
-    return path + ": ok (calibration file '" + spec.name + "', method " + spec.method + ", " +
-           std::to_string(spec.priors.size()) + " parameters, " + std::to_string(fitted) + " of " +
-           std::to_string(spec.targets.size()) + " targets fitted, scenario " + spec.scenario_path +
-           ")";
-}
-
 std::vector<std::string> posterior_draw(const std::string& path, std::uint64_t seed,
                                         std::string* description) {
     const output::PosteriorData data = output::read_posterior_file(path);
@@ -213,7 +198,7 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
             throw InputError("", 0, 0, "--method", "must be abc or fit");
         spec.method = method;
     }
-    check_calibration(path); // the scenario loads and accepts every prior bound
+    check_file(path); // the scenario loads and accepts every prior bound
     if (out.empty()) {
         fs::create_directories("out");
         out = "out/" + spec.name + (spec.method == "fit" ? "-fit.h5" : "-posterior.h5");
