@@ -33,12 +33,25 @@ def run_once(binary, scenario, threads, scale, out, extra=()):
                 person_days=person_days, rss_mb=usage.ru_maxrss / 1024)
 
 
-def measure(binary, scenario, threads, scale, runs, out, extra=()):
-    samples = [run_once(binary, scenario, threads, scale, out, extra) for _ in range(runs)]
+def medians(samples):
     med = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
     med["min_wall"] = min(s["wall"] for s in samples)
     med["max_wall"] = max(s["wall"] for s in samples)
     return med
+
+
+def measure(binary, scenario, threads, scale, runs, out, extra=()):
+    return medians([run_once(binary, scenario, threads, scale, out, extra) for _ in range(runs)])
+
+
+def paired(binary, base, variant, runs, out):
+    """Medians of a base and a variant run ((scenario, extra) each) taken in
+    alternation, so that a drift of the machine's load hits both alike."""
+    a, b = [], []
+    for _ in range(runs):
+        a.append(run_once(binary, base[0], 1, 1, out, base[1]))
+        b.append(run_once(binary, variant[0], 1, 1, out, variant[1]))
+    return medians(a), medians(b)
 
 
 ABC_LINE = re.compile(r"ABC-SMC: .*?, (\d+) simulations,")
@@ -126,19 +139,21 @@ def main():
     print(f"scale 1 / scale 10 wall time: {ratio:.2f}x "
           f"(events ratio {results[(1, 2)]['events'] / results[(10, 2)]['events']:.2f}x)")
 
-    # Cost should follow events: doubled pools, and 7-day against 1-day steps.
+    # Cost should follow events: doubled pools, and 7-day against 1-day steps,
+    # each against a base measured in alternation with it.
     base = results[(1, 1)]
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "bench.h5")
-        doubled = measure(args.binary, args.scenario, 1, 1, args.runs, out,
-                          ("--set", "pool.size_factor=2"))
         weekly_file = os.path.join(tmp, "weekly.toml")
         with open(weekly_file, "w") as f:
             f.write(f'extends = "{os.path.abspath(args.scenario)}"\n[horizon]\nstep_days = 7\n')
-        weekly = measure(args.binary, weekly_file, 1, 1, args.runs, out)
-    print(f"pools doubled: wall {doubled['wall']:.3f} s = {doubled['wall'] / base['wall']:.2f}x "
-          f"(events {doubled['events'] / base['events']:.2f}x)")
-    print(f"7-day steps: wall {weekly['wall']:.3f} s = {weekly['wall'] / base['wall']:.2f}x of daily")
+        daily = (args.scenario, ())
+        base_d, doubled = paired(args.binary, daily,
+                                 (args.scenario, ("--set", "pool.size_factor=2")), args.runs, out)
+        base_w, weekly = paired(args.binary, daily, (weekly_file, ()), args.runs, out)
+    print(f"pools doubled: wall {doubled['wall']:.3f} s = {doubled['wall'] / base_d['wall']:.2f}x "
+          f"(events {doubled['events'] / base_d['events']:.2f}x)")
+    print(f"7-day steps: wall {weekly['wall']:.3f} s = {weekly['wall'] / base_w['wall']:.2f}x of daily")
     print(f"engine state: {base['rss_mb']:.0f} MB peak RSS at scale 1; "
           f"{base['agents']} agents created")
 
