@@ -33,6 +33,7 @@ namespace khorgos::batch {
 namespace fs = std::filesystem;
 namespace po = boost::program_options;
 using Clock = std::chrono::steady_clock;
+using cli::exact;
 
 namespace {
 

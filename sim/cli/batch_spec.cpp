@@ -1,5 +1,7 @@
 #include "batch_spec.hpp"
 
+#include "command_line.hpp"
+
 #include "sim/errors.hpp"
 #include "sim/scenario_file.hpp"
 #include "sim/toml_reader.hpp"
@@ -20,6 +22,7 @@
 namespace khorgos::batch {
 
 namespace fs = std::filesystem;
+using cli::exact;
 
 namespace {
 
@@ -400,15 +403,6 @@ std::string padded(std::size_t value, std::size_t count) {
 Spec load_spec(const std::string& path, const FileSource& files) {
     const toml::table root = parse_toml_file(path, files);
     return SpecParser(root, path, files).parse();
-}
-
-std::string exact(double x) {
-    char text[32];
-    for (int precision = 15; precision <= 17; ++precision) {
-        std::snprintf(text, sizeof text, "%.*g", precision, x);
-        if (std::strtod(text, nullptr) == x) break;
-    }
-    return text;
 }
 
 std::vector<Run> expand(const Spec& spec) {

@@ -83,7 +83,4 @@ std::array<double, kParamCount> requested_parameters(const Spec& spec, const Run
 /// The SALib problem file of the varied parameters: one `name lower upper` line each.
 std::string salib_problem(const Spec& spec);
 
-/// The shortest text that reads back (strtod) as exactly `x`.
-std::string exact(double x);
-
 } // namespace khorgos::batch

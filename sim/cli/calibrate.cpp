@@ -33,17 +33,11 @@ namespace khorgos {
 
 namespace {
 
-std::string exact(double x) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.17g", x);
-    return buffer;
-}
-
 std::vector<std::string> as_sets(const std::vector<std::string>& names,
                                  const std::vector<double>& theta) {
     std::vector<std::string> sets;
     for (std::size_t j = 0; j < names.size(); ++j)
-        sets.push_back(names[j] + "=" + exact(theta[j]));
+        sets.push_back(names[j] + "=" + cli::exact(theta[j]));
     return sets;
 }
 

@@ -3,6 +3,7 @@
 #include "batch_spec.hpp"
 #include "calibration/calibration_file.hpp"
 #include "calibration/targets.hpp"
+#include "command_line.hpp"
 #include "sim/scenario_file.hpp"
 #include "sim/toml_reader.hpp"
 
@@ -12,19 +13,13 @@ namespace khorgos {
 
 namespace {
 
-std::string exact(double x) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.17g", x);
-    return buffer;
-}
-
 std::string check_calibration(const std::string& path, const FileSource& files) {
     const auto spec = calibration::load_calibration(path, "", files);
     // The scenario must load and accept every prior bound as a parameter value.
     LoadedScenario loaded = load_scenario(spec.scenario_path, files);
     for (const auto& p : spec.priors) {
-        apply_override(loaded.scenario, p.name + "=" + exact(p.lower));
-        apply_override(loaded.scenario, p.name + "=" + exact(p.upper));
+        apply_override(loaded.scenario, p.name + "=" + cli::exact(p.lower));
+        apply_override(loaded.scenario, p.name + "=" + cli::exact(p.upper));
     }
     std::size_t fitted = 0;
     for (bool f : spec.fitted)

@@ -6,6 +6,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -15,6 +17,17 @@
 namespace khorgos::cli {
 
 namespace po = boost::program_options;
+
+/// The shortest text that reads back (strtod) as exactly `x`: how numbers go
+/// into `name=value` overrides and CSV files.
+inline std::string exact(double x) {
+    char text[32];
+    for (int precision = 15; precision <= 17; ++precision) {
+        std::snprintf(text, sizeof text, "%.*g", precision, x);
+        if (std::strtod(text, nullptr) == x) break;
+    }
+    return text;
+}
 
 /// Parses `args` with `options` and one positional argument stored as `name`.
 /// Prints the options and returns nothing for --help.
