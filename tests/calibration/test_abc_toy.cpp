@@ -22,6 +22,7 @@
 #include "calibration/point_fit.hpp"
 #include "calibration/predictive.hpp"
 #include "calibration/problem.hpp"
+#include "toy_model.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -29,37 +30,9 @@
 
 using namespace khorgos;
 using namespace khorgos::calibration;
+using namespace khorgos::calibration::toy;
 
 namespace {
-
-constexpr double kNoiseSd = 0.5; // sd of the mean of 4 unit-variance observations
-
-Problem toy_problem(double observed = 1.0) {
-    Problem p;
-    Prior prior;
-    prior.name = "theta";
-    prior.kind = PriorKind::normal;
-    prior.mean = 0;
-    prior.sd = 1;
-    prior.lower = -10;
-    prior.upper = 10;
-    p.priors = {prior};
-    Target t;
-    t.id = "ybar";
-    t.period = "all";
-    t.value = t.lower = t.upper = observed;
-    t.kind = "share";
-    t.error = ErrorModel::relative;
-    t.error_sd = 1 / std::abs(observed); // scaled distance: z = (ybar - observed)
-    p.targets = {t};
-    p.fitted = {true};
-    p.distance = DistanceKind::scaled;
-    p.simulate = [](const std::vector<double>& theta, std::uint64_t seed) {
-        RandomStream s(seed, 7, 0, Stream::outcome);
-        return std::vector<double>{theta[0] + kNoiseSd * s.normal()};
-    };
-    return p;
-}
 
 double normal_cdf(double x) {
     return 0.5 * std::erfc(-x / std::sqrt(2.0));

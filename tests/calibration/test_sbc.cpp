@@ -17,6 +17,7 @@
 #include "calibration/abc_smc.hpp"
 #include "calibration/point_fit.hpp"
 #include "calibration/problem.hpp"
+#include "toy_model.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -25,39 +26,7 @@
 
 using namespace khorgos;
 using namespace khorgos::calibration;
-
-namespace {
-
-constexpr double kNoiseSd = 0.5;
-
-Problem observed_problem(double observed) {
-    Problem p;
-    Prior prior;
-    prior.name = "theta";
-    prior.kind = PriorKind::normal;
-    prior.mean = 0;
-    prior.sd = 1;
-    prior.lower = -10;
-    prior.upper = 10;
-    p.priors = {prior};
-    Target t;
-    t.id = "ybar";
-    t.period = "all";
-    t.value = t.lower = t.upper = observed;
-    t.kind = "share";
-    t.error = ErrorModel::relative;
-    t.error_sd = 1 / std::abs(observed); // scaled distance: z = ybar - observed
-    p.targets = {t};
-    p.fitted = {true};
-    p.distance = DistanceKind::scaled;
-    p.simulate = [](const std::vector<double>& theta, std::uint64_t seed) {
-        RandomStream s(seed, 7, 0, Stream::outcome);
-        return std::vector<double>{theta[0] + kNoiseSd * s.normal()};
-    };
-    return p;
-}
-
-} // namespace
+using namespace khorgos::calibration::toy;
 
 TEST_CASE("Simulation-based calibration: ABC-SMC ranks are uniform", "[calibration][stochastic]") {
     const bool from_fit = GENERATE(false, true);
@@ -68,7 +37,7 @@ TEST_CASE("Simulation-based calibration: ABC-SMC ranks are uniform", "[calibrati
     for (int r = 0; r < kReplications; ++r) {
         RandomStream truth(20261128, static_cast<std::uint32_t>(r), 0, Stream::outcome);
         const double theta = truth.normal(); // the prior's truncation at +-10 never binds
-        const Problem problem = observed_problem(theta + kNoiseSd * truth.normal());
+        const Problem problem = toy_problem(theta + kNoiseSd * truth.normal());
         const auto evaluate = openmp_evaluator(problem.simulate, 1);
         AbcSettings s;
         s.particles = 200;
