@@ -16,25 +16,23 @@ The delays come from KHORGOS_FAULT_SEED (default 20261127).
 """
 import csv
 import os
-import random
 import re
 import shlex
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
 
 import h5py
 
+from faults import INJECTED, FaultCase
+
 BINARY = os.environ["KHORGOS_BINARY"]
 SCENARIO = os.path.join(os.environ["KHORGOS_SOURCE_DIR"], "tests", "data", "minimal.toml")
-RNG = random.Random(int(os.environ.get("KHORGOS_FAULT_SEED", "20261127")))
 RUNS = 24
-INJECTED = []
 
 
 def temporary_name(final_name, pid):
@@ -62,7 +60,10 @@ def read(path):
         return f.read()
 
 
-class BatchFaults(unittest.TestCase):
+class BatchFaults(FaultCase):
+    COMMAND = "khorgos batch"
+    OUTPUT = "tiny"
+
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="khorgos-batch-faults-")
@@ -81,24 +82,6 @@ class BatchFaults(unittest.TestCase):
         cls.outputs = read(os.path.join(reference, "outputs.csv"))
         assert cls.outputs.count("\n") == RUNS + 1
 
-    @classmethod
-    def tearDownClass(cls):
-        print("\nfaults injected into khorgos batch:", file=sys.stderr)
-        for fault, where, lost in INJECTED:
-            print(f"  {fault} at {where}: lost {lost}", file=sys.stderr)
-
-    def delay(self):
-        """A random delay inside a run: uniform over the run's duration as last seen.
-        A run that ended before its signal shortens that estimate, so that
-        variations in the machine's load cannot leave every signal too late."""
-        return RNG.uniform(0, type(self).duration)
-
-    def ended_before(self, delay):
-        type(self).duration = min(type(self).duration, delay)
-
-    def setUp(self):
-        self.work = tempfile.mkdtemp(prefix="case-", dir=self.dir)
-        self.out = os.path.join(self.work, "tiny")
 
     def assert_whole(self):
         """Every file under a final name is complete; returns the run files done."""

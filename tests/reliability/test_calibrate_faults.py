@@ -17,7 +17,6 @@ and what was lost is printed at the end (it must be nothing).
 
 import math
 import os
-import random
 import shlex
 import re
 import shutil
@@ -33,11 +32,11 @@ import unittest
 import h5py
 import numpy as np
 
+from faults import INJECTED, FaultCase
+
 BINARY = os.environ["KHORGOS_BINARY"]
 SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
 SCENARIO = os.path.join(SOURCE, "tests", "data", "minimal.toml")
-RNG = random.Random(int(os.environ.get("KHORGOS_FAULT_SEED", "20261127")))
-INJECTED = []
 
 
 def calibrate(config, out, *extra, background=False):
@@ -79,7 +78,10 @@ def temporaries(directory):
     return [n for n in os.listdir(directory) if ".tmp" in n]
 
 
-class CalibrateFaults(unittest.TestCase):
+class CalibrateFaults(FaultCase):
+    COMMAND = "khorgos calibrate"
+    OUTPUT = "post.h5"
+
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="khorgos-calibrate-faults-")
@@ -109,24 +111,6 @@ class CalibrateFaults(unittest.TestCase):
         assert len(cls.reference["generations"]) == 6, "the reference should run 6 generations"
         assert cls.reference["predictive"] is not None, "the reference has no predictive"
 
-    @classmethod
-    def tearDownClass(cls):
-        print("\nfaults injected into khorgos calibrate:", file=sys.stderr)
-        for fault, where, lost in INJECTED:
-            print(f"  {fault} at {where}: lost {lost}", file=sys.stderr)
-
-    def delay(self):
-        """A random delay inside a run: uniform over the run's duration as last seen.
-        A run that ended before its signal shortens that estimate, so that
-        variations in the machine's load cannot leave every signal too late."""
-        return RNG.uniform(0, type(self).duration)
-
-    def ended_before(self, delay):
-        type(self).duration = min(type(self).duration, delay)
-
-    def setUp(self):
-        self.work = tempfile.mkdtemp(prefix="case-", dir=self.dir)
-        self.out = os.path.join(self.work, "post.h5")
 
     def assert_whole(self):
         """Every file under a final name is complete."""
