@@ -77,17 +77,9 @@ void write_variable(hid_t group, const Variable& v,
         throw RuntimeError("batch summary: '" + v.group + "/" + v.name + "' has " +
                            std::to_string(v.values.size()) + " values for its dimensions' " +
                            std::to_string(size));
-    const auto create_empty = [&] {
-        const Handle space =
-            own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
-                "cannot create dataspace");
-        return own(H5Dcreate2(group, v.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                              h5::dataset_creation_plist().get(), H5P_DEFAULT),
-                   H5Dclose, "cannot create variable '" + v.name + "'");
-    };
     const Handle dataset = size > 0 ? h5::write_compressed(group, v.name, dims, chunk_shape(dims),
                                                            v.values, kDeflateLevel)
-                                    : create_empty();
+                                    : h5::write_array(group, v.name, dims, v.values);
     set_text(dataset.get(), "long_name", v.long_name);
     set_text(dataset.get(), "units", v.units);
     for (std::size_t axis = 0; axis < v.dims.size(); ++axis)

@@ -346,9 +346,15 @@ bool is_group(hid_t parent, const std::string& name) {
 
 /// A 1-d double dataset, contiguous (coordinates and other small vectors).
 Handle write_vector(hid_t group, const std::string& name, const std::vector<double>& values) {
-    const hsize_t dims[1] = {values.size()};
+    return write_array(group, name, {values.size()}, values);
+}
+
+Handle write_array(hid_t group, const std::string& name, const std::vector<hsize_t>& dims,
+                   const std::vector<double>& values) {
     const Handle space =
-        own(H5Screate_simple(1, dims, nullptr), H5Sclose, "cannot create dataspace");
+        own(dims.empty() ? H5Screate(H5S_SCALAR)
+                         : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+            H5Sclose, "cannot create dataspace");
     const Handle dcpl = dataset_creation_plist();
     Handle dataset = own(H5Dcreate2(group, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
                                     dcpl.get(), H5P_DEFAULT),

@@ -116,6 +116,10 @@ Handle write_strings(hid_t parent, const std::string& name, const std::vector<st
 std::vector<std::string> read_strings(hid_t dataset);
 /// A 1-d double dataset, contiguous (coordinates and other small vectors).
 Handle write_vector(hid_t group, const std::string& name, const std::vector<double>& values);
+/// A contiguous double dataset of shape `dims` (none: a scalar), for what
+/// cannot be chunked: scalars and arrays with an empty axis.
+Handle write_array(hid_t group, const std::string& name, const std::vector<hsize_t>& dims,
+                   const std::vector<double>& values);
 
 /// A chunked dataset of doubles (row-major `values` of shape `dims`, at least
 /// one axis, no axis empty), stored shuffled and deflated at `level`. The

@@ -190,22 +190,11 @@ void write_variable(hid_t group, const Variable& v,
     std::vector<hsize_t> dims;
     for (const auto& d : v.dims)
         dims.push_back(coordinates.at(d)->size());
-    const Handle space =
-        own(dims.empty() ? H5Screate(H5S_SCALAR)
-                         : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-            H5Sclose, "cannot create dataspace");
     // Scalars cannot be chunked, and chunks of an empty axis are not allowed.
-    const bool chunked = !v.values.empty() && !dims.empty();
     const Handle dataset =
-        chunked
+        !v.values.empty() && !dims.empty()
             ? h5::write_compressed(group, v.name, dims, chunk_shape(dims), v.values, kDeflateLevel)
-            : own(H5Dcreate2(group, v.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                             h5::dataset_creation_plist().get(), H5P_DEFAULT),
-                  H5Dclose, "cannot create variable '" + v.name + "'");
-    if (!chunked && !v.values.empty())
-        check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                       v.values.data()),
-              "cannot write variable '" + v.name + "'");
+            : h5::write_array(group, v.name, dims, v.values);
     set_text(dataset.get(), "long_name", v.long_name);
     set_text(dataset.get(), "units", v.units);
     for (std::size_t axis = 0; axis < v.dims.size(); ++axis)

@@ -18,9 +18,12 @@ struct Outcome {
     std::string output; ///< stdout and stderr together
 };
 
-/// Runs `khorgos ARGUMENTS` (KHORGOS_BINARY, set by the build).
-inline Outcome run_khorgos(const std::string& arguments) {
-    const std::string command = std::string(KHORGOS_BINARY) + " " + arguments + " 2>&1";
+/// Runs `khorgos ARGUMENTS` (KHORGOS_BINARY, set by the build), from `directory`
+/// if one is given (so that messages carry the bare names of files there).
+inline Outcome run_khorgos(const std::string& arguments,
+                           const std::filesystem::path& directory = {}) {
+    const std::string cd = directory.empty() ? "" : "cd '" + directory.string() + "' && ";
+    const std::string command = cd + KHORGOS_BINARY + " " + arguments + " 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
     std::string output;

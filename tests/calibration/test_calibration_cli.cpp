@@ -28,23 +28,15 @@ TEST_CASE("Bad calibration files fail with code 2 before any simulation", "[cali
         ++files;
         const auto expected = expectations(entry.path());
         REQUIRE(!expected.empty());
-        // Run from the file's directory so messages carry the bare file name.
-        const std::string cd = "cd '" + dir.string() + "' && ";
         for (const std::string& command : {std::string("check"), std::string("calibrate")}) {
             const std::string extra =
                 command == "calibrate" ? " --out '" + (out / "posterior.h5").string() + "'" : "";
-            const std::string line = std::string(KHORGOS_BINARY) + " " + command + " " +
-                                     entry.path().filename().string() + extra + " 2>&1";
-            FILE* pipe = popen((cd + line).c_str(), "r");
-            REQUIRE(pipe != nullptr);
-            std::string output;
-            char buffer[4096];
-            while (std::fgets(buffer, sizeof buffer, pipe))
-                output += buffer;
-            const int status = pclose(pipe);
+            // From the file's directory, so messages carry the bare file name.
+            const Outcome outcome =
+                run_khorgos(command + " " + entry.path().filename().string() + extra, dir);
+            const std::string& output = outcome.output;
             INFO(entry.path().filename().string() << " (" << command << "): " << output);
-            CHECK(WIFEXITED(status));
-            CHECK(WEXITSTATUS(status) == 2);
+            CHECK(outcome.status == 2);
             for (const auto& e : expected)
                 CHECK(output.find(e) != std::string::npos);
             CHECK(!fs::exists(out / "posterior.h5"));
