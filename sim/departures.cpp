@@ -1,0 +1,209 @@
+// Departures from the origins: who sets out this step (geometric skips over
+// each origin group, one stream per group), admission under the quotas
+// (life_cycle.cpp), and the crossing and region of each arrival.
+#include "sim/engine_internal.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace khorgos {
+
+namespace {
+constexpr double kParallelDraws = 4096; ///< expected departures per step worth a parallel region
+} // namespace
+
+/// Same-ethnicity network factor: 1 + strength x S / (S + half saturation),
+/// S the persons of the ethnicity present in Kazakhstan.
+double Engine::network(Ethnicity e) const {
+    double present = 0;
+    for (int r = 0; r < regions_; ++r)
+        present += tally_.stock_by_ethnicity(index(e), r);
+    present *= opt_.scale;
+    return 1 +
+           p_[Param::network_strength] * present / (present + p_[Param::network_half_saturation]);
+}
+
+/// The type's driver series to the power of its elasticity (1 without a driver).
+double Engine::driver(AgentType t, double year) const {
+    const int d = sc_.driver_of_type[index(t)];
+    if (d < 0) return 1;
+    return std::pow(sc_.drivers[static_cast<std::size_t>(d)].series.at(year),
+                    p_[rules(t).driver_elasticity]);
+}
+
+void Engine::departures() {
+    const double year = fractional_year(day0_);
+    const double len = day_end_ - day0_;
+    const int n_groups = static_cast<int>(groups_.size());
+    probability_.resize(groups_.size());
+    keep_unassisted_.resize(groups_.size());
+    const double assistance = policy_.assistance_multiplier();
+    double expected_draws = 0;
+    // Once per step, not per group: pow and the network sums are the
+    // step's fixed cost, which dominates at coarse scales.
+    std::array<double, kAgentTypes> drivers;
+    for (int t = 0; t < kAgentTypes; ++t)
+        drivers[t] = driver(static_cast<AgentType>(t), year);
+    std::array<double, kEthnicities> networks;
+    for (int e = 0; e < kEthnicities; ++e)
+        networks[e] = network(static_cast<Ethnicity>(e));
+    for (int g = 0; g < n_groups; ++g) {
+        const double h = hazard(groups_[g], drivers, networks);
+        probability_[g] = -std::expm1(-h * len);
+        // Beyond the assisted quota a candidate is kept with the ratio of the
+        // unassisted to the assisted chance of setting out (exact thinning).
+        keep_unassisted_[g] = groups_[g].type == AgentType::repatriate && probability_[g] > 0
+                                  ? std::expm1(-h / assistance * len) / -probability_[g]
+                                  : 0;
+        expected_draws += probability_[g] * static_cast<double>(groups_[g].members());
+    }
+    // A parallel region costs a few microseconds, and much more when the
+    // cores are shared: only worth it when the step has many draws.
+    const bool parallel = opt_.threads > 1 && expected_draws > kParallelDraws;
+    const double household_extra = p_[Param::repatriate_household_size] - 1;
+
+    // Each group's draws use its own stream, so this loop's schedule cannot matter.
+#pragma omp parallel for schedule(dynamic, 4) num_threads(opt_.threads) if (parallel)
+    for (int g = 0; g < n_groups; ++g) {
+        auto& out = candidates_[g];
+        out.clear();
+        const Group& group = groups_[g];
+        RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g),
+                          static_cast<std::uint32_t>(step_), Stream::departure);
+        RandomStream order(opt_.seed, static_cast<std::uint32_t>(g),
+                           static_cast<std::uint32_t>(step_), Stream::priority);
+        RandomStream household(opt_.seed, static_cast<std::uint32_t>(g),
+                               static_cast<std::uint32_t>(step_), Stream::household);
+        const bool quota = rules(group.type).quota;
+        pick.bernoulli_select(group.members(), probability_[g], [&](std::uint64_t position) {
+            Candidate c{static_cast<std::uint32_t>(g), position, 0, 0, 1};
+            if (quota) {
+                c.priority = order.uniform();
+                c.accept = order.uniform();
+            }
+            if (group.type == AgentType::repatriate)
+                c.household = 1 + household.poisson(household_extra);
+            out.push_back(c);
+        });
+    }
+
+    // Quotas: candidates compete in random priority order (deterministic given the seed).
+    all_.clear();
+    for (auto& list : candidates_)
+        all_.insert(all_.end(), list.begin(), list.end());
+    admit_by_quota(AgentType::labourer, policy_.labour_places_left());
+    admit_by_quota(AgentType::repatriate, policy_.repatriate_places_left());
+    enter();
+}
+
+/// Region weights for each (type, ethnicity) at the start of this step:
+/// attractiveness x (1 + pull x the region's share of the same ethnicity).
+void Engine::region_weights() {
+    const double year = fractional_year(day0_);
+    region_cdf_.assign(static_cast<std::size_t>(kAgentTypes * kEthnicities * regions_), 0);
+    for (int e = 0; e < kEthnicities; ++e) {
+        double total = 0;
+        for (int r = 0; r < regions_; ++r)
+            total += sc_.regions[r].diaspora[e] + tally_.stock_by_ethnicity(e, r) * opt_.scale;
+        for (int t = 0; t < kAgentTypes; ++t) {
+            double cumulative = 0;
+            for (int r = 0; r < regions_; ++r) {
+                const double people =
+                    sc_.regions[r].diaspora[e] + tally_.stock_by_ethnicity(e, r) * opt_.scale;
+                const double share = total > 0 ? people / total : 0;
+                cumulative += sc_.regions[r].attractiveness[t].at(year) *
+                              (1 + p_[Param::network_region_pull] * share);
+                region_cdf_[static_cast<std::size_t>((t * kEthnicities + e) * regions_ + r)] =
+                    cumulative;
+            }
+        }
+    }
+}
+
+int Engine::choose_region(AgentType t, Ethnicity e, double u) const {
+    const auto first = region_cdf_.begin() + (index(t) * kEthnicities + index(e)) * regions_;
+    const auto last = first + regions_;
+    const double x = u * *(last - 1);
+    const auto it = std::upper_bound(first, last, x);
+    return static_cast<int>(std::min<std::ptrdiff_t>(it - first, regions_ - 1));
+}
+
+/// Accepted candidates cross in candidate order (group, then position),
+/// because crossing capacity couples them; then each arrival settles.
+void Engine::enter() {
+    region_weights();
+    const bool in_cohort = policy_.state().visa_free && year_ == tally_.cohort_year;
+    std::uint32_t stream_group = UINT32_MAX;
+    RandomStream crossing_rng(opt_.seed, 0, 0, Stream::crossing);
+    std::vector<std::uint64_t> leaving_idle;
+    // The idle traders who set out are scattered over long idle lists:
+    // prefetch their entries first, so that the loads overlap.
+    for (const Candidate& c : all_)
+        if (c.accepted && c.position < groups_[c.group].idle.size())
+            __builtin_prefetch(&groups_[c.group].idle[c.position]);
+    for (std::size_t i = 0; i < all_.size(); ++i) {
+        Candidate& c = all_[i];
+        if (!c.accepted) continue;
+        Group& g = groups_[c.group];
+        if (c.group != stream_group) {
+            remove_idle(stream_group, leaving_idle);
+            stream_group = c.group;
+            crossing_rng = RandomStream(opt_.seed, c.group, static_cast<std::uint32_t>(step_),
+                                        Stream::crossing);
+        }
+        const bool from_idle = c.position < g.idle.size();
+        // A new head may already have left as a member of an earlier household.
+        if (!from_idle && g.unmaterialised == 0) continue;
+        // Household members who join the head come from the not-yet-created pool.
+        const std::uint64_t members =
+            from_idle ? 1 + std::min<std::uint64_t>(c.household - 1, g.unmaterialised)
+                      : std::min<std::uint64_t>(c.household, g.unmaterialised);
+        const int crossing =
+            policy_.choose_crossing(g.origin, crossing_rng.uniform(), static_cast<double>(members));
+        if (crossing < 0) continue; // no open crossing with room: stays home
+        policy_.use_capacity(crossing, static_cast<double>(members));
+        std::uint32_t head;
+        if (from_idle) {
+            head = agents_.add_person(g.idle[c.position], g.type, g.ethnicity,
+                                      static_cast<std::uint16_t>(c.group));
+            leaving_idle.push_back(c.position);
+        } else {
+            head = new_agent(g, c.group);
+        }
+        // A household settles in the region its head chose.
+        RandomStream head_rng(opt_.seed, agents_[head].person, static_cast<std::uint32_t>(step_),
+                              Stream::arrival);
+        const int region = choose_region(g.type, g.ethnicity, head_rng.uniform());
+        arrive(head, crossing, region, in_cohort, head_rng);
+        for (std::uint64_t m = 1; m < members; ++m) {
+            const std::uint32_t member = new_agent(g, c.group);
+            RandomStream member_rng(opt_.seed, agents_[member].person,
+                                    static_cast<std::uint32_t>(step_), Stream::arrival);
+            arrive(member, crossing, region, in_cohort, member_rng);
+        }
+        if (g.type == AgentType::labourer) policy_.use_labour_place();
+        if (g.type == AgentType::repatriate && c.assisted) {
+            policy_.use_repatriate_place();
+            this_year().repatriate_households_assisted += opt_.scale;
+        }
+    }
+    remove_idle(stream_group, leaving_idle);
+}
+
+std::uint32_t Engine::new_agent(Group& g, std::uint32_t group_index) {
+    g.unmaterialised -= 1;
+    return agents_.add(g.type, g.ethnicity, static_cast<std::uint16_t>(group_index));
+}
+
+/// Removes the given idle positions (ascending) by swap-and-pop from the back.
+void Engine::remove_idle(std::uint32_t group, std::vector<std::uint64_t>& positions) {
+    if (group == UINT32_MAX) return;
+    auto& idle = groups_[group].idle;
+    for (auto it = positions.rbegin(); it != positions.rend(); ++it) {
+        idle[*it] = idle.back();
+        idle.pop_back();
+    }
+    positions.clear();
+}
+
+} // namespace khorgos

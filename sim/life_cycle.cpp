@@ -1,0 +1,228 @@
+// Each agent type's life cycle, as agent_types.hpp's table sets it out:
+//   set out     hazard(): base hazard x driver x network x the type's policy gate
+//   admission   admit_by_quota(): quota places in random priority order
+//   arrival     arrive(): region, stock, the first plan and competing events
+//   end of plan process_due_events(): overstay, renewal, onward exit,
+//               naturalisation, marriage, regret
+//   going home  go_home(): through an open crossing, or wait for one to open
+#include "sim/engine_internal.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+namespace khorgos {
+
+namespace {
+constexpr int kNever = INT_MAX;
+constexpr std::size_t kPrefetch = 12; ///< agents fetched ahead in the event loop
+} // namespace
+
+double Engine::hazard(const Group& g, const std::array<double, kAgentTypes>& drivers,
+                      const std::array<double, kEthnicities>& networks) const {
+    const TypeRules& r = rules(g.type);
+    const PolicyState& state = policy_.state();
+    double policy = 1;
+    switch (r.gate) {
+    case Gate::trade_regime:
+        if (state.visa_free) policy *= p_[Param::policy_visa_free_multiplier];
+        if (state.militarised) policy *= p_[Param::policy_militarised_multiplier];
+        if (state.business_visas) policy *= p_[Param::policy_business_visa_multiplier];
+        if (state.consulate && r.consulate) policy *= p_[Param::policy_consulate_multiplier];
+        break;
+    case Gate::labour_quota:
+        policy = policy_.labour_room() ? 1 : 0;
+        break;
+    case Gate::assistance:
+        policy = policy_.assistance_multiplier();
+        break;
+    case Gate::visa_free_only:
+        policy = state.visa_free ? 1 : 0;
+        break;
+    }
+    return p_[r.base_hazard] * policy * drivers[index(g.type)] * networks[index(g.ethnicity)];
+}
+
+/// Limits candidates of one type to `room` quota places, in priority order.
+/// Repatriates beyond the assisted quota still come, unassisted: their
+/// hazard was drawn with the assistance multiplier, so each is kept with
+/// the ratio of the unassisted to the assisted probability (exact thinning).
+void Engine::admit_by_quota(AgentType type, double room) {
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < all_.size(); ++i)
+        if (groups_[all_[i].group].type == type) order.push_back(i);
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return all_[a].priority < all_[b].priority; });
+    const auto places = static_cast<std::size_t>(std::max(0.0, room));
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        Candidate& c = all_[order[k]];
+        c.assisted = k < places;
+        if (!c.assisted)
+            c.accepted = type == AgentType::repatriate && c.accept < keep_unassisted_[c.group];
+    }
+}
+
+void Engine::arrive(std::uint32_t id, int crossing, int region, bool in_cohort, RandomStream& rng) {
+    const AgentType type = agents_[id].agent_type();
+    const TypeRules& r = rules(type);
+    const Group& g = groups_[agents_[id].group];
+    agents_[id].region = static_cast<std::uint8_t>(region);
+    change_stock(id, +1);
+    tally_.daily_flow(step_, index(type), crossing, Direction::entry) += 1;
+    YearTally& y = this_year();
+    y.entries[index(type)] += opt_.scale;
+    tally_.daily_entries_by_ethnicity(step_, index(type), agents_[id].ethnicity) += 1;
+    log(id, EventKind::entry, day0_, crossing, place_of_origin(g.origin), place_of_region(region));
+    bool without_visa = r.visa == Visa::never_needed ||
+                        (r.visa == Visa::unless_visa_free && policy_.state().visa_free);
+    if (type == AgentType::visitor) { // visitors passing through never need one
+        const int purpose = draw_purpose(rng);
+        y.entries_by_purpose[purpose] += opt_.scale;
+        without_visa = without_visa || purpose == static_cast<int>(Purpose::transit_through);
+    }
+    if (type == AgentType::labourer) y.labour_admitted += opt_.scale;
+    set_plan(id, r.first_plan, after(p_[r.plan_median], p_[r.plan_sigma], rng), rng);
+    if (in_cohort && without_visa) {
+        agents_[id].flags |= kInVisaFreeCohort;
+        tally_.cohort_entered += 1;
+    }
+}
+
+/// Sets the agent's plan and draws its competing events; schedules the earliest.
+void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& rng) {
+    Agent& a = agents_[id];
+    a.plan = static_cast<std::uint8_t>(plan);
+    double first = plan_day;
+    Next next = Next::plan;
+    const TypeRules& r = rules(a.agent_type());
+    const bool settled = plan == Plan::naturalise;
+    if (!(a.flags & kMarried) && r.marries && !settled) {
+        const double t = day0_ + rng.exponential(p_[Param::marriage_rate] / 365.25);
+        if (t < first) first = t, next = Next::marriage;
+    }
+    if (r.regrets && settled) {
+        const double t = day0_ + rng.exponential(p_[Param::repatriate_regret_rate] / 365.25);
+        if (t < first) first = t, next = Next::regret;
+    }
+    a.next = static_cast<std::uint8_t>(next);
+    if (first < kNever) schedule(id, static_cast<int>(std::ceil(first)));
+}
+
+void Engine::process_due_events() {
+    const auto& due = schedule_.due(step_);
+    for (std::size_t i = 0; i < due.size(); ++i) {
+        // Due agents are scattered over memory: fetch a few ahead (memory-bound loop).
+        if (i + kPrefetch < due.size()) __builtin_prefetch(&agents_[due[i + kPrefetch]]);
+        const std::uint32_t id = due[i];
+        Agent& a = agents_[id];
+        RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
+        const int day = day0_;
+        const AgentType type = a.agent_type();
+        const int here = place_of_region(a.region);
+        if (static_cast<Next>(a.next) == Next::marriage) {
+            a.flags |= kMarried;
+            this_year().marriages += opt_.scale;
+            log(id, EventKind::marriage, day, -1, here, -1);
+            set_plan(id, Plan::naturalise,
+                     after(p_[Param::married_naturalisation_median],
+                           p_[Param::married_naturalisation_sigma], rng),
+                     rng);
+            continue;
+        }
+        if (static_cast<Next>(a.next) == Next::regret) {
+            go_home(id, EventKind::regret_return, day, rng);
+            continue;
+        }
+        switch (static_cast<Plan>(a.plan)) {
+        case Plan::stay_end: // a trip ends: home, or an overstay as an irregular labourer
+            if (rng.uniform() < p_[rules(type).overstay]) {
+                change_stock(id, -1);
+                a.type = static_cast<std::uint8_t>(AgentType::labourer);
+                change_stock(id, +1);
+                log(id, EventKind::overstay, day, -1, here, -1);
+                set_plan(
+                    id, Plan::irregular_end,
+                    after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma], rng),
+                    rng);
+            } else {
+                go_home(id, EventKind::return_home, day, rng);
+            }
+            break;
+        case Plan::contract_end: // renewal under the year's quota, or home
+            if (rng.uniform() < p_[Param::labourer_renew_prob] && policy_.labour_room()) {
+                policy_.use_labour_place();
+                this_year().labour_admitted += opt_.scale;
+                log(id, EventKind::renewal, day, -1, here, -1);
+                set_plan(id, Plan::contract_end,
+                         after(p_[Param::labourer_contract_median],
+                               p_[Param::labourer_contract_sigma], rng),
+                         rng);
+            } else {
+                go_home(id, EventKind::return_home, day, rng);
+            }
+            break;
+        case Plan::transit_end: // onward to Russia/Europe, or an irregular stay
+            if (rng.uniform() < p_[Param::transit_onward_prob]) {
+                change_stock(id, -1);
+                tally_.left_onward += 1;
+                finished_.push_back(id);
+                tally_.daily_onward(step_, index(type)) += 1;
+                log(id, EventKind::onward_exit, day, -1, here, place_onward());
+            } else {
+                set_plan(
+                    id, Plan::irregular_end,
+                    after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma], rng),
+                    rng);
+            }
+            break;
+        case Plan::irregular_end:
+        case Plan::go_home:
+            go_home(id, EventKind::return_home, day, rng);
+            break;
+        case Plan::naturalise:
+            change_stock(id, -1);
+            tally_.naturalised += 1;
+            finished_.push_back(id);
+            this_year().naturalisations[a.ethnicity] += opt_.scale;
+            log(id, EventKind::naturalisation, day, -1, here, -1);
+            break;
+        case Plan::none:
+            break;
+        }
+    }
+    schedule_.release(step_);
+}
+
+void Engine::go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rng) {
+    Agent& a = agents_[id];
+    const Group& g = groups_[a.group];
+    const int c = policy_.choose_crossing(g.origin, rng.uniform(), 0);
+    if (c < 0) { // every crossing closed: wait for the first to reopen
+        a.plan = static_cast<std::uint8_t>(Plan::go_home);
+        a.next = static_cast<std::uint8_t>(Next::plan);
+        schedule(id, policy_.next_open_day(day));
+        return;
+    }
+    change_stock(id, -1);
+    tally_.daily_flow(step_, a.type, c, Direction::exit) += 1;
+    log(id, kind, day, c, place_of_region(a.region), place_of_origin(g.origin));
+    if (a.flags & kInVisaFreeCohort) tally_.cohort_returned += 1;
+    // Back in the group at the end of the step: the record is freed then (an
+    // irregular labourer who was a trader becomes an idle trader again).
+    returners_.emplace_back(a.group, id);
+}
+
+int Engine::draw_purpose(RandomStream& rng) const {
+    const double w[kPurposes] = {p_[Param::visitor_share_business],
+                                 p_[Param::visitor_share_private], p_[Param::visitor_share_tourism],
+                                 p_[Param::visitor_share_transit]};
+    const double total = w[0] + w[1] + w[2] + w[3];
+    double x = rng.uniform() * total;
+    for (int k = 0; k < kPurposes - 1; ++k) {
+        if (x < w[k]) return k;
+        x -= w[k];
+    }
+    return kPurposes - 1;
+}
+
+} // namespace khorgos

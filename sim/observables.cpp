@@ -1,0 +1,135 @@
+#include "sim/observables.hpp"
+
+#include "sim/calendar.hpp"
+
+#include <numeric>
+#include <string>
+
+namespace khorgos {
+
+namespace {
+
+/// Reads tallies by calendar day and year, inside the horizon only.
+class Horizon {
+  public:
+    Horizon(const Scenario& s, const Tallies& t)
+        : sc_(s), t_(t), first_year_(year_of(s.start_day)) {}
+
+    bool covers(int first_day, int last_day) const {
+        return first_day >= sc_.start_day && last_day <= sc_.end_day;
+    }
+    bool covers(Date first, Date last) const { return covers(day_number(first), day_number(last)); }
+    /// The year's tallies if the whole year lies inside the horizon.
+    const YearTally* year(int y) const {
+        if (!covers(Date{y, 1, 1}, Date{y, 12, 31})) return nullptr;
+        return &t_.yearly[static_cast<std::size_t>(y - first_year_)];
+    }
+    /// Sum of per_step(step) over the steps whose start day lies in [first, last].
+    template <typename F> double sum_steps(Date first, Date last, F per_step) const {
+        const int a = day_number(first), b = day_number(last);
+        double total = 0;
+        const auto steps = t_.daily_pool.extent(0);
+        for (std::size_t s = 0; s < steps; ++s) {
+            const int d = sc_.start_day + static_cast<int>(s) * sc_.step_days;
+            if (d >= a && d <= b) total += per_step(s);
+        }
+        return total;
+    }
+    std::size_t step_of(Date d) const {
+        return static_cast<std::size_t>((day_number(d) - sc_.start_day) / sc_.step_days);
+    }
+
+  private:
+    const Scenario& sc_;
+    const Tallies& t_;
+    const int first_year_;
+};
+
+} // namespace
+
+std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double k) {
+    std::vector<Observable> out;
+    const Horizon h(sc, t);
+    auto add = [&](const std::string& id, const std::string& period, double value,
+                   const std::string& units, const std::string& definition) {
+        out.push_back({id, period, value, units, definition});
+    };
+    for (int year : {2000, 2005, 2010, 2014})
+        if (const auto* y = h.year(year))
+            add("nsc_visitors_cn", std::to_string(year),
+                std::accumulate(y->entries.begin(), y->entries.end(), 0.0), "persons",
+                "entries of Chinese citizens (all purposes) recorded in the year");
+    for (int year : {1993, 2004, 2006, 2010})
+        if (const auto* y = h.year(year))
+            add("labour_quota_cn", std::to_string(year), y->labour_admitted, "persons",
+                "Chinese workers admitted under the quota in the year");
+    if (const auto* y = h.year(2010))
+        if (!sc.foreign_quota_workers.empty())
+            add("labour_share_cn", "2010", y->labour_admitted / sc.foreign_quota_workers.at(2010.5),
+                "1",
+                "Chinese quota workers / all foreign quota workers (scenario series) in the "
+                "year");
+    if (const auto* y = h.year(kVisaFreeCohortYear); y && y->visa_free_days > 0)
+        add("nonreturn_per_day_1992", "1992",
+            (t.cohort_entered - t.cohort_returned) * k / y->visa_free_days, "persons/day",
+            "entrants of 1992 under the visa-free regime who never went back to China, per "
+            "visa-free day");
+    if (h.covers(Date{1995, 1, 1}, Date{2014, 12, 31})) {
+        std::array<double, kEthnicities> by{};
+        for (int year = 1995; year <= 2014; ++year)
+            for (int e = 0; e < kEthnicities; ++e)
+                by[e] += h.year(year)->naturalisations[e];
+        const std::string period = "1995-01-01/2014-12-31";
+        const double total = std::accumulate(by.begin(), by.end(), 0.0);
+        add("citizenship_cn", period, total, "persons", "naturalisations of people from China");
+        add("citizenship_cn_kazakh", period, by[index(Ethnicity::kazakh)], "persons",
+            "naturalisations of ethnic Kazakhs from China");
+        add("citizenship_cn_han", period, by[index(Ethnicity::han)], "persons",
+            "naturalisations of Han Chinese from China");
+        add("citizenship_cn_other", period,
+            total - by[index(Ethnicity::kazakh)] - by[index(Ethnicity::han)], "persons",
+            "naturalisations of people from China of other ethnicities");
+    }
+    if (h.covers(Date{1991, 1, 1}, Date{2019, 9, 30})) {
+        const double arrivals =
+            h.sum_steps(Date{1991, 1, 1}, Date{2019, 9, 30}, [&](std::size_t s) {
+                return t.daily_entries_by_ethnicity(s, index(AgentType::repatriate),
+                                                    index(Ethnicity::kazakh));
+            });
+        add("repatriates_cn", "1991-01-01/2019-09-30", arrivals * k, "persons",
+            "ethnic Kazakh repatriates arriving from China");
+    }
+    if (h.covers(Date{1991, 1, 1}, Date{2007, 12, 31})) {
+        double n = 0;
+        for (int year = 1991; year <= 2007; ++year)
+            n += h.year(year)->marriages;
+        add("marriages_cn", "1991-01-01/2007-12-31", n, "persons",
+            "marriages of Chinese citizens with citizens of Kazakhstan");
+    }
+    // Context figures (not fitted by default).
+    for (const Date d : {Date{2000, 12, 31}, Date{2009, 12, 31}})
+        if (h.covers(d, d)) {
+            const double* cells = t.daily_stock.slice(h.step_of(d));
+            const double n = std::accumulate(cells, cells + t.daily_stock.slice_size(), 0.0);
+            add("cn_present_stock", to_string(d), n * k, "persons",
+                "Chinese citizens from China present in Kazakhstan on the day");
+        }
+    const Date end{2021, 12, 31};
+    if (h.covers(end, end)) {
+        const std::size_t s = h.step_of(end);
+        double han = 0, urban = 0;
+        for (std::size_t r = 0; r < sc.regions.size(); ++r) {
+            const double n = t.daily_stock_by_ethnicity(s, index(Ethnicity::han), r);
+            han += n;
+            urban += n * sc.regions[r].urban_share;
+        }
+        add("han_stock", to_string(end), han * k, "persons",
+            "Han Chinese from China present in Kazakhstan on the day");
+        if (han > 0)
+            add("han_urban_share", to_string(end), urban / han, "1",
+                "share of Han Chinese present who live in cities (regions' urban shares)");
+    }
+    return out;
+}
+
+} // namespace khorgos

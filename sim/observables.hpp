@@ -1,0 +1,21 @@
+#pragma once
+// The model's side of each official figure (MODEL.md's table), computed from
+// the run's tallies after the run: a new observable never touches the step loop.
+#include "sim/result.hpp"
+#include "sim/scenario.hpp"
+#include "sim/tallies.hpp"
+
+namespace khorgos {
+
+/// The year whose visa-free entrants nonreturn_per_day_1992 follows: the
+/// engine flags them on entry (Tallies::cohort_year).
+constexpr int kVisaFreeCohortYear = 1992;
+
+/// The observables whose period lies inside the scenario's horizon.
+std::vector<Observable> observables(const Scenario& scenario, const Tallies& tally, double scale);
+
+/// The run's output: coordinates, the daily and yearly series, the observables.
+RunResult results(const Scenario& scenario, const Tallies& tally, double scale,
+                  const RunCounters& counters);
+
+} // namespace khorgos

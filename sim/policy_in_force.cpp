@@ -1,0 +1,56 @@
+#include "sim/policy_in_force.hpp"
+
+#include "sim/rng.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace khorgos {
+
+PolicyInForce::PolicyInForce(const Scenario& scenario, std::uint64_t seed, double scale)
+    : sc_(scenario), p_(scenario.parameters), seed_(seed), scale_(scale),
+      crossings_(static_cast<int>(scenario.crossings.size())),
+      next_open_(khorgos::next_open_day(scenario)), state_(initial_policy(scenario)),
+      capacity_left_(scenario.crossings.size()), capacity_fraction_(scenario.crossings.size()) {}
+
+void PolicyInForce::start_year(int year) {
+    labour_used_ = 0;
+    repatriate_used_ = 0;
+    // Quotas in agents are rounded at random (unbiased at any scale), with
+    // one draw per year so that a quota changed mid-year rounds the same way.
+    RandomStream rounding(seed_, static_cast<std::uint32_t>(year), 0, Stream::quota);
+    labour_rounding_ = rounding.uniform();
+    repatriate_rounding_ = rounding.uniform();
+}
+
+void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
+    while (next_event_ < sc_.events.size() && sc_.events[next_event_].day < day_end)
+        apply(sc_.events[next_event_++], state_);
+    // Yearly quotas in agents (the timeline gives persons or families for all countries).
+    labour_cap_ = std::floor(state_.labour_quota * p_[Param::labourer_china_quota_share] *
+                                 p_[Param::policy_labour_quota_factor] / scale_ +
+                             labour_rounding_);
+    repatriate_cap_ =
+        std::floor(state_.repatriation_families * p_[Param::repatriate_china_quota_share] *
+                       p_[Param::policy_repatriation_quota_factor] / scale_ +
+                   repatriate_rounding_);
+    // The largest cap in force during the year (a quota may change mid-year).
+    year.labour_cap = std::max(year.labour_cap, labour_cap_);
+    year.repatriate_household_cap = std::max(year.repatriate_household_cap, repatriate_cap_);
+    const double len = day_end - day0;
+    if (state_.visa_free) year.visa_free_days += len;
+    for (int c = 0; c < crossings_; ++c) {
+        const double cap = state_.crossing_capacity[c];
+        if (cap <= 0) {
+            capacity_left_[c] = HUGE_VAL;
+            continue;
+        }
+        // Whole agents only; the fraction of the allowance carries to the next
+        // step, so capacity/scale is honoured on average and never exceeded.
+        const double allowance = cap * len / scale_ + capacity_fraction_[c];
+        capacity_left_[c] = std::floor(allowance);
+        capacity_fraction_[c] = allowance - capacity_left_[c];
+    }
+}
+
+} // namespace khorgos

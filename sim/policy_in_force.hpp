@@ -1,0 +1,85 @@
+#pragma once
+// The policy in force during a step: the timeline's state (regimes, quotas,
+// open crossings), this year's quota caps in agents and their use, and each
+// crossing's capacity left in the step. The engine asks it whether a type may
+// set out, whether a quota has room, and which crossing a traveller takes.
+#include "sim/scenario.hpp"
+#include "sim/tallies.hpp"
+#include "sim/timeline.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace khorgos {
+
+class PolicyInForce {
+  public:
+    PolicyInForce(const Scenario& scenario, std::uint64_t seed, double scale);
+
+    /// A new calendar year: quotas restart, with this year's rounding draws.
+    void start_year(int year);
+    /// Applies the timeline's events dated before `day_end`, then sets the
+    /// step's quota caps (recorded in `year`) and crossing allowances.
+    void start_step(int day0, int day_end, YearTally& year);
+
+    const PolicyState& state() const { return state_; }
+
+    bool labour_room() const { return labour_used_ < labour_cap_; }
+    double labour_places_left() const { return labour_cap_ - labour_used_; }
+    void use_labour_place() { labour_used_ += 1; }
+    double repatriate_places_left() const { return repatriate_cap_ - repatriate_used_; }
+    void use_repatriate_place() { repatriate_used_ += 1; }
+
+    /// Hazard multiplier of repatriates while assisted quota places remain.
+    double assistance_multiplier() const {
+        return repatriate_used_ < repatriate_cap_
+                   ? 1 + p_[Param::repatriate_assistance_effect] * state_.assistance
+                   : 1;
+    }
+
+    /// A crossing chosen by proximity to the origin among the open crossings
+    /// with room for `persons` this step; -1 if there is none.
+    int choose_crossing(int origin, double u, double persons) const {
+        double total = 0;
+        for (int c = 0; c < crossings_; ++c)
+            if (passable(c, persons)) total += sc_.crossings[c].proximity[origin];
+        if (total <= 0) return -1;
+        double x = u * total;
+        int last = -1;
+        for (int c = 0; c < crossings_; ++c)
+            if (passable(c, persons)) {
+                const double w = sc_.crossings[c].proximity[origin];
+                if (w <= 0) continue;
+                last = c;
+                if (x < w) return c;
+                x -= w;
+            }
+        return last;
+    }
+    void use_capacity(int crossing, double persons) { capacity_left_[crossing] -= persons; }
+
+    /// The first day on or after `day` with an open crossing (end_day + 1 if none).
+    int next_open_day(int day) const {
+        return next_open_[static_cast<std::size_t>(day - sc_.start_day)];
+    }
+
+  private:
+    bool passable(int c, double persons) const {
+        return state_.crossing_open[c] && capacity_left_[c] >= persons - 1e-9;
+    }
+
+    const Scenario& sc_;
+    const Parameters& p_;
+    const std::uint64_t seed_;
+    const double scale_;
+    const int crossings_;
+    const std::vector<int> next_open_;
+    PolicyState state_;
+    std::size_t next_event_ = 0;
+
+    double labour_cap_ = 0, labour_used_ = 0, repatriate_cap_ = 0, repatriate_used_ = 0;
+    double labour_rounding_ = 0, repatriate_rounding_ = 0; ///< this year's quota rounding draws
+    std::vector<double> capacity_left_, capacity_fraction_;
+};
+
+} // namespace khorgos

@@ -1,0 +1,108 @@
+#pragma once
+// The people of a run: origin groups of potential movers (counts, plus the
+// person ids of traders at home), and the packed records of the agents away
+// from home, in reusable slots.
+#include "sim/errors.hpp"
+#include "sim/types.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace khorgos {
+
+/// The life-cycle milestone an agent in Kazakhstan is heading for.
+enum class Plan : std::uint8_t {
+    none,
+    stay_end,      ///< end of a trader's or visitor's trip
+    contract_end,  ///< end of a labour contract
+    irregular_end, ///< end of an irregular stay: go home
+    transit_end,   ///< a transit migrant moves on (or stays irregularly)
+    naturalise,    ///< residence complete: become a citizen
+    go_home,       ///< waiting for a crossing to open, then go home
+};
+
+/// What fires next: the plan, or one of the competing exponential events.
+enum class Next : std::uint8_t { plan, marriage, regret };
+
+enum Flag : std::uint8_t {
+    kMarried = 1,
+    kInVisaFreeCohort = 2, ///< entered without a visa in the followed visa-free year
+};
+
+/// One agent's state. Every event reads and writes most of it together, so it
+/// is packed in one small record (one cache line access per event) rather than
+/// spread over a dozen arrays, which measured 2-3 times slower for the
+/// random-order access of next-event scheduling.
+struct Agent {
+    std::uint32_t person = 0; ///< stable id of the person (event log, random streams)
+    std::uint16_t group = 0;  ///< the origin group the agent belongs to
+    std::uint8_t type = 0, ethnicity = 0, region = 0, flags = 0, plan = 0, next = 0;
+
+    AgentType agent_type() const { return static_cast<AgentType>(type); }
+};
+static_assert(sizeof(Agent) <= 12, "agent state should stay small");
+
+/// Records of the agents away from home, in slots. Whoever goes home frees
+/// the slot: a trader is kept as a person id in the group's idle list (the id
+/// is all that lasts between trips), anyone else rejoins the group's count; and
+/// so do people who leave onward or naturalise. Reusing slots keeps the
+/// records of a 32-year run in a few megabytes, so the random accesses of
+/// next-event scheduling hit the cache, and a trader who sets out again costs
+/// a sequential read of the idle list instead of a cache miss on an old record.
+struct Agents {
+    std::vector<Agent> state;
+    std::vector<std::uint32_t> free_slots;
+    std::uint32_t people = 0; ///< persons ever created as agents
+
+    std::uint32_t add(AgentType t, Ethnicity e, std::uint16_t g) {
+        if (people == UINT32_MAX)
+            throw RuntimeError("more than 4.29 billion agents created: raise --scale");
+        return add_person(people++, t, e, g);
+    }
+    /// A record for a person who already exists (a trader setting out again).
+    std::uint32_t add_person(std::uint32_t person, AgentType t, Ethnicity e, std::uint16_t g) {
+        Agent a;
+        a.person = person;
+        a.type = static_cast<std::uint8_t>(t);
+        a.ethnicity = static_cast<std::uint8_t>(e);
+        a.group = g;
+        if (!free_slots.empty()) {
+            const std::uint32_t slot = free_slots.back();
+            free_slots.pop_back();
+            state[slot] = a;
+            return slot;
+        }
+        state.push_back(a);
+        return static_cast<std::uint32_t>(state.size() - 1);
+    }
+    void release(std::uint32_t slot) { free_slots.push_back(slot); }
+    Agent& operator[](std::uint32_t id) { return state[id]; }
+    const Agent& operator[](std::uint32_t id) const { return state[id]; }
+};
+
+/// Potential movers of one (type, origin, ethnicity): a count not yet created
+/// as agents, and the person ids of traders back home who may set out again.
+struct Group {
+    AgentType type;
+    int origin;
+    Ethnicity ethnicity;
+    int pool;
+    std::uint64_t unmaterialised = 0;
+    double carry = 0;                ///< fractional agents not yet added (pool growth / scale)
+    std::vector<std::uint32_t> idle; ///< person ids
+
+    std::uint64_t members() const { return idle.size() + unmaterialised; }
+};
+
+/// A group member drawn to set out this step.
+struct Candidate {
+    std::uint32_t group;
+    std::uint64_t position;  ///< < idle.size(): that idle trader; otherwise a new person
+    double priority;         ///< order among candidates competing for a quota
+    double accept;           ///< uniform used to thin candidates beyond an assisted quota
+    std::uint32_t household; ///< persons setting out together (repatriate households)
+    bool assisted = false;   ///< holds a quota place
+    bool accepted = true;
+};
+
+} // namespace khorgos

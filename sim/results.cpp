@@ -1,0 +1,179 @@
+// The run's output from its tallies: labelled coordinates, the daily and
+// yearly series in persons, and the observables (observables.cpp).
+#include "sim/calendar.hpp"
+#include "sim/observables.hpp"
+
+#include <string>
+
+namespace khorgos {
+
+namespace {
+
+template <typename Names>
+Coordinate labels(const std::string& name, const std::string& long_name, const Names& names) {
+    Coordinate c{name, long_name, "", {}, {}};
+    for (const auto& n : names)
+        c.labels.emplace_back(n);
+    return c;
+}
+
+/// A series of agents in persons.
+std::vector<double> persons(std::vector<double> v, double scale) {
+    for (auto& x : v)
+        x *= scale;
+    return v;
+}
+
+/// One field of every year's tally, years outermost.
+template <typename Field> std::vector<double> yearly(const Tallies& t, Field field) {
+    std::vector<double> v;
+    for (const auto& y : t.yearly) {
+        const auto row = field(y);
+        v.insert(v.end(), std::begin(row), std::end(row));
+    }
+    return v;
+}
+
+std::array<double, 1> one(double x) {
+    return {x};
+}
+
+} // namespace
+
+RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCounters& counters) {
+    RunResult r;
+    const auto steps = t.daily_pool.extent(0);
+    Coordinate time{"time", "start of the simulation step", "days since 1990-01-01", {}, {}};
+    for (std::size_t s = 0; s < steps; ++s)
+        time.values.push_back(sc.start_day + static_cast<int>(s) * sc.step_days);
+    Coordinate year{"year", "calendar year", "year", {}, {}};
+    const int first_year = year_of(sc.start_day);
+    for (std::size_t y = 0; y < t.yearly.size(); ++y)
+        year.values.push_back(first_year + static_cast<int>(y));
+    std::vector<std::string> regions, crossings, origins, places;
+    for (const auto& o : sc.origins)
+        origins.push_back(o.id);
+    for (const auto& c : sc.crossings)
+        crossings.push_back(c.id);
+    for (const auto& g : sc.regions)
+        regions.push_back(g.id);
+    places = origins;
+    places.insert(places.end(), crossings.begin(), crossings.end());
+    places.insert(places.end(), regions.begin(), regions.end());
+    places.push_back(sc.onward_destination);
+    r.coordinates = {time,
+                     year,
+                     labels("agent_type", "agent type", kAgentTypeNames),
+                     labels("ethnicity", "ethnicity", kEthnicityNames),
+                     labels("region", "region of Kazakhstan", regions),
+                     labels("crossing", "border crossing point", crossings),
+                     labels("origin", "origin in China", origins),
+                     labels("direction", "direction of a border crossing", kDirectionNames),
+                     labels("purpose", "purpose of a visitor's trip", kPurposeNames),
+                     labels("event_kind", "kind of agent event", kEventKindNames),
+                     labels("status", "where a member of the pools is", kStatusNames),
+                     labels("place", "origins, crossings, regions and onward destination", places)};
+
+    auto& vars = r.variables;
+    vars.push_back(
+        {"daily",
+         "stock",
+         {"time", "agent_type", "region"},
+         "persons",
+         "people from China present in Kazakhstan (not naturalised) at the end of the step",
+         persons(t.daily_stock.values(), k)});
+    vars.push_back({"daily",
+                    "stock_by_ethnicity",
+                    {"time", "ethnicity", "region"},
+                    "persons",
+                    "people from China present in Kazakhstan by ethnicity at the end of the step",
+                    persons(t.daily_stock_by_ethnicity.values(), k)});
+    vars.push_back({"daily",
+                    "flow",
+                    {"time", "agent_type", "crossing", "direction"},
+                    "persons",
+                    "border crossings of people from China during the step",
+                    persons(t.daily_flow.values(), k)});
+    vars.push_back({"daily",
+                    "onward_exit",
+                    {"time", "agent_type"},
+                    "persons",
+                    "departures from Kazakhstan to Russia/Europe during the step",
+                    persons(t.daily_onward.values(), k)});
+    vars.push_back({"daily",
+                    "population",
+                    {"time", "status"},
+                    "persons",
+                    "members of the pools by status at the end of the step",
+                    persons(t.daily_population.values(), k)});
+    vars.push_back({"daily",
+                    "pool_created",
+                    {"time"},
+                    "persons",
+                    "people ever added to the pools of potential movers",
+                    persons(t.daily_pool.values(), k)});
+
+    vars.push_back({"yearly",
+                    "entries",
+                    {"year", "agent_type"},
+                    "persons",
+                    "entries of Chinese citizens into Kazakhstan in the year",
+                    yearly(t, [](const YearTally& y) { return y.entries; })});
+    vars.push_back({"yearly",
+                    "entries_by_purpose",
+                    {"year", "purpose"},
+                    "persons",
+                    "visitors' entries in the year by purpose",
+                    yearly(t, [](const YearTally& y) { return y.entries_by_purpose; })});
+    vars.push_back(
+        {"yearly",
+         "labour_admitted",
+         {"year"},
+         "persons",
+         "Chinese workers admitted under the labour quota in the year (entries and renewals)",
+         yearly(t, [](const YearTally& y) { return one(y.labour_admitted); })});
+    vars.push_back({"yearly",
+                    "labour_cap_cn",
+                    {"year"},
+                    "persons",
+                    "places of the year's labour quota open to Chinese workers",
+                    yearly(t, [k](const YearTally& y) { return one(y.labour_cap * k); })});
+    vars.push_back(
+        {"yearly",
+         "repatriate_households_assisted",
+         {"year"},
+         "households",
+         "repatriate households from China holding a quota place",
+         yearly(t, [](const YearTally& y) { return one(y.repatriate_households_assisted); })});
+    vars.push_back(
+        {"yearly",
+         "repatriate_household_cap",
+         {"year"},
+         "households",
+         "quota places (families) open to households from China",
+         yearly(t, [k](const YearTally& y) { return one(y.repatriate_household_cap * k); })});
+    vars.push_back({"yearly",
+                    "naturalisations",
+                    {"year", "ethnicity"},
+                    "persons",
+                    "people from China granted citizenship of Kazakhstan in the year",
+                    yearly(t, [](const YearTally& y) { return y.naturalisations; })});
+    vars.push_back({"yearly",
+                    "marriages",
+                    {"year"},
+                    "persons",
+                    "marriages of Chinese citizens with citizens of Kazakhstan in the year",
+                    yearly(t, [](const YearTally& y) { return one(y.marriages); })});
+    vars.push_back({"yearly",
+                    "events",
+                    {"year", "event_kind"},
+                    "persons",
+                    "agent events in the year by kind",
+                    yearly(t, [](const YearTally& y) { return y.events; })});
+
+    r.observables = observables(sc, t, k);
+    r.counters = counters;
+    return r;
+}
+
+} // namespace khorgos
