@@ -35,7 +35,7 @@ void Engine::departures() {
     const double year = fractional_year(day0_);
     const double len = day_end_ - day0_;
     const int n_groups = static_cast<int>(groups_.size());
-    probability_.resize(groups_.size());
+    rate_.resize(groups_.size());
     keep_unassisted_.resize(groups_.size());
     const double assistance = policy_.assistance_multiplier();
     double expected_draws = 0;
@@ -49,13 +49,13 @@ void Engine::departures() {
         networks[e] = network(static_cast<Ethnicity>(e));
     for (int g = 0; g < n_groups; ++g) {
         const double h = hazard(groups_[g], drivers, networks);
-        probability_[g] = -std::expm1(-h * len);
+        rate_[g] = h * len;
         // Beyond the assisted quota a candidate is kept with the ratio of the
         // unassisted to the assisted chance of setting out (exact thinning).
-        keep_unassisted_[g] = groups_[g].type == AgentType::repatriate && probability_[g] > 0
-                                  ? std::expm1(-h / assistance * len) / -probability_[g]
+        keep_unassisted_[g] = groups_[g].type == AgentType::repatriate && rate_[g] > 0
+                                  ? std::expm1(-h / assistance * len) / std::expm1(-rate_[g])
                                   : 0;
-        expected_draws += probability_[g] * static_cast<double>(groups_[g].members());
+        expected_draws += rate_[g] * static_cast<double>(groups_[g].members());
     }
     // A parallel region costs a few microseconds, and much more when the
     // cores are shared: only worth it when the step has many draws.
@@ -67,7 +67,7 @@ void Engine::departures() {
     for (int g = 0; g < n_groups; ++g) {
         auto& out = candidates_[g];
         out.clear();
-        const Group& group = groups_[g];
+        Group& group = groups_[g];
         RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g),
                           static_cast<std::uint32_t>(step_), Stream::departure);
         RandomStream order(opt_.seed, static_cast<std::uint32_t>(g),
@@ -75,7 +75,7 @@ void Engine::departures() {
         RandomStream household(opt_.seed, static_cast<std::uint32_t>(g),
                                static_cast<std::uint32_t>(step_), Stream::household);
         const bool quota = rules(group.type).quota;
-        pick.bernoulli_select(group.members(), probability_[g], [&](std::uint64_t position) {
+        group.departures.select(group.members(), rate_[g], pick, [&](std::uint64_t position) {
             Candidate c{static_cast<std::uint32_t>(g), position, 0, 0, 1};
             if (quota) {
                 c.priority = order.uniform();
@@ -96,23 +96,38 @@ void Engine::departures() {
     enter();
 }
 
-/// Region weights for each (type, ethnicity) at the start of this step:
-/// attractiveness x (1 + pull x the region's share of the same ethnicity).
+/// Region weights for each (type, ethnicity) that sets out this step, from
+/// the stocks at its start: attractiveness x (1 + pull x the region's share
+/// of the same ethnicity). Rows no candidate needs are not computed.
 void Engine::region_weights() {
+    std::array<bool, kAgentTypes * kEthnicities> needed{};
+    for (const Candidate& c : all_)
+        if (c.accepted) {
+            const Group& g = groups_[c.group];
+            needed[static_cast<std::size_t>(index(g.type) * kEthnicities + index(g.ethnicity))] =
+                true;
+        }
     const double year = fractional_year(day0_);
-    region_cdf_.assign(static_cast<std::size_t>(kAgentTypes * kEthnicities * regions_), 0);
-    for (int e = 0; e < kEthnicities; ++e) {
-        double total = 0;
+    region_cdf_.resize(static_cast<std::size_t>(kAgentTypes * kEthnicities * regions_));
+    attractiveness_.resize(static_cast<std::size_t>(regions_));
+    for (int t = 0; t < kAgentTypes; ++t) {
+        bool type_needed = false;
+        for (int e = 0; e < kEthnicities; ++e)
+            type_needed = type_needed || needed[static_cast<std::size_t>(t * kEthnicities + e)];
+        if (!type_needed) continue;
         for (int r = 0; r < regions_; ++r)
-            total += sc_.regions[r].diaspora[e] + tally_.stock_by_ethnicity(e, r) * opt_.scale;
-        for (int t = 0; t < kAgentTypes; ++t) {
+            attractiveness_[r] = sc_.regions[r].attractiveness[t].at(year);
+        for (int e = 0; e < kEthnicities; ++e) {
+            if (!needed[static_cast<std::size_t>(t * kEthnicities + e)]) continue;
+            double total = 0;
+            for (int r = 0; r < regions_; ++r)
+                total += sc_.regions[r].diaspora[e] + tally_.stock_by_ethnicity(e, r) * opt_.scale;
             double cumulative = 0;
             for (int r = 0; r < regions_; ++r) {
                 const double people =
                     sc_.regions[r].diaspora[e] + tally_.stock_by_ethnicity(e, r) * opt_.scale;
                 const double share = total > 0 ? people / total : 0;
-                cumulative += sc_.regions[r].attractiveness[t].at(year) *
-                              (1 + p_[Param::network_region_pull] * share);
+                cumulative += attractiveness_[r] * (1 + p_[Param::network_region_pull] * share);
                 region_cdf_[static_cast<std::size_t>((t * kEthnicities + e) * regions_ + r)] =
                     cumulative;
             }
@@ -135,7 +150,7 @@ void Engine::enter() {
     const bool in_cohort = policy_.state().visa_free && year_ == tally_.cohort_year;
     std::uint32_t stream_group = UINT32_MAX;
     RandomStream crossing_rng(opt_.seed, 0, 0, Stream::crossing);
-    std::vector<std::uint64_t> leaving_idle;
+    auto& leaving_idle = leaving_idle_;
     // The idle traders who set out are scattered over long idle lists:
     // prefetch their entries first, so that the loads overlap.
     for (const Candidate& c : all_)

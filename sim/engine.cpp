@@ -32,14 +32,14 @@ Engine::Engine(const Scenario& scenario, const RunOptions& options)
     tally_.cohort_year = kVisaFreeCohortYear;
     for (int p = 0; p < static_cast<int>(sc_.pools.size()); ++p)
         for (int e = 0; e < kEthnicities; ++e)
-            if (sc_.pools[p].ethnicity[e] > 0)
-                groups_.push_back(Group{sc_.pools[p].type,
-                                        sc_.pools[p].origin,
-                                        static_cast<Ethnicity>(e),
-                                        p,
-                                        0,
-                                        0,
-                                        {}});
+            if (sc_.pools[p].ethnicity[e] > 0) {
+                Group g;
+                g.type = sc_.pools[p].type;
+                g.origin = sc_.pools[p].origin;
+                g.ethnicity = static_cast<Ethnicity>(e);
+                g.pool = p;
+                groups_.push_back(std::move(g));
+            }
     candidates_.resize(groups_.size());
 }
 

@@ -48,7 +48,8 @@ double Engine::hazard(const Group& g, const std::array<double, kAgentTypes>& dri
 /// hazard was drawn with the assistance multiplier, so each is kept with
 /// the ratio of the unassisted to the assisted probability (exact thinning).
 void Engine::admit_by_quota(AgentType type, double room) {
-    std::vector<std::size_t> order;
+    auto& order = quota_order_;
+    order.clear();
     for (std::size_t i = 0; i < all_.size(); ++i)
         if (groups_[all_[i].group].type == type) order.push_back(i);
     std::sort(order.begin(), order.end(),

@@ -3,6 +3,7 @@
 // person ids of traders at home), and the packed records of the agents away
 // from home, in reusable slots.
 #include "sim/errors.hpp"
+#include "sim/rng.hpp"
 #include "sim/types.hpp"
 
 #include <cstdint>
@@ -83,13 +84,14 @@ struct Agents {
 /// Potential movers of one (type, origin, ethnicity): a count not yet created
 /// as agents, and the person ids of traders back home who may set out again.
 struct Group {
-    AgentType type;
-    int origin;
-    Ethnicity ethnicity;
-    int pool;
+    AgentType type = AgentType::trader;
+    int origin = 0;
+    Ethnicity ethnicity = Ethnicity::han;
+    int pool = 0;
     std::uint64_t unmaterialised = 0;
     double carry = 0;                ///< fractional agents not yet added (pool growth / scale)
     std::vector<std::uint32_t> idle; ///< person ids
+    ExposureClock departures;        ///< who of the members sets out
 
     std::uint64_t members() const { return idle.size() + unmaterialised; }
 };

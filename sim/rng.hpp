@@ -3,10 +3,11 @@
 // named by (seed; id, step, purpose): its numbers depend on nothing else, so a
 // run gives the same result on any number of threads and in any work order.
 // The transforms (uniform, normal, log-normal, exponential, geometric,
-// binomial, Poisson) are our own, because the std:: distributions differ
+// Poisson) are our own, because the std:: distributions differ
 // between libraries.
 #include <Random123/philox.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -113,34 +114,6 @@ class RandomStream {
     /// Exponential with the given rate (mean 1/rate); infinity when rate is 0.
     double exponential(double rate) { return rate > 0 ? unit_exponential() / rate : HUGE_VAL; }
 
-    /// Calls f(i) for each i in [0, n) chosen independently with probability p,
-    /// in increasing order, at a cost proportional to the number chosen
-    /// (geometric skips): the same process as n coin flips. Returns the count.
-    template <typename F> std::uint64_t bernoulli_select(std::uint64_t n, double p, F&& f) {
-        if (p <= 0 || n == 0) return 0;
-        // Failures before the next success are floor(E / -log(1 - p)), E unit exponential.
-        const double per_failure = p >= 1 ? HUGE_VAL : -std::log1p(-p);
-        const auto skip = [&]() -> std::uint64_t {
-            const double g = std::floor(unit_exponential() / per_failure);
-            return g >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(g);
-        };
-        std::uint64_t count = 0;
-        std::uint64_t i = skip();
-        while (i < n) {
-            f(i);
-            ++count;
-            const std::uint64_t next = skip();
-            if (next >= n - i - 1) break; // written so that i + 1 + next never overflows
-            i += next + 1;
-        }
-        return count;
-    }
-
-    /// Binomial(n, p) count.
-    std::uint64_t binomial(std::uint64_t n, double p) {
-        return bernoulli_select(n, p, [](std::uint64_t) {});
-    }
-
     /// Poisson(mean), by counting unit-rate exponential arrivals (cost grows with the mean,
     /// which stays small where khorgos uses it: household sizes).
     std::uint32_t poisson(double mean) {
@@ -184,6 +157,41 @@ class RandomStream {
     r123::Philox4x32::ctr_type counter_;
     r123::Philox4x32::ctr_type block_{};
     int used_ = 4;
+};
+
+/// Independent coin flips with chance 1 - exp(-rate) each, over a sequence
+/// of batches (one per step) whose size and rate may change. The gaps between
+/// successes are geometric: a unit exponential E covers floor(E / rate)
+/// failures. What is left of E when a batch runs out carries to the next batch
+/// (memoryless: given that it outlasted the batch, it is again a unit
+/// exponential), so a batch with no success costs no random number. The same
+/// process as one coin flip per member per batch.
+class ExposureClock {
+  public:
+    /// Calls f(i) for each chosen i in [0, n), in increasing order, drawing
+    /// from `rng` only when a member is chosen. Returns the count.
+    template <typename F>
+    std::uint64_t select(std::uint64_t n, double rate, RandomStream& rng, F&& f) {
+        if (n == 0 || !(rate > 0)) return 0; // no exposure: nothing is used up
+        if (left_ < 0) left_ = rng.exponential(1);
+        std::uint64_t i = 0, count = 0;
+        for (;;) {
+            const double remaining = static_cast<double>(n - i);
+            const double failures = left_ / rate;
+            if (failures >= remaining) {
+                left_ = std::max(0.0, left_ - remaining * rate);
+                return count;
+            }
+            i += static_cast<std::uint64_t>(failures);
+            f(i);
+            ++count;
+            left_ = rng.exponential(1);
+            if (++i == n) return count;
+        }
+    }
+
+  private:
+    double left_ = -1; ///< exposure left before the next success; < 0 until first drawn
 };
 
 } // namespace khorgos

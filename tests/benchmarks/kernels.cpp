@@ -38,10 +38,11 @@ BENCHMARK(lognormal);
 void hazard_sampling(benchmark::State& state) {
     std::uint32_t step = 0;
     std::uint64_t chosen = 0;
+    ExposureClock clock;
     for (auto _ : state) {
         RandomStream rng(1, 7, step++, Stream::departure);
-        chosen += rng.bernoulli_select(1000000, 1e-4,
-                                       [](std::uint64_t i) { benchmark::DoNotOptimize(i); });
+        chosen +=
+            clock.select(1000000, 1e-4, rng, [](std::uint64_t i) { benchmark::DoNotOptimize(i); });
     }
     state.counters["per_draw_ns"] = benchmark::Counter(
         static_cast<double>(chosen), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);

@@ -65,30 +65,87 @@ TEST_CASE("normal has mean 0 and variance 1", "[rng][stochastic]") {
     CHECK(std::abs(m.var - 1) < 4 * std::sqrt(2.0 / n));
 }
 
-TEST_CASE("binomial counts by geometric skips match n p and n p (1 - p)", "[rng][stochastic]") {
-    for (const auto& [n, p] : std::vector<std::pair<std::uint64_t, double>>{
-             {1000, 0.3}, {100000, 1e-3}, {50, 0.9}, {2000000, 2e-5}}) {
+namespace {
+/// Members chosen by one clock over one batch of n with the given rate.
+std::uint64_t one_batch(std::uint32_t rep, std::uint64_t n, double rate) {
+    RandomStream rng(3, rep, 0, Stream::departure);
+    ExposureClock clock;
+    return clock.select(n, rate, rng, [](std::uint64_t) {});
+}
+} // namespace
+
+TEST_CASE("an exposure clock chooses Binomial(n, 1 - exp(-rate)) members", "[rng][stochastic]") {
+    for (const auto& [n, rate] : std::vector<std::pair<std::uint64_t, double>>{
+             {1000, 0.3}, {100000, 1e-3}, {50, 2.3}, {2000000, 2e-5}}) {
         const int reps = 20000;
-        const Moments m = sample(reps, [&, n = n, p = p](int i) {
-            RandomStream rng(3, static_cast<std::uint32_t>(i), 0, Stream::departure);
-            return static_cast<double>(rng.binomial(n, p));
+        const Moments m = sample(reps, [&, n = n, rate = rate](int i) {
+            return static_cast<double>(one_batch(static_cast<std::uint32_t>(i), n, rate));
         });
+        const double p = -std::expm1(-rate);
         const double mean = n * p, var = n * p * (1 - p);
-        INFO("n=" << n << " p=" << p);
+        INFO("n=" << n << " rate=" << rate);
         CHECK(std::abs(m.mean - mean) < 4 * std::sqrt(var / reps));
         // sd of the sample variance ~ var * sqrt(2 / reps) for near-normal counts
         CHECK(std::abs(m.var - var) < 4 * var * std::sqrt(2.0 / reps) + 1e-9);
     }
 }
 
+TEST_CASE("an exposure clock carried over batches gives independent binomial counts",
+          "[rng][stochastic]") {
+    // Batches of changing size and rate, as the steps of a run: the exposure
+    // left over from one batch must neither inflate nor correlate the next.
+    const std::vector<std::pair<std::uint64_t, double>> batches{
+        {2000, 1e-4}, {500, 2e-3}, {3000, 5e-5}, {2000, 1e-3}, {10, 0.2}};
+    const int reps = 20000;
+    std::vector<Moments> per_batch(batches.size());
+    std::vector<std::vector<double>> counts(batches.size(), std::vector<double>(reps));
+    for (int i = 0; i < reps; ++i) {
+        ExposureClock clock;
+        for (std::size_t b = 0; b < batches.size(); ++b) {
+            RandomStream rng(7, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(b),
+                             Stream::departure);
+            counts[b][i] = static_cast<double>(
+                clock.select(batches[b].first, batches[b].second, rng, [](std::uint64_t) {}));
+        }
+    }
+    for (std::size_t b = 0; b < batches.size(); ++b) {
+        const auto [n, rate] = batches[b];
+        const double p = -std::expm1(-rate), mean = n * p, var = n * p * (1 - p);
+        const Moments m = sample(reps, [&](int i) { return counts[b][i]; });
+        INFO("batch " << b);
+        CHECK(std::abs(m.mean - mean) < 4 * std::sqrt(var / reps));
+        CHECK(std::abs(m.var - var) < 4 * var * std::sqrt(2.0 / reps) + 0.05 * var);
+        if (b == 0) continue;
+        // Correlation with the previous batch: sd 1/sqrt(reps) when independent.
+        const Moments prev = sample(reps, [&](int i) { return counts[b - 1][i]; });
+        double cov = 0;
+        for (int i = 0; i < reps; ++i)
+            cov += (counts[b][i] - m.mean) * (counts[b - 1][i] - prev.mean);
+        cov /= reps - 1;
+        CHECK(std::abs(cov / std::sqrt(m.var * prev.var)) < 4 / std::sqrt(double(reps)));
+    }
+}
+
+TEST_CASE("a batch in which nobody is chosen draws no random number", "[rng]") {
+    ExposureClock clock;
+    RandomStream first(8, 0, 0, Stream::departure);
+    clock.select(1000, 1e-3, first, [](std::uint64_t) {}); // draws the first exposure
+    RandomStream quiet(8, 0, 1, Stream::departure);
+    REQUIRE(clock.select(1, 1e-12, quiet, [](std::uint64_t) {}) == 0);
+    RandomStream fresh(8, 0, 1, Stream::departure);
+    CHECK(quiet.uniform() == fresh.uniform());
+}
+
 TEST_CASE("selected positions are increasing, in range, and uniform", "[rng][stochastic]") {
     const std::uint64_t n = 10;
+    const double rate = -std::log(0.75); // chance 0.25 each
     std::vector<double> hits(n, 0);
     const int reps = 50000;
     for (int i = 0; i < reps; ++i) {
         RandomStream rng(4, static_cast<std::uint32_t>(i), 0, Stream::departure);
+        ExposureClock clock;
         std::int64_t last = -1;
-        rng.bernoulli_select(n, 0.25, [&](std::uint64_t k) {
+        clock.select(n, rate, rng, [&](std::uint64_t k) {
             REQUIRE(static_cast<std::int64_t>(k) > last);
             REQUIRE(k < n);
             last = static_cast<std::int64_t>(k);
