@@ -183,6 +183,9 @@ RunResult read_contents(hid_t root, Provenance* provenance,
     result.counters.agents = h5::read_uint_attribute(root, "counter_agents");
     result.counters.person_days_away = h5::read_double_attribute(root, "counter_person_days_away");
     result.counters.seconds = h5::read_double_attribute(root, "counter_seconds");
+    // Absent from files of earlier builds of format 1 (read as 0).
+    if (h5::has_attribute(root, "counter_parallel_steps"))
+        result.counters.parallel_steps = h5::read_uint_attribute(root, "counter_parallel_steps");
     if (provenance) *provenance = read_provenance(root);
     return result;
 }

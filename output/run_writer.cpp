@@ -277,6 +277,7 @@ void write_global_attributes(hid_t root, const Provenance& p, const RunCounters&
     h5::write_attribute(root, "counter_agents", counters.agents);
     h5::write_attribute(root, "counter_person_days_away", counters.person_days_away);
     h5::write_attribute(root, "counter_seconds", counters.seconds);
+    h5::write_attribute(root, "counter_parallel_steps", counters.parallel_steps);
 }
 
 void write_parameters(hid_t root, const Provenance& p) {

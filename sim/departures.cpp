@@ -36,8 +36,6 @@ void Engine::departures() {
     const double len = day_end_ - day0_;
     const int n_groups = static_cast<int>(groups_.size());
     rate_.resize(groups_.size());
-    keep_unassisted_.resize(groups_.size());
-    const double assistance = policy_.assistance_multiplier();
     double expected_draws = 0;
     // Once per step, not per group: pow and the network sums are the
     // step's fixed cost, which dominates at coarse scales.
@@ -50,11 +48,6 @@ void Engine::departures() {
     for (int g = 0; g < n_groups; ++g) {
         const double h = hazard(groups_[g], drivers, networks);
         rate_[g] = h * len;
-        // Beyond the assisted quota a candidate is kept with the ratio of the
-        // unassisted to the assisted chance of setting out (exact thinning).
-        keep_unassisted_[g] = groups_[g].type == AgentType::repatriate && rate_[g] > 0
-                                  ? std::expm1(-h / assistance * len) / std::expm1(-rate_[g])
-                                  : 0;
         expected_draws += rate_[g] * static_cast<double>(groups_[g].members());
     }
     // A parallel region costs a few microseconds, and much more when the
@@ -63,8 +56,7 @@ void Engine::departures() {
     const double household_extra = p_[Param::repatriate_household_size] - 1;
 
     // Each group's draws use its own stream, so this loop's schedule cannot matter.
-#pragma omp parallel for schedule(dynamic, 4) num_threads(opt_.threads) if (parallel)
-    for (int g = 0; g < n_groups; ++g) {
+    const auto draw = [&](int g) {
         auto& out = candidates_[g];
         out.clear();
         Group& group = groups_[g];
@@ -85,6 +77,15 @@ void Engine::departures() {
                 c.household = 1 + household.poisson(household_extra);
             out.push_back(c);
         });
+    };
+    if (parallel) {
+        ++parallel_steps_;
+#pragma omp parallel for schedule(dynamic, 4) num_threads(opt_.threads)
+        for (int g = 0; g < n_groups; ++g)
+            draw(g);
+    } else {
+        for (int g = 0; g < n_groups; ++g)
+            draw(g);
     }
 
     // Quotas: candidates compete in random priority order (deterministic given the seed).

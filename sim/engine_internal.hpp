@@ -110,11 +110,12 @@ class Engine {
     // Scratch of one step, kept to reuse its memory.
     std::vector<std::vector<Candidate>> candidates_; ///< per group
     std::vector<Candidate> all_;
-    std::vector<double> rate_, keep_unassisted_; ///< per group: hazard x step length, thinning
-    std::vector<double> region_cdf_;             ///< type x ethnicity x region, cumulative weights
-    std::vector<double> attractiveness_;         ///< of one type, by region, this step
-    std::vector<std::size_t> quota_order_;       ///< candidates of one quota type, by priority
-    std::vector<std::uint64_t> leaving_idle_;    ///< idle positions of one group setting out
+    std::vector<double> rate_;                ///< per group: hazard x step length
+    std::uint64_t parallel_steps_ = 0;        ///< steps whose departures ran on several threads
+    std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
+    std::vector<double> attractiveness_;      ///< of one type, by region, this step
+    std::vector<std::size_t> quota_order_;    ///< candidates of one quota type, by priority
+    std::vector<std::uint64_t> leaving_idle_; ///< idle positions of one group setting out
     std::vector<std::pair<std::uint16_t, std::uint32_t>>
         returners_;                       ///< (group, slot) home this step
     std::vector<std::uint32_t> finished_; ///< slots of agents with no further event

@@ -55,11 +55,15 @@ void Engine::admit_by_quota(AgentType type, double room) {
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return all_[a].priority < all_[b].priority; });
     const auto places = static_cast<std::size_t>(std::max(0.0, room));
+    const double assistance = policy_.assistance_multiplier();
     for (std::size_t k = 0; k < order.size(); ++k) {
         Candidate& c = all_[order[k]];
         c.assisted = k < places;
-        if (!c.assisted)
-            c.accepted = type == AgentType::repatriate && c.accept < keep_unassisted_[c.group];
+        if (c.assisted) continue;
+        // The ratio of the unassisted to the assisted chance of setting out.
+        const double rate = rate_[c.group];
+        c.accepted = type == AgentType::repatriate &&
+                     c.accept < std::expm1(-rate / assistance) / std::expm1(-rate);
     }
 }
 

@@ -24,8 +24,13 @@ void PolicyInForce::start_year(int year) {
 }
 
 void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
-    while (next_event_ < sc_.events.size() && sc_.events[next_event_].day < day_end)
+    const bool first_step = open_cdf_.empty();
+    bool changed = false;
+    while (next_event_ < sc_.events.size() && sc_.events[next_event_].day < day_end) {
         apply(sc_.events[next_event_++], state_);
+        changed = true;
+    }
+    if (first_step || changed) rebuild_crossing_table();
     // Yearly quotas in agents (the timeline gives persons or families for all countries).
     labour_cap_ = std::floor(state_.labour_quota * p_[Param::labourer_china_quota_share] *
                                  p_[Param::policy_labour_quota_factor] / scale_ +
@@ -51,6 +56,40 @@ void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
         capacity_left_[c] = std::floor(allowance);
         capacity_fraction_[c] = allowance - capacity_left_[c];
     }
+}
+
+void PolicyInForce::rebuild_crossing_table() {
+    const std::size_t origins = sc_.origins.size();
+    open_cdf_.assign(origins * static_cast<std::size_t>(crossings_), 0);
+    for (std::size_t o = 0; o < origins; ++o) {
+        double cumulative = 0;
+        for (int c = 0; c < crossings_; ++c) {
+            if (state_.crossing_open[c]) cumulative += sc_.crossings[c].proximity[o];
+            open_cdf_[o * crossings_ + c] = cumulative;
+        }
+    }
+    capacity_limited_ = false;
+    for (int c = 0; c < crossings_; ++c)
+        capacity_limited_ =
+            capacity_limited_ || (state_.crossing_open[c] && state_.crossing_capacity[c] > 0);
+}
+
+int PolicyInForce::choose_with_room(int origin, double u, double persons) const {
+    double total = 0;
+    for (int c = 0; c < crossings_; ++c)
+        if (passable(c, persons)) total += sc_.crossings[c].proximity[origin];
+    if (total <= 0) return -1;
+    double x = u * total;
+    int last = -1;
+    for (int c = 0; c < crossings_; ++c)
+        if (passable(c, persons)) {
+            const double w = sc_.crossings[c].proximity[origin];
+            if (w <= 0) continue;
+            last = c;
+            if (x < w) return c;
+            x -= w;
+        }
+    return last;
 }
 
 } // namespace khorgos

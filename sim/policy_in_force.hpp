@@ -7,6 +7,7 @@
 #include "sim/tallies.hpp"
 #include "sim/timeline.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -40,20 +41,17 @@ class PolicyInForce {
     /// A crossing chosen by proximity to the origin among the open crossings
     /// with room for `persons` this step; -1 if there is none.
     int choose_crossing(int origin, double u, double persons) const {
-        double total = 0;
-        for (int c = 0; c < crossings_; ++c)
-            if (passable(c, persons)) total += sc_.crossings[c].proximity[origin];
+        // Room matters only while some open crossing has a capacity (it is
+        // used up during the step); otherwise the step's table decides.
+        if (persons > 0 && capacity_limited_) return choose_with_room(origin, u, persons);
+        const auto first = open_cdf_.begin() + origin * crossings_;
+        const double total = first[crossings_ - 1];
         if (total <= 0) return -1;
-        double x = u * total;
-        int last = -1;
-        for (int c = 0; c < crossings_; ++c)
-            if (passable(c, persons)) {
-                const double w = sc_.crossings[c].proximity[origin];
-                if (w <= 0) continue;
-                last = c;
-                if (x < w) return c;
-                x -= w;
-            }
+        const auto it = std::upper_bound(first, first + crossings_, u * total);
+        if (it != first + crossings_) return static_cast<int>(it - first);
+        int last = crossings_ - 1; // u * total rounded up to total: the last open crossing
+        while (last > 0 && first[last] == first[last - 1])
+            --last;
         return last;
     }
     void use_capacity(int crossing, double persons) { capacity_left_[crossing] -= persons; }
@@ -64,6 +62,8 @@ class PolicyInForce {
     }
 
   private:
+    void rebuild_crossing_table();
+    int choose_with_room(int origin, double u, double persons) const;
     bool passable(int c, double persons) const {
         return state_.crossing_open[c] && capacity_left_[c] >= persons - 1e-9;
     }
@@ -80,6 +80,10 @@ class PolicyInForce {
     double labour_cap_ = 0, labour_used_ = 0, repatriate_cap_ = 0, repatriate_used_ = 0;
     double labour_rounding_ = 0, repatriate_rounding_ = 0; ///< this year's quota rounding draws
     std::vector<double> capacity_left_, capacity_fraction_;
+    /// Per origin, cumulative proximity weights over the crossings, closed ones
+    /// weighing 0; rebuilt when the timeline changes the crossings.
+    std::vector<double> open_cdf_;
+    bool capacity_limited_ = false; ///< some open crossing has a capacity
 };
 
 } // namespace khorgos

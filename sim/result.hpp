@@ -40,10 +40,11 @@ struct Observable {
 
 /// Counters of the run itself (not of the modelled world).
 struct RunCounters {
-    std::uint64_t events = 0;    ///< agent events processed
-    std::uint64_t agents = 0;    ///< agents ever created
-    double person_days_away = 0; ///< agent-days spent in Kazakhstan, summed over steps
-    double seconds = 0;          ///< wall time of the engine
+    std::uint64_t events = 0;         ///< agent events processed
+    std::uint64_t agents = 0;         ///< agents ever created
+    double person_days_away = 0;      ///< agent-days spent in Kazakhstan, summed over steps
+    double seconds = 0;               ///< wall time of the engine
+    std::uint64_t parallel_steps = 0; ///< steps that ran part of their work on several threads
 };
 
 struct RunResult {

@@ -124,7 +124,8 @@ int run_command(const std::vector<std::string>& args, int argc, char** argv) {
                   << scale << ", " << threads << " thread(s): " << result.counters.events
                   << " events, " << result.counters.agents << " agents, "
                   << result.counters.person_days_away << " person-days in Kazakhstan, engine "
-                  << static_cast<int>(result.counters.seconds * 1000) << " ms\n\n";
+                  << static_cast<int>(result.counters.seconds * 1000) << " ms, "
+                  << result.counters.parallel_steps << " parallel steps\n\n";
         if (!drawn.empty()) {
             std::cout << "parameters drawn from " << drawn << ":";
             for (const auto& s : plan.sets)
