@@ -50,9 +50,8 @@ void Engine::departures() {
         rate_[g] = h * len;
         expected_draws += rate_[g] * static_cast<double>(groups_[g].members());
     }
-    // A parallel region costs a few microseconds, and much more when the
-    // cores are shared: only worth it when the step has many draws.
-    const bool parallel = opt_.threads > 1 && expected_draws > kParallelDraws;
+    // Waking the team costs microseconds: only worth it for many draws.
+    const bool parallel = team_.size() > 1 && expected_draws > kParallelDraws;
     const double household_extra = p_[Param::repatriate_household_size] - 1;
 
     // Each group's draws use its own stream, so this loop's schedule cannot matter.
@@ -79,10 +78,8 @@ void Engine::departures() {
         });
     };
     if (parallel) {
-        ++parallel_steps_;
-#pragma omp parallel for schedule(dynamic, 4) num_threads(opt_.threads)
-        for (int g = 0; g < n_groups; ++g)
-            draw(g);
+        parallel_step_ = true;
+        team_.for_each(groups_.size(), [&](std::size_t g) { draw(static_cast<int>(g)); });
     } else {
         for (int g = 0; g < n_groups; ++g)
             draw(g);
@@ -94,7 +91,7 @@ void Engine::departures() {
         all_.insert(all_.end(), list.begin(), list.end());
     admit_by_quota(AgentType::labourer, policy_.labour_places_left());
     admit_by_quota(AgentType::repatriate, policy_.repatriate_places_left());
-    enter();
+    cross();
 }
 
 /// Region weights for each (type, ethnicity) that sets out this step, from
@@ -145,10 +142,12 @@ int Engine::choose_region(AgentType t, Ethnicity e, double u) const {
 }
 
 /// Accepted candidates cross in candidate order (group, then position),
-/// because crossing capacity couples them; then each arrival settles.
-void Engine::enter() {
+/// because crossing capacity and the quotas couple them; then the households
+/// that crossed settle, in chunks.
+void Engine::cross() {
     region_weights();
-    const bool in_cohort = policy_.state().visa_free && year_ == tally_.cohort_year;
+    arrivals_.clear();
+    arrival_agents_.clear();
     std::uint32_t stream_group = UINT32_MAX;
     RandomStream crossing_rng(opt_.seed, 0, 0, Stream::crossing);
     auto& leaving_idle = leaving_idle_;
@@ -178,25 +177,17 @@ void Engine::enter() {
             policy_.choose_crossing(g.origin, crossing_rng.uniform(), static_cast<double>(members));
         if (crossing < 0) continue; // no open crossing with room: stays home
         policy_.use_capacity(crossing, static_cast<double>(members));
-        std::uint32_t head;
+        arrivals_.push_back(Arrival{static_cast<std::uint32_t>(arrival_agents_.size()),
+                                    static_cast<std::uint32_t>(members), crossing});
         if (from_idle) {
-            head = agents_.add_person(g.idle[c.position], g.type, g.ethnicity,
-                                      static_cast<std::uint16_t>(c.group));
+            arrival_agents_.push_back(agents_.add_person(g.idle[c.position], g.type, g.ethnicity,
+                                                         static_cast<std::uint16_t>(c.group)));
             leaving_idle.push_back(c.position);
         } else {
-            head = new_agent(g, c.group);
+            arrival_agents_.push_back(new_agent(g, c.group));
         }
-        // A household settles in the region its head chose.
-        RandomStream head_rng(opt_.seed, agents_[head].person, static_cast<std::uint32_t>(step_),
-                              Stream::arrival);
-        const int region = choose_region(g.type, g.ethnicity, head_rng.uniform());
-        arrive(head, crossing, region, in_cohort, head_rng);
-        for (std::uint64_t m = 1; m < members; ++m) {
-            const std::uint32_t member = new_agent(g, c.group);
-            RandomStream member_rng(opt_.seed, agents_[member].person,
-                                    static_cast<std::uint32_t>(step_), Stream::arrival);
-            arrive(member, crossing, region, in_cohort, member_rng);
-        }
+        for (std::uint64_t m = 1; m < members; ++m)
+            arrival_agents_.push_back(new_agent(g, c.group));
         if (g.type == AgentType::labourer) policy_.use_labour_place();
         if (g.type == AgentType::repatriate && c.assisted) {
             policy_.use_repatriate_place();
@@ -204,6 +195,12 @@ void Engine::enter() {
         }
     }
     remove_idle(stream_group, leaving_idle);
+
+    const bool in_cohort = policy_.state().visa_free && year_ == tally_.cohort_year;
+    in_chunks(arrivals_.size(), [&](std::size_t begin, std::size_t end, StepOutput& out) {
+        for (std::size_t i = begin; i < end; ++i)
+            settle(arrivals_[i], in_cohort, out);
+    });
 }
 
 std::uint32_t Engine::new_agent(Group& g, std::uint32_t group_index) {

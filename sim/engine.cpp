@@ -28,7 +28,8 @@ Engine::Engine(const Scenario& scenario, const RunOptions& options)
       schedule_(scenario.start_day, scenario.end_day, scenario.step_days),
       tally_(static_cast<std::size_t>(steps_),
              static_cast<std::size_t>(year_of(scenario.end_day) - first_year_ + 1),
-             scenario.regions.size(), scenario.crossings.size()) {
+             scenario.regions.size(), scenario.crossings.size()),
+      team_(options.threads), serial_(scenario.regions.size(), scenario.crossings.size()) {
     tally_.cohort_year = kVisaFreeCohortYear;
     for (int p = 0; p < static_cast<int>(sc_.pools.size()); ++p)
         for (int e = 0; e < kEthnicities; ++e)
@@ -61,6 +62,8 @@ RunResult Engine::run() {
         departures();                                     // who sets out, admission, arrival
         settle_returners(); // who came home may set out again from the next step
         record_step();
+        parallel_steps_ += parallel_step_;
+        parallel_step_ = false;
         if (opt_.events && !log_.empty()) {
             opt_.events->record(log_.data(), log_.size());
             log_.clear();
@@ -90,6 +93,21 @@ void Engine::grow_pools(int year) {
         g.unmaterialised += whole;
         tally_.pool_created += static_cast<double>(whole);
     }
+}
+
+/// Appends a chunk's output to the step: tallies, then the agents it
+/// scheduled, its log rows and who went home or left, in its order.
+void Engine::merge(StepOutput& out) {
+    out.merge_tallies(tally_, static_cast<std::size_t>(step_), this_year());
+    for (const auto& [id, day] : out.scheduled)
+        schedule_.add(id, day, day_end_);
+    out.scheduled.clear();
+    log_.insert(log_.end(), out.log.begin(), out.log.end());
+    out.log.clear();
+    returners_.insert(returners_.end(), out.returners.begin(), out.returners.end());
+    out.returners.clear();
+    finished_.insert(finished_.end(), out.finished.begin(), out.finished.end());
+    out.finished.clear();
 }
 
 /// People who came home rejoin their group (a trader as an idle person id,

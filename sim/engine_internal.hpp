@@ -7,6 +7,7 @@
 //   policy_in_force  caps, their use and crossing capacities
 //   schedule.hpp     the agents in Kazakhstan by step of their next event
 //   tallies.hpp      what the run counts; observables.cpp and results.cpp read it
+//   step_output.hpp  what a chunk of a step changes, merged in chunk order
 // Internal to sim/: only engine.hpp is the engine's interface.
 #include "sim/agent_types.hpp"
 #include "sim/calendar.hpp"
@@ -15,7 +16,9 @@
 #include "sim/population.hpp"
 #include "sim/rng.hpp"
 #include "sim/schedule.hpp"
+#include "sim/step_output.hpp"
 #include "sim/tallies.hpp"
+#include "sim/team.hpp"
 
 #include <array>
 #include <cstdint>
@@ -23,6 +26,12 @@
 #include <vector>
 
 namespace khorgos {
+
+/// A household that crossed this step: its agents (head first) in arrival_agents_.
+struct Arrival {
+    std::uint32_t first, count; ///< range in arrival_agents_
+    std::int32_t crossing;
+};
 
 class Engine {
   public:
@@ -32,12 +41,16 @@ class Engine {
   private:
     // ---- engine.cpp: the step ------------------------------------------------
     void grow_pools(int year);
+    /// Runs work(chunk, output) for chunks 0..n-1, on several threads when
+    /// there are several chunks, then merges their outputs in chunk order.
+    template <typename Work> void in_chunks(std::size_t n, Work work);
+    void merge(StepOutput& out);
     void settle_returners();
     void record_step();
 
     // ---- departures.cpp: who sets out, and crossing ---------------------------
     void departures();
-    void enter();
+    void cross();
     void region_weights();
     int choose_region(AgentType t, Ethnicity e, double u) const;
     std::uint32_t new_agent(Group& g, std::uint32_t group_index);
@@ -49,10 +62,14 @@ class Engine {
     double hazard(const Group& g, const std::array<double, kAgentTypes>& drivers,
                   const std::array<double, kEthnicities>& networks) const;
     void admit_by_quota(AgentType type, double room);
-    void arrive(std::uint32_t id, int crossing, int region, bool in_cohort, RandomStream& rng);
+    void settle(const Arrival& household, bool in_cohort, StepOutput& out);
+    void arrive(std::uint32_t id, int crossing, int region, bool in_cohort, RandomStream& rng,
+                StepOutput& out);
     void process_due_events();
-    void set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& rng);
-    void go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rng);
+    void end_of_plan(std::uint32_t id, StepOutput& out);
+    void renew_or_go_home(std::uint32_t id, StepOutput& out);
+    void set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& rng, StepOutput& out);
+    void go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rng, StepOutput& out);
     int draw_purpose(RandomStream& rng) const;
 
     // ---- small helpers of the hot paths ---------------------------------------
@@ -70,23 +87,20 @@ class Engine {
         return days > sc_.end_day - day0_ ? sc_.end_day + 1 : day0_ + static_cast<int>(days);
     }
 
-    void schedule(std::uint32_t id, int day) { schedule_.add(id, day, day_end_); }
-
-    void change_stock(std::uint32_t id, int delta) {
-        const Agent& a = agents_[id];
-        tally_.stock(a.type, a.region) += delta;
-        tally_.stock_by_ethnicity(a.ethnicity, a.region) += delta;
+    void change_stock(const Agent& a, int delta, StepOutput& out) const {
+        out.stock(a.type, a.region) += delta;
+        out.stock_by_ethnicity(a.ethnicity, a.region) += delta;
     }
 
-    void log(std::uint32_t id, EventKind kind, int day, int crossing, int from, int to) {
-        this_year().events[static_cast<int>(kind)] += opt_.scale;
-        ++tally_.events;
+    void log(const Agent& a, EventKind kind, int day, int crossing, int from, int to,
+             StepOutput& out) const {
+        out.year.events[static_cast<int>(kind)] += opt_.scale;
+        ++out.events;
         if (!opt_.events) return;
-        const Agent& a = agents_[id];
-        log_.push_back(AgentEvent{day, a.person, a.type, a.ethnicity,
-                                  static_cast<std::uint8_t>(kind),
-                                  static_cast<std::int8_t>(crossing),
-                                  static_cast<std::int16_t>(from), static_cast<std::int16_t>(to)});
+        out.log.push_back(
+            AgentEvent{day, a.person, a.type, a.ethnicity, static_cast<std::uint8_t>(kind),
+                       static_cast<std::int8_t>(crossing), static_cast<std::int16_t>(from),
+                       static_cast<std::int16_t>(to)});
     }
 
     // Places of the event log: origins, crossings, regions, the onward destination.
@@ -106,20 +120,44 @@ class Engine {
     std::vector<Group> groups_;
     Schedule schedule_;
     Tallies tally_;
+    Team team_;
+    std::uint64_t parallel_steps_ = 0; ///< steps that ran work on several threads
+    bool parallel_step_ = false;       ///< this step did
 
     // Scratch of one step, kept to reuse its memory.
+    std::vector<StepOutput> outputs_;                ///< per chunk
+    StepOutput serial_;                              ///< of the work done in order (renewals)
     std::vector<std::vector<Candidate>> candidates_; ///< per group
     std::vector<Candidate> all_;
     std::vector<double> rate_;                ///< per group: hazard x step length
-    std::uint64_t parallel_steps_ = 0;        ///< steps whose departures ran on several threads
     std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
     std::vector<double> attractiveness_;      ///< of one type, by region, this step
     std::vector<std::size_t> quota_order_;    ///< candidates of one quota type, by priority
     std::vector<std::uint64_t> leaving_idle_; ///< idle positions of one group setting out
-    std::vector<std::pair<std::uint16_t, std::uint32_t>>
-        returners_;                       ///< (group, slot) home this step
+    std::vector<Arrival> arrivals_;
+    std::vector<std::uint32_t> arrival_agents_;
+    std::vector<std::pair<std::uint16_t, std::uint32_t>> returners_; ///< (group, slot) home
     std::vector<std::uint32_t> finished_; ///< slots of agents with no further event
     std::vector<AgentEvent> log_;
 };
+
+/// Items (due agents, arriving households) per chunk of a step's work. A
+/// chunk costs a merge, and on several threads a wake-up of the team (a few
+/// microseconds); 1,024 events take about 100 us.
+constexpr std::size_t kChunkItems = 1024;
+
+template <typename Work> void Engine::in_chunks(std::size_t items, Work work) {
+    const std::size_t chunks = (items + kChunkItems - 1) / kChunkItems;
+    while (outputs_.size() < chunks)
+        outputs_.emplace_back(static_cast<std::size_t>(regions_),
+                              static_cast<std::size_t>(crossings_));
+    const auto run_chunk = [&](std::size_t c) {
+        work(c * kChunkItems, std::min(items, (c + 1) * kChunkItems), outputs_[c]);
+    };
+    if (chunks > 1 && team_.size() > 1) parallel_step_ = true;
+    team_.for_each(chunks, run_chunk);
+    for (std::size_t c = 0; c < chunks; ++c)
+        merge(outputs_[c]);
+}
 
 } // namespace khorgos

@@ -67,34 +67,50 @@ void Engine::admit_by_quota(AgentType type, double room) {
     }
 }
 
-void Engine::arrive(std::uint32_t id, int crossing, int region, bool in_cohort, RandomStream& rng) {
-    const AgentType type = agents_[id].agent_type();
+/// A household settles: the head draws the region they all settle in.
+void Engine::settle(const Arrival& household, bool in_cohort, StepOutput& out) {
+    const std::uint32_t* ids = arrival_agents_.data() + household.first;
+    const AgentType type = agents_[ids[0]].agent_type();
+    const auto ethnicity = static_cast<Ethnicity>(agents_[ids[0]].ethnicity);
+    int region = 0;
+    for (std::uint32_t m = 0; m < household.count; ++m) {
+        RandomStream rng(opt_.seed, agents_[ids[m]].person, static_cast<std::uint32_t>(step_),
+                         Stream::arrival);
+        if (m == 0) region = choose_region(type, ethnicity, rng.uniform());
+        arrive(ids[m], household.crossing, region, in_cohort, rng, out);
+    }
+}
+
+void Engine::arrive(std::uint32_t id, int crossing, int region, bool in_cohort, RandomStream& rng,
+                    StepOutput& out) {
+    Agent& a = agents_[id];
+    const AgentType type = a.agent_type();
     const TypeRules& r = rules(type);
-    const Group& g = groups_[agents_[id].group];
-    agents_[id].region = static_cast<std::uint8_t>(region);
-    change_stock(id, +1);
-    tally_.daily_flow(step_, index(type), crossing, Direction::entry) += 1;
-    YearTally& y = this_year();
-    y.entries[index(type)] += opt_.scale;
-    tally_.daily_entries_by_ethnicity(step_, index(type), agents_[id].ethnicity) += 1;
-    log(id, EventKind::entry, day0_, crossing, place_of_origin(g.origin), place_of_region(region));
+    a.region = static_cast<std::uint8_t>(region);
+    change_stock(a, +1, out);
+    out.flow(index(type), crossing, Direction::entry) += 1;
+    out.year.entries[index(type)] += opt_.scale;
+    out.entries_by_ethnicity(index(type), a.ethnicity) += 1;
+    log(a, EventKind::entry, day0_, crossing, place_of_origin(groups_[a.group].origin),
+        place_of_region(region), out);
     bool without_visa = r.visa == Visa::never_needed ||
                         (r.visa == Visa::unless_visa_free && policy_.state().visa_free);
     if (type == AgentType::visitor) { // visitors passing through never need one
         const int purpose = draw_purpose(rng);
-        y.entries_by_purpose[purpose] += opt_.scale;
+        out.year.entries_by_purpose[purpose] += opt_.scale;
         without_visa = without_visa || purpose == static_cast<int>(Purpose::transit_through);
     }
-    if (type == AgentType::labourer) y.labour_admitted += opt_.scale;
-    set_plan(id, r.first_plan, after(p_[r.plan_median], p_[r.plan_sigma], rng), rng);
+    if (type == AgentType::labourer) out.year.labour_admitted += opt_.scale;
+    set_plan(id, r.first_plan, after(p_[r.plan_median], p_[r.plan_sigma], rng), rng, out);
     if (in_cohort && without_visa) {
-        agents_[id].flags |= kInVisaFreeCohort;
-        tally_.cohort_entered += 1;
+        a.flags |= kInVisaFreeCohort;
+        out.cohort_entered += 1;
     }
 }
 
 /// Sets the agent's plan and draws its competing events; schedules the earliest.
-void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& rng) {
+void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& rng,
+                      StepOutput& out) {
     Agent& a = agents_[id];
     a.plan = static_cast<std::uint8_t>(plan);
     double first = plan_day;
@@ -110,111 +126,133 @@ void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& r
         if (t < first) first = t, next = Next::regret;
     }
     a.next = static_cast<std::uint8_t>(next);
-    if (first < kNever) schedule(id, static_cast<int>(std::ceil(first)));
+    if (first < kNever) out.scheduled.emplace_back(id, static_cast<int>(std::ceil(first)));
 }
 
+/// The agents due this step, in chunks; renewals, which compete for the
+/// year's quota, are decided afterwards in the order they came due.
 void Engine::process_due_events() {
     const auto& due = schedule_.due(step_);
-    for (std::size_t i = 0; i < due.size(); ++i) {
-        // Due agents are scattered over memory: fetch a few ahead (memory-bound loop).
-        if (i + kPrefetch < due.size()) __builtin_prefetch(&agents_[due[i + kPrefetch]]);
-        const std::uint32_t id = due[i];
-        Agent& a = agents_[id];
-        RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
-        const int day = day0_;
-        const AgentType type = a.agent_type();
-        const int here = place_of_region(a.region);
-        if (static_cast<Next>(a.next) == Next::marriage) {
-            a.flags |= kMarried;
-            this_year().marriages += opt_.scale;
-            log(id, EventKind::marriage, day, -1, here, -1);
-            set_plan(id, Plan::naturalise,
-                     after(p_[Param::married_naturalisation_median],
-                           p_[Param::married_naturalisation_sigma], rng),
-                     rng);
-            continue;
+    in_chunks(due.size(), [&](std::size_t begin, std::size_t end, StepOutput& out) {
+        for (std::size_t i = begin; i < end; ++i) {
+            // Due agents are scattered over memory: fetch a few ahead (memory-bound loop).
+            if (i + kPrefetch < end) __builtin_prefetch(&agents_[due[i + kPrefetch]]);
+            end_of_plan(due[i], out);
         }
-        if (static_cast<Next>(a.next) == Next::regret) {
-            go_home(id, EventKind::regret_return, day, rng);
-            continue;
-        }
-        switch (static_cast<Plan>(a.plan)) {
-        case Plan::stay_end: // a trip ends: home, or an overstay as an irregular labourer
-            if (rng.uniform() < p_[rules(type).overstay]) {
-                change_stock(id, -1);
-                a.type = static_cast<std::uint8_t>(AgentType::labourer);
-                change_stock(id, +1);
-                log(id, EventKind::overstay, day, -1, here, -1);
-                set_plan(
-                    id, Plan::irregular_end,
-                    after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma], rng),
-                    rng);
-            } else {
-                go_home(id, EventKind::return_home, day, rng);
-            }
-            break;
-        case Plan::contract_end: // renewal under the year's quota, or home
-            if (rng.uniform() < p_[Param::labourer_renew_prob] && policy_.labour_room()) {
-                policy_.use_labour_place();
-                this_year().labour_admitted += opt_.scale;
-                log(id, EventKind::renewal, day, -1, here, -1);
-                set_plan(id, Plan::contract_end,
-                         after(p_[Param::labourer_contract_median],
-                               p_[Param::labourer_contract_sigma], rng),
-                         rng);
-            } else {
-                go_home(id, EventKind::return_home, day, rng);
-            }
-            break;
-        case Plan::transit_end: // onward to Russia/Europe, or an irregular stay
-            if (rng.uniform() < p_[Param::transit_onward_prob]) {
-                change_stock(id, -1);
-                tally_.left_onward += 1;
-                finished_.push_back(id);
-                tally_.daily_onward(step_, index(type)) += 1;
-                log(id, EventKind::onward_exit, day, -1, here, place_onward());
-            } else {
-                set_plan(
-                    id, Plan::irregular_end,
-                    after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma], rng),
-                    rng);
-            }
-            break;
-        case Plan::irregular_end:
-        case Plan::go_home:
-            go_home(id, EventKind::return_home, day, rng);
-            break;
-        case Plan::naturalise:
-            change_stock(id, -1);
-            tally_.naturalised += 1;
-            finished_.push_back(id);
-            this_year().naturalisations[a.ethnicity] += opt_.scale;
-            log(id, EventKind::naturalisation, day, -1, here, -1);
-            break;
-        case Plan::none:
-            break;
-        }
+    });
+    for (auto& chunk : outputs_) {
+        for (const std::uint32_t id : chunk.renewals)
+            renew_or_go_home(id, serial_);
+        chunk.renewals.clear();
     }
+    merge(serial_);
     schedule_.release(step_);
 }
 
-void Engine::go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rng) {
+void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
+    Agent& a = agents_[id];
+    RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
+    const int day = day0_;
+    const AgentType type = a.agent_type();
+    const int here = place_of_region(a.region);
+    if (static_cast<Next>(a.next) == Next::marriage) {
+        a.flags |= kMarried;
+        out.year.marriages += opt_.scale;
+        log(a, EventKind::marriage, day, -1, here, -1, out);
+        set_plan(id, Plan::naturalise,
+                 after(p_[Param::married_naturalisation_median],
+                       p_[Param::married_naturalisation_sigma], rng),
+                 rng, out);
+        return;
+    }
+    if (static_cast<Next>(a.next) == Next::regret) {
+        go_home(id, EventKind::regret_return, day, rng, out);
+        return;
+    }
+    switch (static_cast<Plan>(a.plan)) {
+    case Plan::stay_end: // a trip ends: home, or an overstay as an irregular labourer
+        if (rng.uniform() < p_[rules(type).overstay]) {
+            change_stock(a, -1, out);
+            a.type = static_cast<std::uint8_t>(AgentType::labourer);
+            change_stock(a, +1, out);
+            log(a, EventKind::overstay, day, -1, here, -1, out);
+            set_plan(id, Plan::irregular_end,
+                     after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma], rng),
+                     rng, out);
+        } else {
+            go_home(id, EventKind::return_home, day, rng, out);
+        }
+        break;
+    case Plan::contract_end: // a renewal needs a place of the year's quota: decided in order
+        if (rng.uniform() < p_[Param::labourer_renew_prob])
+            out.renewals.push_back(id);
+        else
+            go_home(id, EventKind::return_home, day, rng, out);
+        break;
+    case Plan::transit_end: // onward to Russia/Europe, or an irregular stay
+        if (rng.uniform() < p_[Param::transit_onward_prob]) {
+            change_stock(a, -1, out);
+            out.left_onward += 1;
+            out.finished.push_back(id);
+            out.onward(index(type)) += 1;
+            log(a, EventKind::onward_exit, day, -1, here, place_onward(), out);
+        } else {
+            set_plan(id, Plan::irregular_end,
+                     after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma], rng),
+                     rng, out);
+        }
+        break;
+    case Plan::irregular_end:
+    case Plan::go_home:
+        go_home(id, EventKind::return_home, day, rng, out);
+        break;
+    case Plan::naturalise:
+        change_stock(a, -1, out);
+        out.naturalised += 1;
+        out.finished.push_back(id);
+        out.year.naturalisations[a.ethnicity] += opt_.scale;
+        log(a, EventKind::naturalisation, day, -1, here, -1, out);
+        break;
+    case Plan::none:
+        break;
+    }
+}
+
+/// A labourer who drew a renewal: renewed while the year's quota has room, else home.
+void Engine::renew_or_go_home(std::uint32_t id, StepOutput& out) {
+    Agent& a = agents_[id];
+    RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
+    rng.uniform(); // the renewal draw, made in end_of_plan
+    if (!policy_.labour_room()) {
+        go_home(id, EventKind::return_home, day0_, rng, out);
+        return;
+    }
+    policy_.use_labour_place();
+    out.year.labour_admitted += opt_.scale;
+    log(a, EventKind::renewal, day0_, -1, place_of_region(a.region), -1, out);
+    set_plan(id, Plan::contract_end,
+             after(p_[Param::labourer_contract_median], p_[Param::labourer_contract_sigma], rng),
+             rng, out);
+}
+
+void Engine::go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rng,
+                     StepOutput& out) {
     Agent& a = agents_[id];
     const Group& g = groups_[a.group];
     const int c = policy_.choose_crossing(g.origin, rng.uniform(), 0);
     if (c < 0) { // every crossing closed: wait for the first to reopen
         a.plan = static_cast<std::uint8_t>(Plan::go_home);
         a.next = static_cast<std::uint8_t>(Next::plan);
-        schedule(id, policy_.next_open_day(day));
+        out.scheduled.emplace_back(id, policy_.next_open_day(day));
         return;
     }
-    change_stock(id, -1);
-    tally_.daily_flow(step_, a.type, c, Direction::exit) += 1;
-    log(id, kind, day, c, place_of_region(a.region), place_of_origin(g.origin));
-    if (a.flags & kInVisaFreeCohort) tally_.cohort_returned += 1;
+    change_stock(a, -1, out);
+    out.flow(a.type, c, Direction::exit) += 1;
+    log(a, kind, day, c, place_of_region(a.region), place_of_origin(g.origin), out);
+    if (a.flags & kInVisaFreeCohort) out.cohort_returned += 1;
     // Back in the group at the end of the step: the record is freed then (an
     // irregular labourer who was a trader becomes an idle trader again).
-    returners_.emplace_back(a.group, id);
+    out.returners.emplace_back(a.group, id);
 }
 
 int Engine::draw_purpose(RandomStream& rng) const {

@@ -71,10 +71,14 @@ TEST_CASE("a constant hazard gives its binomial expectation", "[engine][stochast
 }
 
 TEST_CASE("the same seed gives identical output on 1 and 2 threads", "[engine][determinism]") {
-    const Scenario s = scenario("scenarios/historical.toml");
+    // Pools doubled: the busiest steps of the historical run then have more
+    // than one chunk of events, so 2 threads take the parallel path.
+    const Scenario s = scenario("scenarios/historical.toml", {"pool.size_factor=2"});
     EventLog log1, log2;
     const RunResult one = run(s, 42, 1, 1, &log1);
     const RunResult two = run(s, 42, 2, 1, &log2);
+    CHECK(one.counters.parallel_steps == 0);
+    CHECK(two.counters.parallel_steps > 0);
     REQUIRE(one.variables.size() == two.variables.size());
     for (std::size_t i = 0; i < one.variables.size(); ++i) {
         INFO(one.variables[i].name);
@@ -87,6 +91,7 @@ TEST_CASE("the same seed gives identical output on 1 and 2 threads", "[engine][d
           0);
 
     const RunResult other = run(s, 43, 2);
+    CHECK(other.counters.parallel_steps > 0);
     CHECK(other.variable("stock")->values != one.variable("stock")->values);
     CHECK(observable(other, "nsc_visitors_cn", "2010") !=
           observable(one, "nsc_visitors_cn", "2010"));
@@ -99,6 +104,8 @@ TEST_CASE("the parallel path gives identical output on 1 and 2 threads", "[engin
     const RunResult one = run(s, 7, 1, 1, &log1);
     const RunResult two = run(s, 7, 2, 1, &log2);
     CHECK(one.counters.events > 500000);
+    CHECK(one.counters.parallel_steps == 0);
+    CHECK(two.counters.parallel_steps == two.coordinate("time")->size()); // every step
     for (std::size_t i = 0; i < one.variables.size(); ++i) {
         INFO(one.variables[i].name);
         CHECK(one.variables[i].values == two.variables[i].values);

@@ -1,0 +1,86 @@
+#pragma once
+// What one chunk of a step's work changes besides the agents it owns: stock
+// changes, tallies, the agents it schedules, its event log rows, who went
+// home and who left for good. A step's due events and arrivals are cut into
+// chunks of a fixed size, so that chunks can run on any thread; their outputs
+// are merged in chunk order, so the result depends on the seed alone.
+#include "sim/recorder.hpp"
+#include "sim/tallies.hpp"
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace khorgos {
+
+struct StepOutput {
+    StepOutput(std::size_t regions, std::size_t crossings)
+        : stock({kAgentTypes, regions}), stock_by_ethnicity({kEthnicities, regions}),
+          flow({kAgentTypes, crossings, kDirections}), onward({kAgentTypes}),
+          entries_by_ethnicity({kAgentTypes, kEthnicities}) {}
+
+    Grid<int, 2> stock;                   ///< change of type x region
+    Grid<int, 2> stock_by_ethnicity;      ///< change of ethnicity x region
+    Grid<double, 3> flow;                 ///< type x crossing x direction
+    Grid<double, 1> onward;               ///< type
+    Grid<double, 2> entries_by_ethnicity; ///< type x ethnicity
+    YearTally year;                       ///< additions to the year's tallies
+    double left_onward = 0, naturalised = 0, cohort_entered = 0, cohort_returned = 0;
+    std::uint64_t events = 0;
+
+    std::vector<std::pair<std::uint32_t, int>> scheduled; ///< (agent, day), in order
+    std::vector<AgentEvent> log;
+    std::vector<std::pair<std::uint16_t, std::uint32_t>> returners; ///< (group, slot) home
+    std::vector<std::uint32_t> finished; ///< slots of agents with no further event
+    std::vector<std::uint32_t> renewals; ///< contract ends that drew a renewal, decided in order
+
+    /// Adds the numbers to the run's tallies (step `step`, year `year`) and clears them.
+    void merge_tallies(Tallies& t, std::size_t step, YearTally& y) {
+        add(t.stock, stock);
+        add(t.stock_by_ethnicity, stock_by_ethnicity);
+        add_to_slice(t.daily_flow, step, flow);
+        add_to_slice(t.daily_onward, step, onward);
+        add_to_slice(t.daily_entries_by_ethnicity, step, entries_by_ethnicity);
+        for (int i = 0; i < kAgentTypes; ++i)
+            y.entries[i] += year.entries[i];
+        for (int i = 0; i < kPurposes; ++i)
+            y.entries_by_purpose[i] += year.entries_by_purpose[i];
+        for (int i = 0; i < kEthnicities; ++i)
+            y.naturalisations[i] += year.naturalisations[i];
+        for (int i = 0; i < kEventKinds; ++i)
+            y.events[i] += year.events[i];
+        y.labour_admitted += year.labour_admitted;
+        y.marriages += year.marriages;
+        year = YearTally{};
+        t.left_onward += left_onward;
+        t.naturalised += naturalised;
+        t.cohort_entered += cohort_entered;
+        t.cohort_returned += cohort_returned;
+        t.events += events;
+        left_onward = naturalised = cohort_entered = cohort_returned = 0;
+        events = 0;
+    }
+
+  private:
+    template <typename T, std::size_t R> static void add(Grid<T, R>& to, Grid<T, R>& from) {
+        T* out = to.slice(0);
+        T* in = from.slice(0);
+        const std::size_t n = from.values().size();
+        for (std::size_t i = 0; i < n; ++i) {
+            out[i] += in[i];
+            in[i] = 0;
+        }
+    }
+    template <std::size_t R, std::size_t S>
+    static void add_to_slice(Grid<double, R>& to, std::size_t step, Grid<double, S>& from) {
+        double* out = to.slice(step);
+        double* in = from.slice(0);
+        const std::size_t n = from.values().size();
+        for (std::size_t i = 0; i < n; ++i) {
+            out[i] += in[i];
+            in[i] = 0;
+        }
+    }
+};
+
+} // namespace khorgos

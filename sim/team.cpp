@@ -1,0 +1,69 @@
+#include "sim/team.hpp"
+
+namespace khorgos {
+
+Team::Team(int threads) {
+    for (int i = 1; i < threads; ++i)
+        workers_.emplace_back([this] { serve(); });
+}
+
+Team::~Team() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_)
+        w.join();
+}
+
+void Team::for_each(std::size_t n, const std::function<void(std::size_t)>& work) {
+    if (workers_.empty() || n <= 1) {
+        for (std::size_t i = 0; i < n; ++i)
+            work(i);
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        work_ = &work;
+        items_ = n;
+        next_.store(0);
+        running_ = static_cast<int>(workers_.size());
+        error_ = nullptr;
+        ++round_;
+    }
+    wake_.notify_all();
+    take_items();
+    std::unique_lock<std::mutex> lock(mutex_);
+    finished_.wait(lock, [this] { return running_ == 0; });
+    work_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+}
+
+void Team::serve() {
+    std::uint64_t seen = 0;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [&] { return stop_ || round_ != seen; });
+            if (stop_) return;
+            seen = round_;
+        }
+        take_items();
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (--running_ == 0) finished_.notify_one();
+    }
+}
+
+void Team::take_items() {
+    for (std::size_t i = next_.fetch_add(1); i < items_; i = next_.fetch_add(1)) {
+        try {
+            (*work_)(i);
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!error_) error_ = std::current_exception();
+        }
+    }
+}
+
+} // namespace khorgos
