@@ -45,8 +45,11 @@ void Engine::departures() {
     std::array<double, kEthnicities> networks;
     for (int e = 0; e < kEthnicities; ++e)
         networks[e] = network(static_cast<Ethnicity>(e));
+    std::array<double, kAgentTypes> by_type;
+    for (int t = 0; t < kAgentTypes; ++t)
+        by_type[t] = hazard(static_cast<AgentType>(t), drivers[t]);
     for (int g = 0; g < n_groups; ++g) {
-        const double h = hazard(groups_[g], drivers, networks);
+        const double h = by_type[index(groups_[g].type)] * networks[index(groups_[g].ethnicity)];
         rate_[g] = h * len;
         expected_draws += rate_[g] * static_cast<double>(groups_[g].members());
     }
@@ -59,6 +62,7 @@ void Engine::departures() {
         auto& out = candidates_[g];
         out.clear();
         Group& group = groups_[g];
+        if (group.departures.quiet(group.members(), rate_[g])) return; // no stream needed
         RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g),
                           static_cast<std::uint32_t>(step_), Stream::departure);
         RandomStream order(opt_.seed, static_cast<std::uint32_t>(g),

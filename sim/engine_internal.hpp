@@ -59,8 +59,7 @@ class Engine {
     double driver(AgentType t, double year) const;
 
     // ---- life_cycle.cpp: each type's rules ------------------------------------
-    double hazard(const Group& g, const std::array<double, kAgentTypes>& drivers,
-                  const std::array<double, kEthnicities>& networks) const;
+    double hazard(AgentType t, double driver) const;
     void admit_by_quota(AgentType type, double room);
     void settle(const Arrival& household, bool in_cohort, StepOutput& out);
     void arrive(std::uint32_t id, int crossing, int region, bool in_cohort, RandomStream& rng,

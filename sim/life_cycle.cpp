@@ -18,9 +18,10 @@ constexpr int kNever = INT_MAX;
 constexpr std::size_t kPrefetch = 12; ///< agents fetched ahead in the event loop
 } // namespace
 
-double Engine::hazard(const Group& g, const std::array<double, kAgentTypes>& drivers,
-                      const std::array<double, kEthnicities>& networks) const {
-    const TypeRules& r = rules(g.type);
+/// Daily hazard of setting out for a type, before the network factor of
+/// the member's ethnicity: base hazard x policy gate x driver.
+double Engine::hazard(AgentType t, double driver) const {
+    const TypeRules& r = rules(t);
     const PolicyState& state = policy_.state();
     double policy = 1;
     switch (r.gate) {
@@ -40,7 +41,7 @@ double Engine::hazard(const Group& g, const std::array<double, kAgentTypes>& dri
         policy = state.visa_free ? 1 : 0;
         break;
     }
-    return p_[r.base_hazard] * policy * drivers[index(g.type)] * networks[index(g.ethnicity)];
+    return p_[r.base_hazard] * policy * driver;
 }
 
 /// Limits candidates of one type to `room` quota places, in priority order.
@@ -140,12 +141,14 @@ void Engine::process_due_events() {
             end_of_plan(due[i], out);
         }
     });
+    bool renewals = false;
     for (auto& chunk : outputs_) {
         for (const std::uint32_t id : chunk.renewals)
             renew_or_go_home(id, serial_);
+        renewals = renewals || !chunk.renewals.empty();
         chunk.renewals.clear();
     }
-    merge(serial_);
+    if (renewals) merge(serial_);
     schedule_.release(step_);
 }
 

@@ -190,6 +190,16 @@ class ExposureClock {
         }
     }
 
+    /// True if select(n, rate) would choose nobody, in which case the batch is
+    /// used up here without a stream; false if select must run.
+    bool quiet(std::uint64_t n, double rate) {
+        if (n == 0 || !(rate > 0)) return true;
+        const double remaining = static_cast<double>(n);
+        if (left_ < 0 || left_ / rate < remaining) return false;
+        left_ = std::max(0.0, left_ - remaining * rate);
+        return true;
+    }
+
   private:
     double left_ = -1; ///< exposure left before the next success; < 0 until first drawn
 };
