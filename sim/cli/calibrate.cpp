@@ -109,6 +109,7 @@ calibration::Simulator engine_simulator(const std::string& scenario_path,
         plan.seed = seed;
         plan.threads = 1; // the calibration runs simulations side by side instead
         plan.scale = scale;
+        plan.series = false; // the targets read observables only
         const RunOutcome outcome = execute(plan);
         std::vector<double> values;
         for (const auto& t : targets) {

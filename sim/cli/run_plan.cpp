@@ -78,6 +78,7 @@ RunOutcome execute(const RunPlan& plan) {
     options.seed = plan.seed;
     options.threads = plan.threads;
     options.scale = plan.scale;
+    options.series = plan.series || writer;
     options.events = writer ? writer->events() : nullptr;
     RunOutcome outcome{simulate(loaded.scenario, options), loaded.scenario.name};
     if (writer) {

@@ -19,6 +19,7 @@ struct RunPlan {
     std::string out;          ///< HDF5 file to write; empty = do not write a file
     bool force = false;       ///< replace an existing file
     bool events = false;      ///< write the agent-level event log
+    bool series = true;       ///< keep the series; false (no `out`): observables only
     std::string command_line; ///< recorded as provenance
 };
 
