@@ -36,7 +36,7 @@ std::string quoted(const std::string& s) {
 } // namespace
 
 std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
-                                                   const output::PosteriorGeneration& gen) {
+                                                   const PosteriorGeneration& gen) {
     const std::size_t d = problem.priors.size();
     const std::size_t n = gen.weights.size();
     const std::size_t best = static_cast<std::size_t>(
@@ -59,9 +59,8 @@ std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
     return out;
 }
 
-std::vector<TargetSummary> summarise_targets(const Problem& problem,
-                                             const output::PosteriorGeneration& gen,
-                                             const output::PosteriorPredictive& predictive) {
+std::vector<TargetSummary> summarise_targets(const Problem& problem, const PosteriorGeneration& gen,
+                                             const PosteriorPredictive& predictive) {
     const std::size_t m = problem.targets.size();
     const std::size_t n = gen.weights.size();
     std::vector<TargetSummary> out(m);
@@ -120,7 +119,7 @@ std::string targets_table(const Problem& problem, const std::vector<TargetSummar
 }
 } // namespace
 
-std::string abc_report(const Problem& problem, const output::PosteriorData& data) {
+std::string abc_report(const Problem& problem, const PosteriorData& data) {
     const auto& gens = data.generations;
     if (gens.empty()) return "no generation finished\n";
     const auto& last = gens.back();
@@ -177,8 +176,7 @@ std::string abc_report(const Problem& problem, const output::PosteriorData& data
            "the total;\nNOT REACHED = the official value (or band) lies outside the 90% "
            "interval.\n\n";
     out += targets_table(
-        problem,
-        summarise_targets(problem, last, drawn ? predictive : output::PosteriorPredictive{}),
+        problem, summarise_targets(problem, last, drawn ? predictive : PosteriorPredictive{}),
         drawn);
     return out;
 }
