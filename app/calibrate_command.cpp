@@ -196,6 +196,7 @@ int calibrate_command(const std::vector<std::string>& args) {
     const bool quiet = vm.count("quiet") > 0 || !root;
     const std::function<void(const std::string&)> log = quiet ? nullptr : log_line;
 
+    bool replace_out = force || resume; // checked above; a file that appears meanwhile is kept
     const auto start = std::chrono::steady_clock::now();
     std::string report;
     std::vector<double> fragment_values;
@@ -213,7 +214,8 @@ int calibrate_command(const std::vector<std::string>& args) {
     } else {
         const auto write = [&] {
             if (!root) return;
-            output::write_posterior_file(out, data, true); // checked above
+            output::write_posterior_file(out, data, replace_out);
+            replace_out = true; // this calibration's own file from now on
         };
         if (spec.abc.start == calibration::AbcStart::fit && !report_only) {
             if (data.fit_parameters.empty()) {
@@ -269,7 +271,7 @@ int calibrate_command(const std::vector<std::string>& args) {
     report += line;
     data.report = report;
     if (!root) return 0;
-    output::write_posterior_file(out, data, true);
+    output::write_posterior_file(out, data, replace_out);
 
     // The report as text and the calibrated parameters as a scenario fragment, beside the file.
     const std::string extends =
