@@ -189,10 +189,10 @@ int calibrate_command(const std::vector<std::string>& args) {
     problem.adaptive_weights = spec.adaptive_weights;
     problem.replicates = spec.replicates;
     problem.simulate = engine_simulator(scenario, data.parameter_names, spec.targets, spec.scale);
-    const CalibrationMpi mpi;
+    const MpiSession mpi;
     const bool root = mpi.rank() == 0; // only rank 0 prints and writes
     const calibration::BatchEvaluator evaluate =
-        mpi.evaluator(problem.simulate, jobs, spec.targets.size());
+        mpi_evaluator(mpi, problem.simulate, jobs, spec.targets.size());
     const bool quiet = vm.count("quiet") > 0 || !root;
     const std::function<void(const std::string&)> log = quiet ? nullptr : log_line;
 

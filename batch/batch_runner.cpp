@@ -76,18 +76,6 @@ const char* state_name(RunStatus::State state) {
     return "pending";
 }
 
-std::string format_duration(double seconds) {
-    const auto s = static_cast<long>(seconds + 0.5);
-    char text[32];
-    if (s >= 3600)
-        std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, s / 60 % 60);
-    else if (s >= 60)
-        std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
-    else
-        std::snprintf(text, sizeof text, "%lds", s);
-    return text;
-}
-
 /// Runs done, failures and time left: a redrawn bar on a terminal, plain lines otherwise.
 class Progress {
   public:
@@ -102,8 +90,7 @@ class Progress {
         const double eta =
             elapsed / static_cast<double>(done_ - resumed_) * static_cast<double>(total_ - done_);
         std::ostringstream line;
-        line << done_ << "/" << total_ << " runs, " << failed_ << " failed, ETA "
-             << format_duration(eta);
+        line << done_ << "/" << total_ << " runs, " << failed_ << " failed, ETA " << duration(eta);
         if (!tty_) {
             std::cerr << "batch: " << line.str() << " (" << what << ": " << state_name(status.state)
                       << (status.error.empty() ? "" : ": " + status.error) << ")\n";
@@ -339,20 +326,20 @@ int run_batch(Spec spec, const Options& options) {
         if (options.jobs_given)
             throw InputError("", 0, 0, "--jobs",
                              "under MPI each rank runs one run at a time: start one rank per core");
-        MpiWorld world;
+        const MpiSession mpi;
         const Execute execute = [&](std::size_t i) { return batch.execute(i); };
-        if (world.rank() != 0) {
-            world.serve(execute);
+        if (mpi.rank() != 0) {
+            serve(execute);
             return 0;
         }
         try {
             const auto pending = batch.prepare();
             batch.run(pending,
-                      [&](const Execute& e, const Done& d) { world.dispatch(pending, e, d); });
+                      [&](const Execute& e, const Done& d) { dispatch(mpi, pending, e, d); });
             return report(batch.finish(), batch.runs().size(), options.out);
         } catch (const std::exception& e) {
             std::cerr << "khorgos: failure: " << e.what() << "\n";
-            world.abort(dynamic_cast<const InputError*>(&e) ? 2 : 1);
+            mpi.abort(dynamic_cast<const InputError*>(&e) ? 2 : 1);
         }
 #else
         throw InputError("", 0, 0, "mpirun",

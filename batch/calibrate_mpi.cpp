@@ -13,27 +13,12 @@ namespace khorgos {
 
 #if defined(KHORGOS_WITH_MPI)
 
-CalibrationMpi::CalibrationMpi() {
-    int initialised = 0;
-    MPI_Initialized(&initialised);
-    if (!initialised) {
-        int provided = 0;
-        MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-        owns_ = true;
-    }
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-    MPI_Comm_size(MPI_COMM_WORLD, &size_);
-}
-
-CalibrationMpi::~CalibrationMpi() {
-    if (owns_) MPI_Finalize();
-}
-
-calibration::BatchEvaluator CalibrationMpi::evaluator(const calibration::Simulator& simulate,
-                                                      int jobs, std::size_t m) const {
+calibration::BatchEvaluator mpi_evaluator(const MpiSession& mpi,
+                                          const calibration::Simulator& simulate, int jobs,
+                                          std::size_t m) {
     const calibration::BatchEvaluator local = calibration::openmp_evaluator(simulate, jobs);
-    if (size_ == 1) return local;
-    const int rank = rank_, size = size_;
+    if (mpi.size() == 1) return local;
+    const int rank = mpi.rank(), size = mpi.size();
     return [local, rank, size, m](const std::vector<calibration::Evaluation>& batch) {
         // This rank's share: proposals rank, rank + size, ...
         std::vector<calibration::Evaluation> mine;
@@ -91,10 +76,8 @@ calibration::BatchEvaluator CalibrationMpi::evaluator(const calibration::Simulat
 
 #else
 
-CalibrationMpi::CalibrationMpi() = default;
-CalibrationMpi::~CalibrationMpi() = default;
-calibration::BatchEvaluator CalibrationMpi::evaluator(const calibration::Simulator& simulate,
-                                                      int jobs, std::size_t) const {
+calibration::BatchEvaluator mpi_evaluator(const MpiSession&, const calibration::Simulator& simulate,
+                                          int jobs, std::size_t) {
     return calibration::openmp_evaluator(simulate, jobs);
 }
 

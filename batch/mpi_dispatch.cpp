@@ -1,7 +1,5 @@
 #include "batch/mpi_dispatch.hpp"
 
-#include "sim/errors.hpp"
-
 #include <mpi.h>
 
 #include <chrono>
@@ -32,32 +30,10 @@ void decode(const std::string& message, std::int64_t& index, RunStatus& status) 
     status.error = message.substr(9);
 }
 
-void check(int code, const char* what) {
-    if (code != MPI_SUCCESS) throw RuntimeError(std::string("MPI: ") + what + " failed");
-}
-
 } // namespace
 
-MpiWorld::MpiWorld() {
-    // Rank 0 simulates on a second thread that never calls MPI: FUNNELED suffices.
-    int provided = MPI_THREAD_SINGLE;
-    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
-    threads_ = provided >= MPI_THREAD_FUNNELED;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-    MPI_Comm_size(MPI_COMM_WORLD, &size_);
-}
-
-MpiWorld::~MpiWorld() {
-    MPI_Finalize();
-}
-
-void MpiWorld::abort(int code) const {
-    MPI_Abort(MPI_COMM_WORLD, code);
-    std::_Exit(code);
-}
-
-void MpiWorld::dispatch(const std::vector<std::size_t>& pending, const Execute& execute,
-                        const Done& done) const {
+void dispatch(const MpiSession& mpi, const std::vector<std::size_t>& pending,
+              const Execute& execute, const Done& done) {
     std::mutex mutex; // guards `next`, `failure` and the calls of `done`
     std::size_t next = 0;
     std::exception_ptr failure;
@@ -77,12 +53,12 @@ void MpiWorld::dispatch(const std::vector<std::size_t>& pending, const Execute& 
     // Rank 0's own share; with one rank it is the only worker, and without
     // thread support the other ranks do all the work.
     std::thread local;
-    if (threads_ || size_ == 1)
+    if (mpi.threads() || mpi.size() == 1)
         local = std::thread([&] {
             for (std::int64_t i; (i = take()) >= 0;)
                 finished(static_cast<std::size_t>(i), execute(static_cast<std::size_t>(i)));
         });
-    int active = size_ - 1;
+    int active = mpi.size() - 1;
     while (active > 0) {
         int flag = 0;
         MPI_Status probe;
@@ -109,7 +85,7 @@ void MpiWorld::dispatch(const std::vector<std::size_t>& pending, const Execute& 
     if (failure) std::rethrow_exception(failure);
 }
 
-void MpiWorld::serve(const Execute& execute) const {
+void serve(const Execute& execute) {
     std::int64_t index = -1;
     RunStatus status;
     while (true) {

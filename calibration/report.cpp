@@ -1,5 +1,7 @@
 #include "calibration/report.hpp"
 
+#include "io/numbers.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,22 +9,6 @@
 namespace khorgos::calibration {
 
 namespace {
-
-std::string figure(double x) {
-    char buffer[32];
-    if (std::isnan(x)) return "n/a";
-    if (x != 0 && (std::abs(x) < 10 || std::abs(x) >= 1e7))
-        std::snprintf(buffer, sizeof buffer, "%.3g", x);
-    else
-        std::snprintf(buffer, sizeof buffer, "%.0f", x);
-    return buffer;
-}
-
-std::string exact(double x) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.17g", x);
-    return buffer;
-}
 
 std::string quoted(const std::string& s) {
     std::string out = "\"";

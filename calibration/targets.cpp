@@ -1,5 +1,7 @@
 #include "calibration/targets.hpp"
 
+#include "io/numbers.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -13,18 +15,6 @@ std::vector<Comparison> compare(const std::vector<Target>& targets, const RunRes
     }
     return rows;
 }
-
-namespace {
-std::string figure(double x) {
-    char buffer[32];
-    if (std::isnan(x)) return "n/a";
-    if (std::abs(x) < 10 && x != std::floor(x))
-        std::snprintf(buffer, sizeof buffer, "%.3g", x);
-    else
-        std::snprintf(buffer, sizeof buffer, "%.0f", x);
-    return buffer;
-}
-} // namespace
 
 std::string format_table(const std::vector<Comparison>& rows) {
     std::string out;

@@ -2,6 +2,7 @@
 
 #include "input/targets_file.hpp"
 #include "input/toml_reader.hpp"
+#include "io/numbers.hpp"
 #include "sim/parameters.hpp"
 
 #include <cstdio>
@@ -17,12 +18,6 @@ std::string resolve(const std::string& base, const std::string& relative) {
     const fs::path p(relative);
     if (p.is_absolute()) return relative;
     return (fs::path(base).parent_path() / p).lexically_normal().string();
-}
-
-std::string number_text(double x) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%g", x);
-    return buffer;
 }
 
 /// Marks the targets a selector names: "id" (every period) or "id@period".
@@ -130,14 +125,14 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
         p.lower = r.number("lower", -1e300, 1e300, ps.lower);
         p.upper = r.number("upper", -1e300, 1e300, ps.upper);
         if (!(p.lower < p.upper))
-            r.fail("upper", "bounds are inverted or empty: lower " + number_text(p.lower) +
-                                " is not below upper " + number_text(p.upper));
+            r.fail("upper", "bounds are inverted or empty: lower " + exact(p.lower) +
+                                " is not below upper " + exact(p.upper));
         if (p.lower < ps.lower)
-            r.fail("lower", "prior bound " + number_text(p.lower) +
-                                " is below the parameter's lower bound " + number_text(ps.lower));
+            r.fail("lower", "prior bound " + exact(p.lower) +
+                                " is below the parameter's lower bound " + exact(ps.lower));
         if (p.upper > ps.upper)
-            r.fail("upper", "prior bound " + number_text(p.upper) +
-                                " is above the parameter's upper bound " + number_text(ps.upper));
+            r.fail("upper", "prior bound " + exact(p.upper) +
+                                " is above the parameter's upper bound " + exact(ps.upper));
         if (p.kind == PriorKind::log_uniform && p.lower <= 0)
             r.fail("lower", "a log_uniform prior needs a positive lower bound");
         if (p.kind == PriorKind::normal) {
