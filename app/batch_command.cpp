@@ -13,7 +13,10 @@ int batch_command(const std::vector<std::string>& args, const std::string& comma
     std::string out;
     int jobs = 0;
     options.add_options()("help,h", "show this help")(
-        "out", po::value<std::string>(&out), "output directory (default out/NAME of the batch)")(
+        "out", po::value<std::string>(&out),
+        "output directory (default out/NAME of the batch); it receives batch.toml, inputs.txt, "
+        "runs/, runs.csv, outputs.csv, summary.h5 and, with variations, variations.csv and "
+        "problem.txt (docs/batch.md)")(
         "resume", "finish a batch that was interrupted, running only the runs not yet done")(
         "jobs", po::value<int>(&jobs)->default_value(0),
         "runs at a time in this process (0 = all cores); under MPI each rank runs one at a time");
