@@ -73,9 +73,18 @@ OutputFile::OutputFile(std::string path, bool force, std::string key)
     check_output(path_, force_, key_);
     // Ctrl-C waits until the temporary file exists and is guarded.
     interrupt::Deferred hold;
-    temporary_ = io::temporary_path(path_);
-    fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd_ < 0) throw RuntimeError(system_error("cannot create '" + temporary_ + "'", errno));
+    // O_EXCL: never write through anything found there. A name taken already is
+    // a dead writer's with this process id (stale): take the next count.
+    for (int attempt = 0; fd_ < 0; ++attempt) {
+        temporary_ = io::temporary_path(path_);
+        fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd_ < 0 && (errno != EEXIST || attempt == 8)) {
+            const int error = errno;
+            temporary_.clear(); // not ours: the destructor must not remove it
+            throw RuntimeError(
+                system_error("cannot create a temporary file beside '" + path_ + "'", error));
+        }
+    }
     guard_.guard(temporary_);
 }
 
