@@ -144,8 +144,9 @@ class Batch {
         // What a killed batch left half-written (run files, manifest, summary):
         // only files whose writer is gone, never those of a live process.
         io::remove_stale_temporaries_under(directory_);
-        write_atomically(directory_ + "/batch.toml", spec_.text);
+        // inputs.txt first: batch.toml marks a batch that --resume can finish.
         write_atomically(directory_ + "/" + kInputs, spec_.inputs);
+        write_atomically(directory_ + "/batch.toml", spec_.text);
         if (!spec_.varied.empty()) {
             write_atomically(directory_ + "/problem.txt", salib_problem(spec_));
             std::string csv;
@@ -210,10 +211,7 @@ class Batch {
     /// Summary, outputs and final manifest; returns the number of failed runs.
     std::size_t finish() {
         const Summary summary = summarise(spec_, runs_, status_, directory_);
-        {
-            interrupt::Deferred hold;
-            output::write_batch_summary(directory_ + "/summary.h5", summary.file);
-        }
+        output::write_batch_summary(directory_ + "/summary.h5", summary.file);
         std::string csv = "run,scenario,variation,replicate,status";
         for (const auto& name : summary.observable_names)
             csv += "," + csv_field(name);

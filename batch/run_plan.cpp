@@ -1,7 +1,5 @@
 #include "batch/run_plan.hpp"
 
-#include "io/interrupt.hpp"
-
 #include "khorgos_version.hpp"
 #include "output/run_file.hpp"
 #include "sim/engine.hpp"
@@ -64,16 +62,11 @@ RunOutcome execute(const RunPlan& plan) {
     provenance.threads = plan.threads;
     provenance.start_time = output::utc_timestamp(std::chrono::system_clock::now());
 
-    // Open the output before simulating, so a bad path fails at once. An
-    // interruption (Ctrl-C, SIGTERM) removes the temporary file: the guard is
-    // declared before the writer, and set before a signal can take effect.
-    interrupt::TemporaryFile temporary;
+    // Open the output before simulating, so a bad path fails at once. The
+    // writer's temporary file is removed on Ctrl-C (io::OutputFile).
     std::unique_ptr<output::RunFileWriter> writer;
-    if (!plan.out.empty()) {
-        interrupt::Deferred hold;
+    if (!plan.out.empty())
         writer = std::make_unique<output::RunFileWriter>(plan.out, plan.force, plan.events);
-        temporary.guard(writer->temporary_path());
-    }
     RunOptions options;
     options.seed = plan.seed;
     options.threads = plan.threads;
@@ -84,9 +77,7 @@ RunOutcome execute(const RunPlan& plan) {
     if (writer) {
         provenance.end_time = output::utc_timestamp(std::chrono::system_clock::now());
         writer->write(outcome.result, provenance);
-        interrupt::Deferred hold;
         writer->commit();
-        temporary.committed();
     }
     return outcome;
 }
