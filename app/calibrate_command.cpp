@@ -149,11 +149,12 @@ int calibrate_command(const std::vector<std::string>& args) {
         base.resize(base.size() - 3);
     const std::string fragment_path = base + (spec.method == "fit" ? ".toml" : "-mean.toml");
     const std::string report_path = base + "-report.txt";
-    for (const auto& [extra, key] :
-         {std::pair{fragment_path, "scenario fragment"}, std::pair{report_path, "report"}}) {
-        io::check_output(extra, force || resume, key);
-        if (recorded_input(files, extra))
-            throw InputError(extra, 0, 0, key,
+    for (const auto& [file, key] :
+         {std::pair{out, "--out"}, std::pair{fragment_path, "scenario fragment"},
+          std::pair{report_path, "report"}}) {
+        if (file != out) io::check_output(file, force || resume, key);
+        if (recorded_input(files, file))
+            throw InputError(file, 0, 0, key,
                              "is an input of this calibration; choose another --out");
     }
 

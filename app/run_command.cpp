@@ -99,18 +99,22 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     plan.command_line = command_line;
 
     // Every output is checked before the simulation, so nothing is computed in vain.
-    io::check_output(out, force, "--out");
+    // Never one of the run's own inputs, even with --force.
+    const auto check = [&](const std::string& path, const std::string& key) {
+        io::check_output(path, force, key);
+        if (same_file(path, targets_path))
+            throw InputError(path, 0, 0, key, "is the targets file this run reads");
+        if (!posterior_path.empty() && same_file(path, posterior_path))
+            throw InputError(path, 0, 0, key, "is the posterior file this run reads");
+        for (const auto& file : plan.scenario->files)
+            if (same_file(path, file))
+                throw InputError(path, 0, 0, key, "is a scenario file this run reads");
+    };
+    check(out, "--out");
     if (!emit_path.empty()) {
-        io::check_output(emit_path, force, "--emit-targets");
+        check(emit_path, "--emit-targets");
         if (same_file(emit_path, out))
             throw InputError(emit_path, 0, 0, "--emit-targets", "is also the --out file");
-        if (same_file(emit_path, targets_path))
-            throw InputError(emit_path, 0, 0, "--emit-targets",
-                             "is the targets file this run reads");
-        for (const auto& file : plan.scenario->files)
-            if (same_file(emit_path, file))
-                throw InputError(emit_path, 0, 0, "--emit-targets",
-                                 "is a scenario file this run reads");
     }
     // What a killed run of the same output left (a batch cleans its whole
     // directory once instead of a listing per run).

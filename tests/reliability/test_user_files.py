@@ -111,6 +111,21 @@ class UserFiles(unittest.TestCase):
                 self.refused(done, os.path.basename(target), why)
                 self.assertEqual(snapshot(self.dir), before)
 
+    def test_out_never_replaces_an_input_even_with_force(self):
+        before = snapshot(self.dir)
+        for target in (self.scenario, self.parent, self.targets):
+            with self.subTest(target=os.path.basename(target)):
+                done = self.run_minimal("--out", target, "--force")
+                self.refused(done, os.path.basename(target), "this run reads")
+                self.assertEqual(snapshot(self.dir), before)
+        config = self.calibration()
+        before = snapshot(self.dir)
+        for target in (config, self.scenario, self.targets):
+            with self.subTest(target=os.path.basename(target)):
+                done = khorgos("calibrate", config, "--quiet", "--force", "--out", target)
+                self.refused(done, os.path.basename(target), "input")
+                self.assertEqual(snapshot(self.dir), before)
+
     def test_emit_targets_writes_a_new_file(self):
         emitted = self.path("emitted.toml")
         done = self.run_minimal("--out", self.path("run.h5"), "--emit-targets", emitted)
