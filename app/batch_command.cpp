@@ -3,6 +3,9 @@
 #include "app/command_line.hpp"
 #include "batch/batch_runner.hpp"
 #include "input/batch_spec.hpp"
+#include "sim/errors.hpp"
+
+#include <filesystem>
 
 namespace po = boost::program_options;
 
@@ -36,6 +39,9 @@ int batch_command(const std::vector<std::string>& args, const std::string& comma
     batch::Spec spec = batch::load_spec(run.batch_path, files);
     spec.inputs = files.record();
     run.out = out.empty() ? "out/" + spec.name : out;
+    std::error_code error;
+    if (std::filesystem::exists(run.out, error) && !std::filesystem::is_directory(run.out, error))
+        throw InputError("", 0, 0, "--out", run.out + " exists and is not a directory");
     return batch::run_batch(std::move(spec), run);
 }
 

@@ -289,6 +289,16 @@ class UserFiles(unittest.TestCase):
                 self.refused(done, "--seed", "seed")
                 self.assertFalse(os.path.exists(self.path("s.h5")))
 
+    def test_batch_out_that_is_a_file_is_refused(self):
+        spec = self.write("batch.toml",
+                          '[batch]\nname = "b"\nreplicates = 1\nseed = 1\nscale = 4\n\n'
+                          f'[[scenario]]\nid = "child"\nfile = "{self.scenario}"\n')
+        out = self.write("results.txt", "a file of the user's\n")
+        before = snapshot(self.dir)
+        done = khorgos("batch", spec, "--out", out, "--jobs", "1")
+        self.refused(done, "--out", "not a directory")
+        self.assertEqual(snapshot(self.dir), before)
+
     # --resume and edited inputs -------------------------------------------
 
     def test_batch_resume_refuses_an_edited_extends_parent(self):
