@@ -12,13 +12,13 @@
 //
 // Inputs are expected in the unit cube (the calibration maps each parameter's
 // internal scale onto [0, 1]); the length scales are in those units.
+#include "calibration/history_settings.hpp"
+
 #include <Eigen/Dense>
 
 #include <vector>
 
 namespace khorgos::calibration {
-
-enum class KernelKind { squared_exponential, matern52 };
 
 /// The fitted hyperparameters: enough, with the training data, to rebuild an emulator.
 struct EmulatorHyper {

@@ -527,6 +527,42 @@ std::vector<Wave> run_history_matching(const Problem& problem, const HistoryMatc
     return waves;
 }
 
+std::vector<double> region_median(const Problem& problem, const std::vector<Wave>& waves,
+                                  std::string* what) {
+    const std::size_t d = problem.priors.size();
+    const std::size_t m = problem.targets.size();
+    if (waves.empty()) throw RuntimeError("history matching: no wave finished");
+    const Wave& last = waves.back();
+    std::vector<double> out(d);
+    if (!last.region.empty()) {
+        for (std::size_t j = 0; j < d; ++j) {
+            std::vector<std::pair<double, double>> vw;
+            for (std::size_t p = 0; p < last.region.size() / d; ++p)
+                vw.emplace_back(last.region[p * d + j], 1.0);
+            out[j] = weighted_quantile(vw, 0.5);
+        }
+        if (what) *what = "the median of the non-implausible region";
+        return out;
+    }
+    const std::size_t points = last.design.size() / d;
+    const std::size_t reps = last.simulated.size() / (points * m);
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t p = 0; p < points; ++p) {
+        double sum = 0;
+        for (std::size_t r = 0; r < reps; ++r) {
+            const auto first = last.simulated.begin() + static_cast<long>((p * reps + r) * m);
+            sum += distance(problem, std::vector<double>(first, first + static_cast<long>(m)), {});
+        }
+        if (sum < best) {
+            best = sum;
+            out.assign(last.design.begin() + static_cast<long>(p * d),
+                       last.design.begin() + static_cast<long>((p + 1) * d));
+        }
+    }
+    if (what) *what = "the closest design point of the last wave (the region is empty)";
+    return out;
+}
+
 std::string history_matching_report(const Problem& problem, const HistoryMatchingSettings& s,
                                     const std::vector<Wave>& waves, const std::string& stopping) {
     if (waves.empty()) return "History matching: no wave finished\n";

@@ -26,6 +26,7 @@
 // emulator fits use fixed starts; the region's random walks are keyed per
 // chain. Waves depend on the seed alone, not on threads, ranks or order.
 #include "calibration/emulator.hpp"
+#include "calibration/history_settings.hpp"
 #include "calibration/problem.hpp"
 #include "output/posterior_file.hpp"
 
@@ -35,22 +36,6 @@
 #include <vector>
 
 namespace khorgos::calibration {
-
-struct HistoryMatchingSettings {
-    int points = 60;    ///< design points per wave
-    int replicates = 2; ///< simulations per design point (the simulation noise)
-    int max_waves = 5;  ///< stop after this many waves
-    double cutoff = 3;  ///< on the `order`-th largest implausibility
-    int order = 0; ///< 1 = largest, 2 = second largest...; 0 = 1 below 10 fitted targets, else 2
-    int region_points = 1000; ///< size of the region's sample (and of ABC's first generation pool)
-    double min_shrink = 0.1;  ///< stop once a wave removes less than this share of the region
-    double variance_ratio = 0.1; ///< stop once every emulator's variance is below this share of
-                                 ///< the other variances (mean over the region)
-    KernelKind kernel = KernelKind::matern52;
-    std::uint64_t max_simulations = 0; ///< stop before exceeding it (0 = no limit)
-    std::uint64_t seed = 1;
-    int threads = 1; ///< emulator fits and region sampling (results do not depend on it)
-};
 
 using Wave = output::HistoryWave;
 
@@ -100,6 +85,14 @@ std::vector<Wave> run_history_matching(const Problem& problem,
 /// Why history matching stops after these waves; "" to go on.
 std::string history_stopping_reason(const Problem& problem, const HistoryMatchingSettings& s,
                                     const std::vector<Wave>& waves);
+
+/// Parameter values that stand for the region, as a scenario fragment's: the
+/// median of each parameter over the last wave's region sample (the same on
+/// either scale, so geometric for log-uniform priors); when the region is
+/// empty, the design point whose simulations came closest to the figures
+/// (smallest mean distance). `what` says which of the two it is.
+std::vector<double> region_median(const Problem& problem, const std::vector<Wave>& waves,
+                                  std::string* what = nullptr);
 
 /// A maximin Latin hypercube of n points in [0, 1]^d: the best of `tries`
 /// random ones by smallest pairwise distance, from the stream (seed, id).
