@@ -42,6 +42,8 @@ class Emulator {
         double variance = 0; ///< of the smooth mean function (the nugget's noise excluded)
     };
     Prediction predict(const Eigen::VectorXd& x) const;
+    /// The mean alone (no solve with the training points' correlation matrix: O(n)).
+    double predict_mean(const Eigen::VectorXd& x) const;
 
     /// Leave-one-out standardised errors (y_i - E_-i[y_i]) / sd_-i[y_i], in closed
     /// form (beta re-estimated without point i, hyperparameters kept): roughly

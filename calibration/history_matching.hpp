@@ -83,7 +83,7 @@ std::vector<Wave> run_history_matching(const Problem& problem,
                                        const std::function<void(const std::string&)>& log);
 
 /// Why history matching stops after these waves; "" to go on.
-std::string history_stopping_reason(const Problem& problem, const HistoryMatchingSettings& s,
+std::string history_stopping_reason(const HistoryMatchingSettings& s,
                                     const std::vector<Wave>& waves);
 
 /// Parameter values that stand for the region, as a scenario fragment's: the

@@ -288,8 +288,7 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
                     write();
                 },
                 log);
-            data.wave_stopping =
-                calibration::history_stopping_reason(problem, spec.history, data.waves);
+            data.wave_stopping = calibration::history_stopping_reason(spec.history, data.waves);
             write();
         }
         const std::string matching_report =

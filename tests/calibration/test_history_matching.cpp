@@ -105,7 +105,7 @@ TEST_CASE("History matching finds the known non-implausible region",
                                             nullptr, nullptr);
     REQUIRE(!waves.empty());
     const NonImplausibleRegion region(problem, s, waves);
-    INFO(history_matching_report(problem, s, waves, history_stopping_reason(problem, s, waves)));
+    INFO(history_matching_report(problem, s, waves, history_stopping_reason(s, waves)));
     CHECK(region.contains({0.3, std::pow(10, 0.2)}));
 
     const double za = std::log(problem.targets[0].value), zb = std::log(problem.targets[1].value);
@@ -211,7 +211,7 @@ TEST_CASE("History matching: a figure no parameter set reaches empties the regio
     HistoryMatchingSettings s = hm_settings();
     const auto waves = run_history_matching(problem, s, openmp_evaluator(problem.simulate, 2), {},
                                             nullptr, nullptr);
-    const std::string reason = history_stopping_reason(problem, s, waves);
+    const std::string reason = history_stopping_reason(s, waves);
     const std::string report = history_matching_report(problem, s, waves, reason);
     INFO(report);
     CHECK(waves.back().region.empty());
