@@ -9,13 +9,15 @@ waves of 12 points x 2 replicates, then 2 ABC generations of 20 particles.
   (and 2 MPI ranks);
 - a SIGKILL in the middle of wave 1, then `--resume`, ends with the file of an
   uninterrupted run;
-- every ABC particle lies in the non-implausible region's box of samples.
+- every ABC particle lies near the non-implausible region's sample;
+- scripts/plot_calibration.py draws the waves and the optical depth.
 """
 
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -152,6 +154,14 @@ class HistoryMatchingThenAbc(unittest.TestCase):
         span = region.max(axis=0) - region.min(axis=0)
         self.assertTrue(np.all(particles >= region.min(axis=0) - 0.1 * span))
         self.assertTrue(np.all(particles <= region.max(axis=0) + 0.1 * span))
+
+    def test_plots(self):
+        out = os.path.join(self.dir, "plots")
+        done = subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "plot_calibration.py"),
+                               self.reference, "--out", out], capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for name in ("waves", "depth", "posterior", "predictive"):
+            self.assertTrue(os.path.getsize(os.path.join(out, name + ".png")) > 1000, name)
 
     def test_one_job_equals_two(self):
         path = os.path.join(self.dir, "one-job.h5")
