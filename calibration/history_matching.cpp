@@ -295,6 +295,13 @@ std::string format_share(double share) {
     return buffer;
 }
 
+/// "largest", "2nd largest", ...
+std::string ordinal(int order) {
+    if (order == 1) return "largest";
+    const char* suffix = order == 2 ? "nd" : order == 3 ? "rd" : "th";
+    return std::to_string(order) + suffix + " largest";
+}
+
 std::uint64_t wave_simulations(const std::vector<Wave>& waves) {
     std::uint64_t used = 0;
     for (const auto& w : waves)
@@ -584,11 +591,10 @@ std::string history_matching_report(const Problem& problem, const HistoryMatchin
     const auto fitted = std::count(problem.fitted.begin(), problem.fitted.end(), true);
     std::snprintf(line, sizeof line,
                   "History matching: %zu waves, %llu simulations, %.0f s (%s); cut-off %g on the "
-                  "%s largest implausibility of %ld fitted targets\n\n",
+                  "%s implausibility of %ld fitted targets\n\n",
                   waves.size(), static_cast<unsigned long long>(wave_simulations(waves)), seconds,
                   stopping.empty() ? "interrupted; --resume continues" : stopping.c_str(), s.cutoff,
-                  resolved_order(problem, s) == 1 ? "1st" : "2nd or later",
-                  static_cast<long>(fitted));
+                  ordinal(resolved_order(problem, s)).c_str(), static_cast<long>(fitted));
     out += line;
     std::snprintf(line, sizeof line, "%-5s %11s %9s %14s %14s %16s\n", "wave", "simulations",
                   "kept", "share of box", "LOO in +-3", "emulator var.");

@@ -31,6 +31,7 @@ import sys
 
 import h5py
 import matplotlib
+import matplotlib.colors
 import numpy as np
 
 matplotlib.use("Agg")
@@ -210,6 +211,19 @@ def plot_depth(data, out, bins=20):
         return ((np.log(values) - np.log(lo)) / (np.log(hi) - np.log(lo)) if log
                 else (values - lo) / (hi - lo))
 
+    # The region's sample is uniform on it: its share in a cell, times the
+    # region's share of the box, over the cell's share of the box, is the share
+    # of the cell's slice that is non-implausible. A small region has small
+    # depths everywhere, hence the logarithmic colours (three decades).
+    depths = {}
+    for i in range(d):
+        for j in range(i) if len(last["region"]) else []:
+            counts, _, _ = np.histogram2d(unit(last["region"][:, j], j),
+                                          unit(last["region"][:, i], i),
+                                          bins=bins, range=[[0, 1], [0, 1]])
+            depths[i, j] = counts / counts.sum() * last["fraction"] * bins * bins
+    top = max([float(v.max()) for v in depths.values()] + [1e-300])
+    norm = matplotlib.colors.LogNorm(vmin=top * 1e-3, vmax=top)
     fig, axes = plt.subplots(d, d, figsize=(2.2 * d + 1, 2.2 * d + 1), squeeze=False)
     image = None
     for i in range(d):
@@ -219,16 +233,11 @@ def plot_depth(data, out, bins=20):
             if i == j:
                 ax.hist(unit(last["region"][:, j], j), bins=bins, range=(0, 1), color="tab:blue")
                 ax.set_yticks([])
-            elif j < i and len(last["region"]):
-                # The region's sample is uniform on it: its share in a cell, times the
-                # region's share of the box, over the cell's share of the box, is the
-                # share of the cell's slice that is non-implausible.
-                counts, _, _ = np.histogram2d(unit(last["region"][:, j], j),
-                                              unit(last["region"][:, i], i),
-                                              bins=bins, range=[[0, 1], [0, 1]])
-                depth = counts / counts.sum() * last["fraction"] * bins * bins
-                image = ax.imshow(np.minimum(depth.T, 1), origin="lower", extent=(0, 1, 0, 1),
-                                  vmin=0, vmax=1, cmap="magma", aspect="auto")
+            elif (i, j) in depths:
+                depth = np.ma.masked_less_equal(depths[i, j].T, 0)
+                ax.set_facecolor("black")
+                image = ax.imshow(depth, origin="lower", extent=(0, 1, 0, 1), norm=norm,
+                                  cmap="magma", aspect="auto")
             elif j > i:
                 for k, w in enumerate(waves):
                     ax.plot(unit(w["design"][:, j], j), unit(w["design"][:, i], i), ".", ms=3,
@@ -241,7 +250,7 @@ def plot_depth(data, out, bins=20):
             if j == 0:
                 ax.set_ylabel(data["names"][i], fontsize=6)
     if image is not None:
-        fig.colorbar(image, ax=axes, shrink=0.5, label="optical depth")
+        fig.colorbar(image, ax=axes, shrink=0.5, label="optical depth (black: 0)")
     fig.suptitle(f"History matching: optical depth after wave {len(waves) - 1} (below), "
                  "designs by wave (above)")
     save(fig, out, "depth")

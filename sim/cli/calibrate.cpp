@@ -357,7 +357,11 @@ int calibrate_command(const std::vector<std::string>& args, int argc, char** arg
                     problem, data.generations, spec.seed, spec.abc.predictive_draws, evaluate);
             }
             report = calibration::abc_report(problem, data);
-            if (matching) report += "\n" + matching_report;
+            if (matching)
+                report +=
+                    "\nABC-SMC's prior was truncated to the non-implausible region of history "
+                    "matching:\n" +
+                    matching_report;
             // The median, not the mean: a log-uniform parameter's mean is pulled up by
             // its upper decades, while its median is the same on either scale (geometric).
             for (const auto& p :

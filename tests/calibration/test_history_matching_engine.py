@@ -10,7 +10,11 @@ waves of 12 points x 2 replicates, then 2 ABC generations of 20 particles.
 - a SIGKILL in the middle of wave 1, then `--resume`, ends with the file of an
   uninterrupted run;
 - every ABC particle lies near the non-implausible region's sample;
-- scripts/plot_calibration.py draws the waves and the optical depth.
+- scripts/plot_calibration.py draws the waves and the optical depth;
+- recovery: targets emitted by `khorgos run --emit-targets` from 5 parameter
+  sets are recalibrated with history matching then ABC-SMC; the truth lies in
+  the 90% interval for at least 80% of the (parameter, truth) pairs, and the
+  intervals are narrower than the prior's.
 """
 
 import os
@@ -43,15 +47,16 @@ def write_targets(path):
         f.write(text)
 
 
-def write_calibration(path, targets):
+def write_calibration(path, targets, particles=20, generations=2, waves=3, seed=7,
+                      fit_targets='"nsc_visitors_cn@2000", "nsc_visitors_cn@2005", '
+                                  '"labour_quota_cn@1993", "labour_quota_cn@2004"'):
     with open(path, "w") as f:
         f.write(f"""[calibration]
 scenario = "{SCENARIO}"
 targets = "{targets}"
 scale = 50
-seed = 7
-fit_targets = ["nsc_visitors_cn@2000", "nsc_visitors_cn@2005", "labour_quota_cn@1993",
-               "labour_quota_cn@2004"]
+seed = {seed}
+fit_targets = [{fit_targets}]
 
 [[parameter]]
 name = "visitor.base_hazard"
@@ -66,15 +71,15 @@ lower = 1e-6
 upper = 1e-3
 
 [abc]
-particles = 20
-max_generations = 2
+particles = {particles}
+max_generations = {generations}
 start = "history_matching"
 predictive_draws = 20
 
 [history_matching]
 points = 12
 replicates = 2
-max_waves = 3
+max_waves = {waves}
 region_points = 200
 variance_ratio = 0   # run every wave: the test needs a wave to kill
 min_shrink = 0
@@ -194,6 +199,52 @@ class HistoryMatchingThenAbc(unittest.TestCase):
                               capture_output=True, text=True)
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assert_same(path)
+
+
+def weighted_quantile(values, weights, q):
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return values[order][np.searchsorted(cumulative, q * cumulative[-1])]
+
+
+class Recovery(unittest.TestCase):
+    """Five truths spread over the prior (1e-6 to 1e-3 for both hazards)."""
+
+    TRUTHS = [(3e-5, 6e-5), (1e-5, 2e-5), (1e-4, 1.5e-4), (5e-6, 1e-4), (6e-5, 1e-5)]
+    NAMES = ("visitor.base_hazard", "labourer.base_hazard")
+
+    def test_recovery(self):
+        work = tempfile.mkdtemp(prefix="khorgos-hm-recovery-")
+        covered, pairs = 0, 0
+        try:
+            for k, truth in enumerate(self.TRUTHS):
+                targets = os.path.join(work, f"synthetic-{k}.toml")
+                sets = [a for name, v in zip(self.NAMES, truth) for a in ("--set", f"{name}={v}")]
+                done = subprocess.run([BINARY, "run", SCENARIO, "--scale", "50", "--seed",
+                                       str(11 + k), "--threads", "1", "--quiet", "--out",
+                                       os.path.join(work, "truth.h5"), "--emit-targets", targets,
+                                       *sets], capture_output=True, text=True)
+                self.assertEqual(done.returncode, 0, done.stderr)
+                config = os.path.join(work, f"recovery-{k}.toml")
+                write_calibration(config, targets, particles=40, generations=4, seed=20 + k,
+                                  fit_targets='"nsc_visitors_cn", "labour_quota_cn"')
+                out = os.path.join(work, f"posterior-{k}.h5")
+                calibrate(config, out, "--jobs", "2")
+                r = read(out)
+                for j, name in enumerate(self.NAMES):
+                    lo = weighted_quantile(r["particles"][:, j], r["weights"], 0.05)
+                    hi = weighted_quantile(r["particles"][:, j], r["weights"], 0.95)
+                    inside = lo <= truth[j] <= hi
+                    covered += inside
+                    pairs += 1
+                    print(f"truth {k}: {name} {truth[j]:.3g}, 90% [{lo:.3g}, {hi:.3g}]"
+                          f"{'' if inside else '  (missed)'}", file=sys.stderr)
+                    # The data inform: narrower than the prior's 90% interval.
+                    self.assertLess(np.log(hi / lo), 0.9 * np.log(1e-3 / 1e-6))
+        finally:
+            shutil.rmtree(work)
+        print(f"truth inside the 90% interval for {covered} of {pairs} pairs", file=sys.stderr)
+        self.assertGreaterEqual(covered, 0.8 * pairs)
 
 
 if __name__ == "__main__":
