@@ -222,7 +222,7 @@ class Recovery(unittest.TestCase):
                 sets = [a for name, v in zip(self.NAMES, truth) for a in ("--set", f"{name}={v}")]
                 done = subprocess.run([BINARY, "run", SCENARIO, "--scale", "50", "--seed",
                                        str(11 + k), "--threads", "1", "--quiet", "--out",
-                                       os.path.join(work, "truth.h5"), "--emit-targets", targets,
+                                       os.path.join(work, f"truth-{k}.h5"), "--emit-targets", targets,
                                        *sets], capture_output=True, text=True)
                 self.assertEqual(done.returncode, 0, done.stderr)
                 config = os.path.join(work, f"recovery-{k}.toml")
