@@ -22,11 +22,14 @@
 // are not; the count is 0 in the current build).
 #include "calibration/history_matching.hpp"
 #include "calibration/problem.hpp"
+#include "output/posterior_file.hpp"
 #include "sim/rng.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <unistd.h>
 
 using namespace khorgos;
 using namespace khorgos::calibration;
@@ -217,4 +220,67 @@ TEST_CASE("History matching: a figure no parameter set reaches empties the regio
     CHECK(waves.back().region.empty());
     CHECK_THAT(reason, Catch::Contains("empty"));
     CHECK_THAT(report, Catch::Contains("together"));
+}
+
+TEST_CASE("History matching: waves survive the posterior file bit for bit",
+          "[calibration][history_matching]") {
+    // One region of two waves and one empty region (a file whose last wave
+    // left nothing must still be written and read).
+    for (const double shift : {0.0, 2.1}) {
+        Problem problem = hm_problem();
+        for (auto& t : problem.targets)
+            t.value = t.lower = t.upper = t.value * std::exp(shift);
+        HistoryMatchingSettings s = hm_settings();
+        s.max_waves = 2;
+        output::PosteriorData data;
+        data.method = "history_matching";
+        data.parameter_names = {"a", "b"};
+        data.priors = {"uniform(0, 1)", "log_uniform(0.1, 10)"};
+        data.target_ids = {"fig_a", "fig_b"};
+        data.target_periods = {"all", "all"};
+        data.target_values = data.target_lower = data.target_upper = {1, 1};
+        data.target_fitted = {1, 1};
+        data.waves = run_history_matching(problem, s, openmp_evaluator(problem.simulate, 2), {},
+                                          nullptr, nullptr);
+        data.wave_stopping = history_stopping_reason(s, data.waves);
+        const std::string path = (std::filesystem::temp_directory_path() /
+                                  ("khorgos-waves-" + std::to_string(::getpid()) + ".h5"))
+                                     .string();
+        output::write_posterior_file(path, data);
+        const output::PosteriorData back = output::read_posterior_file(path);
+        std::filesystem::remove(path);
+        INFO("shift " << shift << ": " << data.waves.size() << " waves, last region "
+                      << data.waves.back().region.size() / 2 << " points");
+        CHECK(back.wave_stopping == data.wave_stopping);
+        REQUIRE(back.waves.size() == data.waves.size());
+        for (std::size_t w = 0; w < data.waves.size(); ++w) {
+            const auto &a = data.waves[w], &b = back.waves[w];
+            CHECK(a.design == b.design);
+            CHECK(a.simulated == b.simulated);
+            CHECK(a.train_x == b.train_x);
+            CHECK(a.train_y == b.train_y);
+            CHECK(a.length_scales == b.length_scales);
+            CHECK(a.nugget == b.nugget);
+            CHECK(a.sim_variance == b.sim_variance);
+            CHECK(a.region == b.region);
+            CHECK(a.met == b.met);
+            CHECK(a.fraction == b.fraction);
+        }
+        // The region rebuilt from the file is the region.
+        const NonImplausibleRegion before(problem, s, data.waves), after(problem, s, back.waves);
+        for (double a = 0.05; a < 1; a += 0.1)
+            CHECK(before.contains({a, 1.5}) == after.contains({a, 1.5}));
+    }
+}
+
+TEST_CASE("Model discrepancy widens the distance's sd", "[calibration]") {
+    // z = log(simulated / official) / sqrt(sd^2 + discrepancy^2): 0.3 and 0.4 make 0.5.
+    Target t;
+    t.value = t.lower = t.upper = 100;
+    t.error_sd = 0.3;
+    CHECK(standardized_error(t, 100 * std::exp(1.0), DistanceKind::log_ratio) == Approx(1 / 0.3));
+    t.discrepancy_sd = 0.4;
+    CHECK(standardized_error(t, 100 * std::exp(1.0), DistanceKind::log_ratio) == Approx(2.0));
+    CHECK(comparison_scale(t, 100 * std::exp(1.0), DistanceKind::log_ratio) ==
+          Approx(std::log(100.0) + 1));
 }
