@@ -1,5 +1,6 @@
 #include "calibration/abc_smc.hpp"
 
+#include "io/numbers.hpp"
 #include "sim/errors.hpp"
 
 #include <Eigen/Dense>
@@ -192,17 +193,6 @@ std::vector<double> adaptive_weights(const Problem& problem, const Generation& p
     for (double& v : w)
         v = v * count / sum;
     return w;
-}
-
-std::string format_seconds(double s) {
-    char buffer[32];
-    if (s < 120)
-        std::snprintf(buffer, sizeof buffer, "%.0f s", s);
-    else if (s < 7200)
-        std::snprintf(buffer, sizeof buffer, "%.1f min", s / 60);
-    else
-        std::snprintf(buffer, sizeof buffer, "%.1f h", s / 3600);
-    return buffer;
 }
 
 bool budget_reached(const AbcSettings& s, std::uint64_t used) {
@@ -411,9 +401,9 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
                           static_cast<unsigned long long>(last.proposals), last.ess,
                           static_cast<unsigned long long>(last.simulations),
                           static_cast<unsigned long long>(used),
-                          static_cast<unsigned long long>(executed),
-                          format_seconds(last.seconds).c_str(), format_seconds(elapsed).c_str(),
-                          stopping_reason(s, gens).empty() ? format_seconds(eta).c_str() : "0 s");
+                          static_cast<unsigned long long>(executed), duration(last.seconds).c_str(),
+                          duration(elapsed).c_str(),
+                          stopping_reason(s, gens).empty() ? duration(eta).c_str() : "0s");
             log(line);
         }
     }

@@ -31,8 +31,8 @@
 // keyed by (seed, k, g), and a generation keeps the first N accepted proposals
 // by number (as pyABC does). Batches may run on any number of threads or ranks
 // and in any order: the posterior depends on the seed alone.
+#include "calibration/posterior.hpp"
 #include "calibration/problem.hpp"
-#include "output/posterior_file.hpp"
 
 #include <functional>
 #include <string>
@@ -71,7 +71,7 @@ struct AbcSettings {
     std::vector<double> region_sample;
 };
 
-using Generation = output::PosteriorGeneration;
+using Generation = PosteriorGeneration;
 
 /// Called after every finished generation with all generations so far (e.g. to write them).
 using GenerationCallback = std::function<void(const std::vector<Generation>&)>;

@@ -27,8 +27,8 @@
 // chain. Waves depend on the seed alone, not on threads, ranks or order.
 #include "calibration/emulator.hpp"
 #include "calibration/history_settings.hpp"
+#include "calibration/posterior.hpp"
 #include "calibration/problem.hpp"
-#include "output/posterior_file.hpp"
 
 #include <functional>
 #include <optional>
@@ -37,7 +37,7 @@
 
 namespace khorgos::calibration {
 
-using Wave = output::HistoryWave;
+using Wave = HistoryWave;
 
 /// The non-implausible region left by a sequence of waves, rebuilt from their
 /// stored data (emulators refitted from stored hyperparameters, bit for bit).

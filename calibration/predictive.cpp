@@ -5,10 +5,11 @@
 
 namespace khorgos::calibration {
 
-output::PosteriorPredictive
-posterior_predictive(const Problem& problem, const std::vector<output::PosteriorGeneration>& gens,
-                     std::uint64_t seed, int draws, const BatchEvaluator& evaluate) {
-    const output::PosteriorGeneration& last = gens.back();
+PosteriorPredictive posterior_predictive(const Problem& problem,
+                                         const std::vector<PosteriorGeneration>& gens,
+                                         std::uint64_t seed, int draws,
+                                         const BatchEvaluator& evaluate) {
+    const PosteriorGeneration& last = gens.back();
     const std::size_t d = problem.priors.size();
     const std::size_t m = problem.targets.size();
     const std::uint32_t generation = static_cast<std::uint32_t>(gens.size() - 1);
@@ -17,7 +18,7 @@ posterior_predictive(const Problem& problem, const std::vector<output::Posterior
     for (double w : last.weights)
         cumulative.push_back(total += w);
 
-    output::PosteriorPredictive p;
+    PosteriorPredictive p;
     p.generation = generation;
     std::vector<Evaluation> batch(static_cast<std::size_t>(draws));
     for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -6,8 +6,8 @@
 // from the Philox stream keyed (seed, i, generation, predictive), and runs one
 // simulation. Draws are numbered, so the result depends on the seed alone, not
 // on the number of threads or ranks.
+#include "calibration/posterior.hpp"
 #include "calibration/problem.hpp"
-#include "output/posterior_file.hpp"
 
 #include <vector>
 
@@ -15,8 +15,9 @@ namespace khorgos::calibration {
 
 /// `draws` fresh simulations from the weighted particles of the last of `gens`,
 /// with each target's median and 90% interval (NaN where no draw produced the target).
-output::PosteriorPredictive
-posterior_predictive(const Problem& problem, const std::vector<output::PosteriorGeneration>& gens,
-                     std::uint64_t seed, int draws, const BatchEvaluator& evaluate);
+PosteriorPredictive posterior_predictive(const Problem& problem,
+                                         const std::vector<PosteriorGeneration>& gens,
+                                         std::uint64_t seed, int draws,
+                                         const BatchEvaluator& evaluate);
 
 } // namespace khorgos::calibration

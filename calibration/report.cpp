@@ -1,5 +1,7 @@
 #include "calibration/report.hpp"
 
+#include "io/numbers.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,22 +9,6 @@
 namespace khorgos::calibration {
 
 namespace {
-
-std::string figure(double x) {
-    char buffer[32];
-    if (std::isnan(x)) return "n/a";
-    if (x != 0 && (std::abs(x) < 10 || std::abs(x) >= 1e7))
-        std::snprintf(buffer, sizeof buffer, "%.3g", x);
-    else
-        std::snprintf(buffer, sizeof buffer, "%.0f", x);
-    return buffer;
-}
-
-std::string exact(double x) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.17g", x);
-    return buffer;
-}
 
 std::string quoted(const std::string& s) {
     std::string out = "\"";
@@ -36,7 +22,7 @@ std::string quoted(const std::string& s) {
 } // namespace
 
 std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
-                                                   const output::PosteriorGeneration& gen) {
+                                                   const PosteriorGeneration& gen) {
     const std::size_t d = problem.priors.size();
     const std::size_t n = gen.weights.size();
     const std::size_t best = static_cast<std::size_t>(
@@ -59,9 +45,8 @@ std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
     return out;
 }
 
-std::vector<TargetSummary> summarise_targets(const Problem& problem,
-                                             const output::PosteriorGeneration& gen,
-                                             const output::PosteriorPredictive& predictive) {
+std::vector<TargetSummary> summarise_targets(const Problem& problem, const PosteriorGeneration& gen,
+                                             const PosteriorPredictive& predictive) {
     const std::size_t m = problem.targets.size();
     const std::size_t n = gen.weights.size();
     std::vector<TargetSummary> out(m);
@@ -120,7 +105,7 @@ std::string targets_table(const Problem& problem, const std::vector<TargetSummar
 }
 } // namespace
 
-std::string abc_report(const Problem& problem, const output::PosteriorData& data) {
+std::string abc_report(const Problem& problem, const PosteriorData& data) {
     const auto& gens = data.generations;
     if (gens.empty()) return "no generation finished\n";
     const auto& last = gens.back();
@@ -177,8 +162,7 @@ std::string abc_report(const Problem& problem, const output::PosteriorData& data
            "the total;\nNOT REACHED = the official value (or band) lies outside the 90% "
            "interval.\n\n";
     out += targets_table(
-        problem,
-        summarise_targets(problem, last, drawn ? predictive : output::PosteriorPredictive{}),
+        problem, summarise_targets(problem, last, drawn ? predictive : PosteriorPredictive{}),
         drawn);
     return out;
 }

@@ -4,8 +4,8 @@
 // share of the distance, flagged when the model cannot reach it), a calibrated
 // parameter set as a scenario fragment, and a run's observables as targets
 // (synthetic targets for identifiability checks).
+#include "calibration/posterior.hpp"
 #include "calibration/problem.hpp"
-#include "output/posterior_file.hpp"
 #include "sim/result.hpp"
 
 #include <cmath>
@@ -20,7 +20,7 @@ struct ParameterSummary {
 };
 
 std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
-                                                   const output::PosteriorGeneration& gen);
+                                                   const PosteriorGeneration& gen);
 
 struct TargetSummary {
     double median = NAN, lower90 = NAN, upper90 = NAN; ///< posterior predictive (fresh draws)
@@ -30,13 +30,12 @@ struct TargetSummary {
 
 /// Contributions from the generation's accepted simulations; median and interval from
 /// the predictive (left NaN if it was not drawn from this generation).
-std::vector<TargetSummary> summarise_targets(const Problem& problem,
-                                             const output::PosteriorGeneration& gen,
-                                             const output::PosteriorPredictive& predictive);
+std::vector<TargetSummary> summarise_targets(const Problem& problem, const PosteriorGeneration& gen,
+                                             const PosteriorPredictive& predictive);
 
 /// The report of an ABC-SMC run (its last generation, the point fit it started
 /// from if any, the predictive, `data.stopping`) as a fixed-width text.
-std::string abc_report(const Problem& problem, const output::PosteriorData& data);
+std::string abc_report(const Problem& problem, const PosteriorData& data);
 
 /// The report of a point fit: parameters and each target's simulated value and term.
 std::string fit_report(const Problem& problem, const std::vector<double>& theta,

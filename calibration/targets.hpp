@@ -34,13 +34,6 @@ struct Target {
     }
 };
 
-/// Reads a targets file. @throws InputError with file, line and key.
-std::vector<Target> load_targets(const std::string& path);
-
-/// Reads targets held in memory (`name` stands for the file in messages).
-/// @throws InputError with file, line and key.
-std::vector<Target> load_targets_text(const std::string& text, const std::string& name);
-
 struct Comparison {
     const Target* target;
     double simulated; ///< NaN when the run does not cover the target's period

@@ -4,14 +4,13 @@
 // chunked, compressed doubles.
 #include "output/batch_file.hpp"
 
+#include "io/input_file.hpp"
+#include "io/output_file.hpp"
+#include "io/temporary_files.hpp"
 #include "output/h5.hpp"
-#include "output/temporary_files.hpp"
 #include "sim/errors.hpp"
 
 #include <H5DSpublic.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -30,16 +29,6 @@ using h5::write_coordinate;
 constexpr const char* kFormatName = "khorgos-batch";
 constexpr std::int32_t kFormatVersion = 1;
 constexpr int kDeflateLevel = 4;
-
-void sync(const std::string& path, int flags) {
-    const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-    if (fd < 0)
-        throw RuntimeError("cannot open '" + path + "' to sync it: " + std::strerror(errno));
-    const int status = ::fsync(fd);
-    const int error = errno;
-    ::close(fd);
-    if (status != 0) throw RuntimeError("cannot sync '" + path + "': " + std::strerror(error));
-}
 
 void set_text(hid_t object, const std::string& name, const std::string& value) {
     if (!value.empty()) h5::write_text_attribute(object, name, value);
@@ -151,27 +140,18 @@ void write_contents(hid_t root, const BatchSummary& s) {
 } // namespace
 
 void write_batch_summary(const std::string& path, const BatchSummary& summary) {
-    const auto slash = path.rfind('/');
-    const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-    remove_stale_temporaries(path); // what a killed batch left of this file
-    const std::string temporary = temporary_path(path);
+    io::remove_stale_temporaries(path); // what a killed batch left of this file
+    io::OutputFile out(path, true, "summary");
     h5::QuietErrors quiet;
-    try {
-        const Handle fcpl = h5::file_creation_plist();
-        const Handle fapl = h5::file_access_plist();
-        Handle file = own(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
-                          H5Fclose, "cannot create '" + temporary + "'");
-        write_contents(file.get(), summary);
-        check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + temporary + "'");
-        file.close("cannot close '" + temporary + "'");
-        sync(temporary, O_RDONLY);
-        if (::rename(temporary.c_str(), path.c_str()) != 0)
-            throw RuntimeError("cannot rename '" + temporary + "': " + std::strerror(errno));
-    } catch (...) {
-        ::unlink(temporary.c_str());
-        throw;
-    }
-    sync(directory, O_RDONLY | O_DIRECTORY);
+    const Handle fcpl = h5::file_creation_plist();
+    const Handle fapl = h5::file_access_plist();
+    Handle file =
+        own(H5Fcreate(out.temporary_path().c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+            H5Fclose, "cannot create '" + out.temporary_path() + "'");
+    write_contents(file.get(), summary);
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + out.temporary_path() + "'");
+    file.close("cannot close '" + out.temporary_path() + "'");
+    out.commit();
 }
 
 bool concurrent_writers() {
@@ -180,8 +160,8 @@ bool concurrent_writers() {
 }
 
 BatchSummary read_batch_summary(const std::string& path) {
-    struct stat status;
-    if (::stat(path.c_str(), &status) != 0) throw InputError(path, 0, 0, "", std::strerror(errno));
+    if (!io::check_input(path, "summary", io::kNoLimit))
+        throw InputError(path, 0, 0, "summary", "file does not exist");
     h5::QuietErrors quiet;
     const Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file) throw InputError(path, 0, 0, "", "not a readable HDF5 file: " + h5::last_error());

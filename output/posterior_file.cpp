@@ -1,14 +1,18 @@
 // Posterior files: see posterior_file.hpp for the layout.
 #include "output/posterior_file.hpp"
 
+#include "io/input_file.hpp"
+#include "io/output_file.hpp"
+#include "io/temporary_files.hpp"
 #include "output/h5.hpp"
-#include "output/temporary_files.hpp"
 #include "sim/errors.hpp"
 
+#include "io/numbers.hpp"
+#include "sim/parameters.hpp"
+
 #include <algorithm>
-#include <cstdio>
+#include <cmath>
 #include <string>
-#include <unistd.h>
 
 namespace khorgos::output {
 
@@ -51,11 +55,13 @@ std::string generation_name(std::size_t i) {
 
 } // namespace
 
-void write_posterior_file(const std::string& path, const PosteriorData& data) {
-    remove_stale_temporaries(path); // what a killed calibration left of this file
-    const std::string temporary = temporary_path(path);
+void write_posterior_file(const std::string& path, const calibration::PosteriorData& data,
+                          bool replace) {
+    io::remove_stale_temporaries(path); // what a killed calibration left of this file
+    io::OutputFile out(path, replace, "--out");
+    const std::string& temporary = out.temporary_path();
     h5::QuietErrors quiet;
-    try {
+    {
         const Handle fcpl = h5::file_creation_plist();
         const Handle fapl = h5::file_access_plist();
         Handle file = own(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
@@ -66,6 +72,7 @@ void write_posterior_file(const std::string& path, const PosteriorData& data) {
         h5::write_text_attribute(root, "calibration_text", data.calibration_text);
         h5::write_text_attribute(root, "report", data.report);
         h5::write_text_attribute(root, "stopping", data.stopping);
+        h5::write_text_attribute(root, "inputs", data.inputs);
         h5::write_attribute(root, "seed", data.seed);
         {
             const Handle g = h5::create_group(root, "parameters");
@@ -88,7 +95,7 @@ void write_posterior_file(const std::string& path, const PosteriorData& data) {
             const std::size_t d = data.parameter_names.size();
             const std::size_t m = data.target_ids.size();
             for (std::size_t i = 0; i < data.generations.size(); ++i) {
-                const PosteriorGeneration& gen = data.generations[i];
+                const calibration::PosteriorGeneration& gen = data.generations[i];
                 const Handle h = h5::create_group(g.get(), generation_name(i));
                 h5::write_attribute(h.get(), "tolerance", gen.tolerance);
                 h5::write_attribute(h.get(), "acceptance", gen.acceptance);
@@ -111,7 +118,7 @@ void write_posterior_file(const std::string& path, const PosteriorData& data) {
             const std::size_t d = data.parameter_names.size();
             const std::size_t m = data.target_ids.size();
             for (std::size_t i = 0; i < data.waves.size(); ++i) {
-                const HistoryWave& w = data.waves[i];
+                const calibration::HistoryWave& w = data.waves[i];
                 const Handle h = h5::create_group(g.get(), generation_name(i));
                 h5::write_attribute(h.get(), "simulations", w.simulations);
                 h5::write_attribute(h.get(), "seconds", w.seconds);
@@ -142,7 +149,7 @@ void write_posterior_file(const std::string& path, const PosteriorData& data) {
             h5::write_attribute(g.get(), "simulations", data.fit_simulations);
         }
         if (data.predictive.generation >= 0) {
-            const PosteriorPredictive& p = data.predictive;
+            const calibration::PosteriorPredictive& p = data.predictive;
             const Handle g = h5::create_group(root, "predictive");
             const std::size_t draws = p.particle.size();
             h5::write_attribute(g.get(), "generation", static_cast<std::uint64_t>(p.generation));
@@ -154,30 +161,25 @@ void write_posterior_file(const std::string& path, const PosteriorData& data) {
             write_doubles(g.get(), "upper90", p.upper90, p.upper90.size(), 0);
         }
         file.close("cannot close '" + temporary + "'");
-    } catch (...) {
-        std::remove(temporary.c_str()); // a failed write (full disk) leaves nothing behind
-        throw;
     }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        throw RuntimeError("cannot rename '" + temporary + "' to '" + path + "'");
-    }
+    out.commit();
 }
 
-PosteriorData read_posterior_file(const std::string& path) {
+namespace {
+
+calibration::PosteriorData read_contents(const std::string& path) {
     h5::QuietErrors quiet;
-    if (::access(path.c_str(), R_OK) != 0)
-        throw InputError(path, 0, 0, "posterior", "file does not exist or is not readable");
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file) throw InputError(path, 0, 0, "posterior", "not an HDF5 file");
     const hid_t root = file.get();
     if (h5::read_text_attribute(root, "format") != kFormat)
         throw InputError(path, 0, 0, "posterior", "not a khorgos posterior file");
-    PosteriorData data;
+    calibration::PosteriorData data;
     data.method = h5::read_text_attribute(root, "method");
     data.calibration_text = h5::read_text_attribute(root, "calibration_text");
     data.report = h5::read_text_attribute(root, "report");
     data.stopping = h5::read_text_attribute(root, "stopping");
+    if (h5::has_attribute(root, "inputs")) data.inputs = h5::read_text_attribute(root, "inputs");
     data.seed = h5::read_uint_attribute(root, "seed");
     {
         const Handle g = h5::open_group(root, "parameters");
@@ -198,7 +200,7 @@ PosteriorData read_posterior_file(const std::string& path) {
         const Handle g = h5::open_group(root, "generations");
         for (const auto& name : h5::link_names(g.get())) {
             const Handle h = h5::open_group(g.get(), name);
-            PosteriorGeneration gen;
+            calibration::PosteriorGeneration gen;
             gen.tolerance = h5::read_double_attribute(h.get(), "tolerance");
             gen.acceptance = h5::read_double_attribute(h.get(), "acceptance");
             gen.ess = h5::read_double_attribute(h.get(), "ess");
@@ -219,7 +221,7 @@ PosteriorData read_posterior_file(const std::string& path) {
         const Handle g = h5::open_group(hm.get(), "waves");
         for (const auto& name : h5::link_names(g.get())) {
             const Handle h = h5::open_group(g.get(), name);
-            HistoryWave w;
+            calibration::HistoryWave w;
             w.simulations = h5::read_uint_attribute(h.get(), "simulations");
             w.seconds = h5::read_double_attribute(h.get(), "seconds");
             w.kept = h5::read_double_attribute(h.get(), "kept");
@@ -249,7 +251,7 @@ PosteriorData read_posterior_file(const std::string& path) {
     }
     if (h5::has_link(root, "predictive")) {
         const Handle g = h5::open_group(root, "predictive");
-        PosteriorPredictive& p = data.predictive;
+        calibration::PosteriorPredictive& p = data.predictive;
         p.generation = static_cast<std::int64_t>(h5::read_uint_attribute(g.get(), "generation"));
         p.particle = read_doubles(g.get(), "particle");
         p.parameters = read_doubles(g.get(), "parameters");
@@ -258,6 +260,81 @@ PosteriorData read_posterior_file(const std::string& path) {
         p.lower90 = read_doubles(g.get(), "lower90");
         p.upper90 = read_doubles(g.get(), "upper90");
     }
+    return data;
+}
+
+/// The checks a reader needs before drawing from or continuing a posterior.
+void validate(const calibration::PosteriorData& data, const std::string& path) {
+    const auto fail = [&](const std::string& message) {
+        throw InputError(path, 0, 0, "posterior", message);
+    };
+    const std::size_t d = data.parameter_names.size();
+    std::vector<const ParamSpec*> specs;
+    for (const auto& name : data.parameter_names) {
+        const auto p = find_parameter(name);
+        if (!p) fail("unknown parameter '" + name + "'");
+        specs.push_back(&parameter_specs()[static_cast<int>(*p)]);
+    }
+    const auto check_point = [&](const double* theta, const std::string& what) {
+        for (std::size_t j = 0; j < d; ++j)
+            if (!(theta[j] >= specs[j]->lower && theta[j] <= specs[j]->upper))
+                fail(what + ": " + data.parameter_names[j] + " = " + exact(theta[j]) +
+                     " is outside its bounds " + exact(specs[j]->lower) + " to " +
+                     exact(specs[j]->upper));
+    };
+    for (std::size_t g = 0; g < data.generations.size(); ++g) {
+        const auto& gen = data.generations[g];
+        const std::string where = "generation " + std::to_string(g);
+        const std::size_t n = gen.weights.size();
+        if (n == 0 || gen.particles.size() != n * d || gen.distances.size() != n ||
+            gen.simulated.size() != n * data.target_ids.size())
+            fail(where + ": particles, weights, distances and simulated values disagree in size");
+        double sum = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double w = gen.weights[i];
+            if (!std::isfinite(w) || w < 0)
+                fail(where + " particle " + std::to_string(i) + ": weight " + exact(w) +
+                     " is not a finite non-negative number");
+            sum += w;
+            check_point(&gen.particles[i * d], where + " particle " + std::to_string(i));
+        }
+        if (!(sum > 0) || !std::isfinite(sum))
+            fail(where + ": the weights sum to " + exact(sum) + ", not to a positive number");
+    }
+    // Waves: the shapes the emulators are rebuilt from, and a region sample
+    // that ABC-SMC may draw its first particles from.
+    const std::size_t m = data.target_ids.size();
+    for (std::size_t w = 0; w < data.waves.size(); ++w) {
+        const auto& wave = data.waves[w];
+        const std::string where = "history-matching wave " + std::to_string(w);
+        const std::size_t t = d > 0 ? wave.train_x.size() / d : 0;
+        if (d == 0 || wave.design.size() % d != 0 || wave.region.size() % d != 0 ||
+            wave.train_x.size() != t * d || wave.train_y.size() != t * m ||
+            wave.length_scales.size() != m * d || wave.nugget.size() != m ||
+            wave.sim_variance.size() != m || wave.loo.size() != t * m)
+            fail(where + ": its designs, training data and emulators disagree in size");
+        for (std::size_t i = 0; i < wave.region.size() / d; ++i)
+            check_point(&wave.region[i * d], where + " region point " + std::to_string(i));
+    }
+    if (!data.fit_parameters.empty()) {
+        if (data.fit_parameters.size() != d) fail("fit: wrong number of parameters");
+        check_point(data.fit_parameters.data(), "fit");
+    }
+}
+
+} // namespace
+
+calibration::PosteriorData read_posterior_file(const std::string& path) {
+    if (!io::check_input(path, "posterior", io::kNoLimit))
+        throw InputError(path, 0, 0, "posterior", "file does not exist");
+    calibration::PosteriorData data;
+    try {
+        data = read_contents(path);
+    } catch (const RuntimeError& e) {
+        // The file passed the format check but a part of it cannot be read.
+        throw InputError(path, 0, 0, "posterior", std::string("corrupt: ") + e.what());
+    }
+    validate(data, path);
     return data;
 }
 

@@ -1,6 +1,7 @@
 // Reading run files back: the inverse of run_writer.cpp, driven by the file's
 // own structure (root coordinates, variable groups, dimension scales) so that
 // it is as generic as the writer.
+#include "io/input_file.hpp"
 #include "output/h5.hpp"
 #include "output/layout.hpp"
 #include "output/run_file.hpp"
@@ -25,9 +26,8 @@ using h5::own;
 
 /// Opens a file and checks it is a khorgos run file this reader understands.
 Handle open_run_file(const std::string& path) {
-    struct stat status;
-    if (::stat(path.c_str(), &status) != 0) throw InputError(path, 0, 0, "", std::strerror(errno));
-    if (S_ISDIR(status.st_mode)) throw InputError(path, 0, 0, "", "is a directory");
+    if (!io::check_input(path, "", io::kNoLimit))
+        throw InputError(path, 0, 0, "", "file does not exist");
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file)
         throw InputError(path, 0, 0, "",

@@ -1,22 +1,18 @@
 // Writing run files: the layout of SCHEMA.md, the streamed event log and the
 // temporary-file-then-rename protocol.
+#include "io/output_file.hpp"
 #include "output/h5.hpp"
 #include "output/layout.hpp"
 #include "output/run_file.hpp"
-#include "output/temporary_files.hpp"
 #include "sim/errors.hpp"
 #include "sim/types.hpp"
 
 #include <H5DSpublic.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <limits>
@@ -44,42 +40,6 @@ using h5::write_vector;
 // to 0.72 MB in 51 ms, against 0.62 MB in 105 ms at level 4; every run of a
 // batch or a calibration pays this, so speed wins over the last 14%.
 constexpr int kDeflateLevel = 1;
-
-std::string system_error(const std::string& what, int error) {
-    return what + ": " + std::strerror(error);
-}
-
-/// The temporary file, deleted on destruction unless released (after the rename).
-class TemporaryFile {
-  public:
-    TemporaryFile() = default;
-    TemporaryFile(const TemporaryFile&) = delete;
-    TemporaryFile& operator=(const TemporaryFile&) = delete;
-    ~TemporaryFile() {
-        if (!path_.empty()) ::unlink(path_.c_str());
-    }
-    void create(const std::string& path) {
-        // Creating the file before HDF5 does gives a plain errno for the usual
-        // failure (directory not writable), which HDF5 would bury in its stack.
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (fd < 0) throw RuntimeError(system_error("cannot create '" + path + "'", errno));
-        ::close(fd);
-        path_ = path;
-    }
-    void release() { path_.clear(); }
-
-  private:
-    std::string path_;
-};
-
-void sync(const std::string& path, int flags) {
-    const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-    if (fd < 0) throw RuntimeError(system_error("cannot open '" + path + "' to sync it", errno));
-    const int status = ::fsync(fd);
-    const int error = errno;
-    ::close(fd);
-    if (status != 0) throw RuntimeError(system_error("cannot sync '" + path + "'", error));
-}
 
 /// Chunks hold a long stretch of the outermost axis (time or year) of a single
 /// series, so reading one series over all time touches few chunks; inner axes
@@ -455,32 +415,13 @@ class EventLog final : public EventRecorder {
 
 class RunFileWriter::Impl {
   public:
-    Impl(const std::string& path, bool force, bool with_events) : path_(path), force_(force) {
-        const auto slash = path.rfind('/');
-        directory_ = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-        const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-        if (name.empty()) throw InputError(path, 0, 0, "--out", "names a directory, not a file");
-        struct stat status;
-        const bool found = ::stat(directory_.c_str(), &status) == 0;
-        if (!found && errno != ENOENT && errno != ENOTDIR)
-            throw RuntimeError(system_error("cannot inspect '" + directory_ + "'", errno));
-        if (!found || !S_ISDIR(status.st_mode))
-            throw InputError(path, 0, 0, "--out", "directory '" + directory_ + "' does not exist");
-        if (::stat(path.c_str(), &status) == 0) {
-            if (S_ISDIR(status.st_mode)) throw InputError(path, 0, 0, "--out", "is a directory");
-            if (!force) refuse_existing();
-        }
-        // Same directory, so the final rename is atomic; host, PID and a
-        // per-process count keep concurrent writers of the same name apart,
-        // and let a later run tell whether the writer is gone
-        // (output::remove_stale_temporaries).
-        temporary_ = output::temporary_path(path);
-        temporary_file_.create(temporary_);
+    Impl(const std::string& path, bool force, bool with_events)
+        : file_on_disk_(path, force, "--out") {
         h5::QuietErrors quiet;
         const Handle fcpl = h5::file_creation_plist();
         const Handle fapl = h5::file_access_plist();
-        file_ = own(H5Fcreate(temporary_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose,
-                    "cannot create HDF5 file '" + temporary_ + "'");
+        file_ = own(H5Fcreate(temporary_path().c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                    H5Fclose, "cannot create HDF5 file '" + temporary_path() + "'");
         if (with_events) events_ = std::make_unique<EventLog>(file_.get());
     }
 
@@ -516,51 +457,17 @@ class RunFileWriter::Impl {
         if (!file_) throw RuntimeError("run file: commit() called twice");
         h5::QuietErrors quiet;
         if (events_) events_->close();
-        check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + temporary_ + "'");
-        file_.close("cannot close '" + temporary_ + "'");
-        sync(temporary_, O_RDONLY);
-        publish();
-        temporary_file_.release();
-        // The rename itself is durable only once the directory is synced.
-        sync(directory_, O_RDONLY | O_DIRECTORY);
+        check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + temporary_path() + "'");
+        file_.close("cannot close '" + temporary_path() + "'");
+        file_on_disk_.commit();
     }
 
-    const std::string& path() const { return path_; }
-    const std::string& temporary_path() const { return temporary_; }
+    const std::string& path() const { return file_on_disk_.path(); }
+    const std::string& temporary_path() const { return file_on_disk_.temporary_path(); }
 
   private:
-    [[noreturn]] void refuse_existing() const {
-        throw InputError(path_, 0, 0, "--out", "already exists; use --force to overwrite it");
-    }
-
-    void publish() {
-        if (force_) {
-            if (::rename(temporary_.c_str(), path_.c_str()) != 0)
-                throw RuntimeError(system_error("cannot rename '" + temporary_ + "'", errno));
-            return;
-        }
-        // link() refuses to replace a file that another process created while
-        // this run was going: the no-clobber promise holds without a race.
-        if (::link(temporary_.c_str(), path_.c_str()) == 0) {
-            ::unlink(temporary_.c_str());
-            return;
-        }
-        if (errno == EEXIST) refuse_existing();
-        // Filesystems without hard links (FAT, some network mounts): check, then rename.
-        if (errno != EPERM && errno != EOPNOTSUPP)
-            throw RuntimeError(system_error("cannot link '" + path_ + "'", errno));
-        struct stat status;
-        if (::stat(path_.c_str(), &status) == 0) refuse_existing();
-        if (::rename(temporary_.c_str(), path_.c_str()) != 0)
-            throw RuntimeError(system_error("cannot rename '" + temporary_ + "'", errno));
-    }
-
-    std::string path_;
-    std::string directory_;
-    std::string temporary_;
-    bool force_;
     bool written_ = false;
-    TemporaryFile temporary_file_;
+    io::OutputFile file_on_disk_; ///< destroyed last: deletes the temporary file unless committed
     Handle file_;
     std::unique_ptr<EventLog> events_;
 };

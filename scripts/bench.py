@@ -110,7 +110,7 @@ def calibration_speed(binary, scenario):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--binary", default="build/release/sim/cli/khorgos")
+    parser.add_argument("--binary", default="build/release/app/khorgos")
     parser.add_argument("--scenario", default="scenarios/historical.toml")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", default="scenarios/batches/labour_quota_grid.toml",

@@ -74,7 +74,7 @@ RunResult Engine::run() {
     counters.agents = agents_.people;
     counters.person_days_away = tally_.person_days * opt_.scale;
     counters.parallel_steps = parallel_steps_;
-    RunResult result = results(sc_, tally_, opt_.scale, counters);
+    RunResult result = results(sc_, tally_, opt_.scale, counters, opt_.series);
     result.counters.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;

@@ -18,6 +18,7 @@ struct RunOptions {
     int threads = 1;
     double scale = 1;                ///< persons per agent
     EventRecorder* events = nullptr; ///< receives the agent-level event log, if set
+    bool series = true;              ///< false: the result holds the observables and counters only
 };
 
 /// Runs the scenario. @throws InputError if the options are out of range.

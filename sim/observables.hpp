@@ -14,8 +14,9 @@ constexpr int kVisaFreeCohortYear = 1992;
 /// The observables whose period lies inside the scenario's horizon.
 std::vector<Observable> observables(const Scenario& scenario, const Tallies& tally, double scale);
 
-/// The run's output: coordinates, the daily and yearly series, the observables.
+/// The run's output: coordinates, the daily and yearly series (unless
+/// `series` is false), the observables.
 RunResult results(const Scenario& scenario, const Tallies& tally, double scale,
-                  const RunCounters& counters);
+                  const RunCounters& counters, bool series);
 
 } // namespace khorgos

@@ -40,8 +40,12 @@ std::array<double, 1> one(double x) {
 
 } // namespace
 
-RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCounters& counters) {
+RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCounters& counters,
+                  bool series) {
     RunResult r;
+    r.observables = observables(sc, t, k);
+    r.counters = counters;
+    if (!series) return r; // a calibration reads the observables only
     const auto steps = t.daily_pool.extent(0);
     Coordinate time{"time", "start of the simulation step", "days since 1990-01-01", {}, {}};
     for (std::size_t s = 0; s < steps; ++s)
@@ -171,8 +175,6 @@ RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCount
                     "agent events in the year by kind",
                     yearly(t, [](const YearTally& y) { return y.events; })});
 
-    r.observables = observables(sc, t, k);
-    r.counters = counters;
     return r;
 }
 

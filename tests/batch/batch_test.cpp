@@ -1,6 +1,6 @@
 // Batch files into runs (seeds, designs, paths) and the batch summary file's
 // round trip. The end-to-end behaviour of `khorgos batch` is in test_batch.py.
-#include "batch_spec.hpp"
+#include "input/batch_spec.hpp"
 #include "output/batch_file.hpp"
 #include "sim/errors.hpp"
 
@@ -66,7 +66,7 @@ values = [3, 4, 5]
     CHECK(spec.variations[3] == std::vector<double>{2, 3});
     const auto runs = batch::expand(spec);
     REQUIRE(runs.size() == 12);
-    CHECK(runs[3].sets.back() == "network.strength=4");
+    CHECK(describe(runs[3].sets.back()) == "network.strength=4");
     CHECK(runs[3].path == "runs/h/v1-r1.h5");
     const auto p = batch::requested_parameters(spec, runs[9]); // variation 4: (2, 4)
     CHECK(p[static_cast<int>(Param::policy_labour_quota_factor)] == 2);

@@ -1,10 +1,10 @@
 // Google Benchmark of the hot kernels: random numbers, hazard sampling by
 // geometric skips, a whole small run (the step loop and observables), and
 // writing a run file. Run through scripts/bench; speed is never asserted in tests.
+#include "input/scenario_file.hpp"
 #include "output/run_file.hpp"
 #include "sim/engine.hpp"
 #include "sim/rng.hpp"
-#include "sim/scenario_file.hpp"
 
 #include <benchmark/benchmark.h>
 

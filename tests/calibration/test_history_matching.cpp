@@ -232,9 +232,10 @@ TEST_CASE("History matching: waves survive the posterior file bit for bit",
             t.value = t.lower = t.upper = t.value * std::exp(shift);
         HistoryMatchingSettings s = hm_settings();
         s.max_waves = 2;
-        output::PosteriorData data;
+        PosteriorData data;
         data.method = "history_matching";
-        data.parameter_names = {"a", "b"};
+        // Real parameter names: the reader checks them against the engine's table.
+        data.parameter_names = {"visitor.driver_elasticity", "network.strength"};
         data.priors = {"uniform(0, 1)", "log_uniform(0.1, 10)"};
         data.target_ids = {"fig_a", "fig_b"};
         data.target_periods = {"all", "all"};
@@ -246,8 +247,8 @@ TEST_CASE("History matching: waves survive the posterior file bit for bit",
         const std::string path = (std::filesystem::temp_directory_path() /
                                   ("khorgos-waves-" + std::to_string(::getpid()) + ".h5"))
                                      .string();
-        output::write_posterior_file(path, data);
-        const output::PosteriorData back = output::read_posterior_file(path);
+        output::write_posterior_file(path, data, false);
+        const PosteriorData back = output::read_posterior_file(path);
         std::filesystem::remove(path);
         INFO("shift " << shift << ": " << data.waves.size() << " waves, last region "
                       << data.waves.back().region.size() / 2 << " points");

@@ -3,8 +3,8 @@
 // Built with -DKHORGOS_FUZZ=ON (clang only); see docs/reliability.md.
 #include "parse_one.hpp"
 
+#include "input/toml_reader.hpp"
 #include "sim/errors.hpp"
-#include "sim/toml_reader.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +13,7 @@
 namespace {
 
 /// The runs a batch input declares (its first virtual file), counted as
-/// sim/cli/batch_spec.cpp counts them; 0 if it is not a readable batch.
+/// input/batch_spec.cpp counts them; 0 if it is not a readable batch.
 double declared_runs(const std::string& input) {
     const auto marker = input.find(std::string("\n") + khorgos::fuzz::kFileMarker);
     try {

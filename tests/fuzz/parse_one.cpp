@@ -1,13 +1,13 @@
 #include "parse_one.hpp"
 
-#include "batch_spec.hpp"
-#include "calibration/calibration_file.hpp"
-#include "calibration/targets.hpp"
-#include "check_file.hpp"
+#include "input/batch_spec.hpp"
+#include "input/calibration_file.hpp"
+#include "input/check_file.hpp"
+#include "input/file_source.hpp"
+#include "input/scenario_file.hpp"
+#include "input/targets_file.hpp"
+#include "input/toml_reader.hpp"
 #include "sim/errors.hpp"
-#include "sim/file_source.hpp"
-#include "sim/scenario_file.hpp"
-#include "sim/toml_reader.hpp"
 
 #include <algorithm>
 #include <cmath>

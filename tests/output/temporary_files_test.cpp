@@ -1,5 +1,5 @@
 // Stale temporary files: only those whose writer is gone are removed.
-#include "output/temporary_files.hpp"
+#include "io/temporary_files.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -50,7 +50,7 @@ pid_t dead_pid() {
 
 /// This host's name as temporary_path writes it.
 std::string host() {
-    const std::string name = fs::path(output::temporary_path("x")).filename().string();
+    const std::string name = fs::path(io::temporary_path("x")).filename().string();
     const std::string rest = name.substr(std::string(".x.tmp-").size());
     const auto last = rest.rfind('-');
     return rest.substr(0, rest.rfind('-', last - 1));
@@ -63,12 +63,12 @@ std::string name_of(const std::string& final_name, const std::string& host, long
 } // namespace
 
 TEST_CASE("temporary names are hidden, beside the final file, and name host and process") {
-    const std::string a = output::temporary_path("dir/run.h5");
-    const std::string b = output::temporary_path("dir/run.h5");
+    const std::string a = io::temporary_path("dir/run.h5");
+    const std::string b = io::temporary_path("dir/run.h5");
     CHECK(a.rfind("dir/.run.h5.tmp-" + host() + "-" + std::to_string(::getpid()) + "-", 0) == 0);
     CHECK(a != b);
-    CHECK(output::temporary_path("run.h5").rfind("./.run.h5.tmp-", 0) == 0);
-    CHECK(output::temporary_path("/run.h5").rfind("/.run.h5.tmp-", 0) == 0);
+    CHECK(io::temporary_path("run.h5").rfind("./.run.h5.tmp-", 0) == 0);
+    CHECK(io::temporary_path("/run.h5").rfind("/.run.h5.tmp-", 0) == 0);
 }
 
 TEST_CASE("only temporary files of a dead writer on this host are removed") {
@@ -85,7 +85,7 @@ TEST_CASE("only temporary files of a dead writer on this host are removed") {
     const std::string earlier_self = name_of("run.h5", me, ::getpid(), 1000000);
     // This process's own name, made before: possibly a live writer.
     const std::string own =
-        fs::path(output::temporary_path((dir.path / "run.h5").string())).filename().string();
+        fs::path(io::temporary_path((dir.path / "run.h5").string())).filename().string();
     const std::string other_name = name_of("other.h5", me, dead, 0);
     const std::vector<std::string> kept_always = {"run.h5", ".run.h5", "run.h5.tmp",
                                                   ".run.h5.tmp-" + std::to_string(dead),
@@ -95,7 +95,7 @@ TEST_CASE("only temporary files of a dead writer on this host are removed") {
     for (const auto& name : kept_always)
         dir.touch(name);
 
-    auto removed = output::remove_stale_temporaries((dir.path / "run.h5").string());
+    auto removed = io::remove_stale_temporaries((dir.path / "run.h5").string());
     std::sort(removed.begin(), removed.end());
     std::vector<std::string> expected = {(dir.path / earlier_self).string(),
                                          (dir.path / stale).string(),
@@ -110,7 +110,7 @@ TEST_CASE("only temporary files of a dead writer on this host are removed") {
     SECTION("a whole directory tree: any final name") {
         dir.touch("runs/a/" + name_of("v0-r0.h5", me, dead, 3));
         dir.touch("runs/b/" + name_of("v1-r0.h5", me, ::getppid(), 3));
-        const auto under = output::remove_stale_temporaries_under(dir.path.string());
+        const auto under = io::remove_stale_temporaries_under(dir.path.string());
         CHECK(under.size() == 2); // other.h5's and runs/a's
         CHECK_FALSE(dir.has(other_name));
         CHECK_FALSE(dir.has("runs/a/" + name_of("v0-r0.h5", me, dead, 3)));

@@ -36,7 +36,7 @@ RUNS = 24
 
 
 def temporary_name(final_name, pid):
-    """The name output/temporary_files.cpp gives a temporary file of `pid` on this host."""
+    """The name io/temporary_files.cpp gives a temporary file of `pid` on this host."""
     host = re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname())[:64] or "localhost"
     return f".{final_name}.tmp-{host}-{pid}-0"
 
@@ -101,6 +101,11 @@ class BatchFaults(FaultCase):
             elif name in ("runs.csv", "outputs.csv"):
                 with open(path) as f:
                     self.assertEqual(len(list(csv.DictReader(f))), RUNS, name)
+            elif name == "inputs.txt":
+                with open(path) as f:
+                    lines = f.read().splitlines()
+                self.assertTrue(lines and all(re.fullmatch(r"[0-9a-f]{16}  /.+", line)
+                                              for line in lines), lines)
             elif name not in ("batch.toml", "problem.txt", "variations.csv"):
                 self.fail(f"unexpected file {path}")
         return runs

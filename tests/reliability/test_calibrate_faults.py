@@ -69,7 +69,7 @@ def read_file(path):
 
 
 def temporary_name(final_name, pid):
-    """The name output/temporary_files.cpp gives a temporary file of `pid` on this host."""
+    """The name io/temporary_files.cpp gives a temporary file of `pid` on this host."""
     host = re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname())[:64] or "localhost"
     return f".{final_name}.tmp-{host}-{pid}-0"
 

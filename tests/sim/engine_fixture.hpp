@@ -1,8 +1,8 @@
 #pragma once
 // Shared helpers for engine tests: load a scenario of the source tree, run it,
 // capture the event log.
+#include "input/scenario_file.hpp"
 #include "sim/engine.hpp"
-#include "sim/scenario_file.hpp"
 
 #include <stdexcept>
 #include <string>

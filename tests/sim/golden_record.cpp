@@ -7,8 +7,8 @@
 //
 //   golden_record check FILE   exit 0 if every line matches, 1 naming the ones that differ
 //   golden_record write FILE   (re)write the record
+#include "input/scenario_file.hpp"
 #include "sim/engine.hpp"
-#include "sim/scenario_file.hpp"
 
 #include <cstdint>
 #include <cstring>

@@ -268,3 +268,22 @@ TEST_CASE("transit migrants enter only under the visa-free regime", "[engine]") 
     CHECK(first >= day_number({1992, 2, 1}));
     CHECK(last < day_number({1993, 7, 1}));
 }
+
+TEST_CASE("a run without series gives the same observables and no series", "[engine]") {
+    const Scenario s = scenario("scenarios/historical.toml");
+    RunOptions o;
+    o.seed = 5;
+    o.scale = 100;
+    const RunResult full = simulate(s, o);
+    o.series = false;
+    const RunResult lean = simulate(s, o);
+    CHECK(lean.variables.empty());
+    CHECK(lean.coordinates.empty());
+    REQUIRE(lean.observables.size() == full.observables.size());
+    REQUIRE(!full.observables.empty());
+    for (std::size_t i = 0; i < full.observables.size(); ++i) {
+        CHECK(lean.observables[i].id == full.observables[i].id);
+        CHECK(lean.observables[i].value == full.observables[i].value);
+    }
+    CHECK(lean.counters.events == full.counters.events);
+}

@@ -1,0 +1,68 @@
+#pragma once
+// What every subcommand's command line shares: its options, one positional
+// file, --help, and worker counts where 0 means every core. Boost's own
+// parsing errors become exit code 2 in main().
+#include "sim/errors.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <limits>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace khorgos::cli {
+
+namespace po = boost::program_options;
+
+/// Parses `args` with `options` and one positional argument stored as `name`.
+/// Prints the options and returns nothing for --help.
+/// @throws InputError (key `key`, message `missing`) when the file is not given.
+inline std::optional<po::variables_map> parse(const std::vector<std::string>& args,
+                                              const po::options_description& options,
+                                              const char* name, const std::string& key,
+                                              const std::string& missing) {
+    po::options_description hidden;
+    hidden.add_options()(name, po::value<std::string>());
+    po::options_description all;
+    all.add(options).add(hidden);
+    po::positional_options_description positional;
+    positional.add(name, 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << options;
+        return std::nullopt;
+    }
+    if (!vm.count(name)) throw InputError("", 0, 0, key, missing);
+    return vm;
+}
+
+/// A seed as the command line gives it, by the rule for seeds in files: an
+/// integer from 0 to 2^63 - 1 (so "-1" is an error, not 2^64 - 1).
+/// @throws InputError naming `key`.
+inline std::uint64_t seed(const std::string& text, const std::string& key) {
+    const bool digits = !text.empty() && text.size() <= 19 &&
+                        text.find_first_not_of("0123456789") == std::string::npos;
+    const unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+    if (!digits ||
+        value > static_cast<unsigned long long>(std::numeric_limits<std::int64_t>::max()))
+        throw InputError("", 0, 0, key,
+                         "'" + text + "' is not a seed (an integer from 0 to 2^63-1)");
+    return value;
+}
+
+/// A count of threads, processes or jobs from an option; 0 means every core.
+/// @throws InputError naming `key` outside 0..1024.
+inline int workers(int count, const std::string& key) {
+    if (count < 0 || count > 1024) throw InputError("", 0, 0, key, "must be from 0 to 1024");
+    return count == 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : count;
+}
+
+} // namespace khorgos::cli

@@ -1,0 +1,29 @@
+#pragma once
+// MPI for the lifetime of one object, for `khorgos batch` under mpirun and
+// for `khorgos calibrate`: MPI_Init_thread on construction (unless MPI is
+// already initialised), MPI_Finalize on destruction if it initialised.
+// Built without MPI (KHORGOS_WITH_MPI unset), it is one rank of one.
+namespace khorgos {
+
+class MpiSession {
+  public:
+    MpiSession();
+    ~MpiSession();
+    MpiSession(const MpiSession&) = delete;
+    MpiSession& operator=(const MpiSession&) = delete;
+
+    int rank() const { return rank_; }
+    int size() const { return size_; }
+    /// Whether a second thread may run beside the one that calls MPI (FUNNELED).
+    bool threads() const { return threads_; }
+    /// Ends every rank of the job (after rank 0 failed to set the work up).
+    [[noreturn]] void abort(int code) const;
+
+  private:
+    int rank_ = 0;
+    int size_ = 1;
+    bool threads_ = true;
+    bool owns_ = false;
+};
+
+} // namespace khorgos
