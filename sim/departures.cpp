@@ -69,9 +69,11 @@ void Engine::departures() {
                            static_cast<std::uint32_t>(step_), Stream::priority);
         RandomStream household(opt_.seed, static_cast<std::uint32_t>(g),
                                static_cast<std::uint32_t>(step_), Stream::household);
+        RandomStream crossing(opt_.seed, static_cast<std::uint32_t>(g),
+                              static_cast<std::uint32_t>(step_), Stream::crossing);
         const bool quota = rules(group.type).quota;
         group.departures.select(group.members(), rate_[g], pick, [&](std::uint64_t position) {
-            Candidate c{static_cast<std::uint32_t>(g), position, 0, 0, 1};
+            Candidate c{static_cast<std::uint32_t>(g), position, 0, 0, 1, crossing.uniform()};
             if (quota) {
                 c.priority = order.uniform();
                 c.accept = order.uniform();
@@ -152,8 +154,7 @@ void Engine::cross() {
     region_weights();
     arrivals_.clear();
     arrival_agents_.clear();
-    std::uint32_t stream_group = UINT32_MAX;
-    RandomStream crossing_rng(opt_.seed, 0, 0, Stream::crossing);
+    std::uint32_t idle_group = UINT32_MAX; ///< the group whose idle list leaving_idle indexes
     auto& leaving_idle = leaving_idle_;
     // The idle traders who set out are scattered over long idle lists:
     // prefetch their entries first, so that the loads overlap.
@@ -164,11 +165,9 @@ void Engine::cross() {
         Candidate& c = all_[i];
         if (!c.accepted) continue;
         Group& g = groups_[c.group];
-        if (c.group != stream_group) {
-            remove_idle(stream_group, leaving_idle);
-            stream_group = c.group;
-            crossing_rng = RandomStream(opt_.seed, c.group, static_cast<std::uint32_t>(step_),
-                                        Stream::crossing);
+        if (c.group != idle_group) {
+            remove_idle(idle_group, leaving_idle);
+            idle_group = c.group;
         }
         const bool from_idle = c.position < g.idle.size();
         // A new head may already have left as a member of an earlier household.
@@ -178,7 +177,7 @@ void Engine::cross() {
             from_idle ? 1 + std::min<std::uint64_t>(c.household - 1, g.unmaterialised)
                       : std::min<std::uint64_t>(c.household, g.unmaterialised);
         const int crossing =
-            policy_.choose_crossing(g.origin, crossing_rng.uniform(), static_cast<double>(members));
+            policy_.choose_crossing(g.origin, c.crossing_u, static_cast<double>(members));
         if (crossing < 0) continue; // no open crossing with room: stays home
         policy_.use_capacity(crossing, static_cast<double>(members));
         arrivals_.push_back(Arrival{static_cast<std::uint32_t>(arrival_agents_.size()),
@@ -198,7 +197,7 @@ void Engine::cross() {
             this_year().repatriate_households_assisted += opt_.scale;
         }
     }
-    remove_idle(stream_group, leaving_idle);
+    remove_idle(idle_group, leaving_idle);
 
     const bool in_cohort = policy_.state().visa_free && year_ == tally_.cohort_year;
     in_chunks(arrivals_.size(), [&](std::size_t begin, std::size_t end, StepOutput& out) {

@@ -103,6 +103,8 @@ struct Candidate {
     double priority;         ///< order among candidates competing for a quota
     double accept;           ///< uniform used to thin candidates beyond an assisted quota
     std::uint32_t household; ///< persons setting out together (repatriate households)
+    double crossing_u;       ///< uniform that picks the crossing (drawn with the candidate, in
+                             ///< parallel; the choice itself waits for the capacity left)
     bool assisted = false;   ///< holds a quota place
     bool accepted = true;
 };

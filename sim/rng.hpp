@@ -59,7 +59,7 @@ enum class Stream : std::uint32_t {
     departure = 1, ///< which pool members set out (per group)
     household,     ///< household sizes of repatriates (per group)
     priority,      ///< order of candidates competing for quota (per group)
-    crossing,      ///< choice of crossing (per group)
+    crossing,      ///< choice of crossing (per group, one per candidate)
     arrival,       ///< region, purpose, duration and competing events of a stay (per agent)
     outcome,       ///< what happens at the end of a stay (per agent)
     quota,         ///< rounding of the year's quotas to whole agents (per year)

@@ -40,3 +40,24 @@ TEST_CASE("a parameter override (--set) applies and rejects bad values", "[scena
     CHECK_THROWS_WITH(apply_override(s, "trader.base_hazard=-1"),
                       Catch::Contains("trader.base_hazard") && Catch::Contains("between 0 and 1"));
 }
+
+TEST_CASE("every file of an extends chain is recorded, and a changed one is named", "[scenario]") {
+    MemoryFiles files;
+    const std::string parent = *disk_files().read(source_path("tests/data/minimal.toml"));
+    files.add("parent.toml", parent);
+    files.add("sub/child.toml", "extends = \"../parent.toml\"\nname = \"child\"\n");
+    RecordingFiles recording(files);
+    load_scenario("sub/child.toml", recording);
+    const std::string record = recording.record();
+    CHECK(record.find("  parent.toml\n") != std::string::npos);
+    CHECK(record.find("  sub/child.toml\n") != std::string::npos);
+    CHECK_NOTHROW(check_unchanged(record, files, "the test"));
+
+    files.add("parent.toml", parent + "# edited\n");
+    CHECK_THROWS_WITH(check_unchanged(record, files, "the test"),
+                      Catch::StartsWith("parent.toml") && Catch::Contains("changed"));
+    MemoryFiles without_parent;
+    without_parent.add("sub/child.toml", "extends = \"../parent.toml\"\nname = \"child\"\n");
+    CHECK_THROWS_WITH(check_unchanged(record, without_parent, "the test"),
+                      Catch::Contains("no longer exists"));
+}
