@@ -4,6 +4,7 @@
 #include "batch/calibrate_mpi.hpp"
 #include "batch/calibration_runs.hpp"
 #include "calibration/abc_smc.hpp"
+#include "calibration/history_matching.hpp"
 #include "calibration/point_fit.hpp"
 #include "calibration/predictive.hpp"
 #include "calibration/report.hpp"
@@ -25,6 +26,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -87,7 +89,7 @@ void record_fit(calibration::PosteriorData& data, const calibration::FitResult& 
 int calibrate_command(const std::vector<std::string>& args) {
     po::options_description options("khorgos calibrate CALIBRATION.toml [--targets FILE.toml] "
                                     "[--out FILE.h5] [--resume] [--jobs N] "
-                                    "[--method abc|fit]");
+                                    "[--method abc|fit|history_matching]");
     std::string targets_path, out, method;
     int jobs = 0;
     options.add_options()("help,h",
@@ -104,7 +106,7 @@ int calibrate_command(const std::vector<std::string>& args) {
         "jobs", po::value<int>(&jobs)->default_value(0),
         "simulations in parallel (0 = all cores; the posterior does not depend on it)")(
         "method", po::value<std::string>(&method),
-        "abc or fit (default: the file's)")("quiet", "no progress lines");
+        "abc, fit or history_matching (default: the file's)")("quiet", "no progress lines");
     const auto parsed = cli::parse(args, options, "calibration", "CALIBRATION",
                                    "khorgos calibrate needs a calibration file");
     if (!parsed) return 0;
@@ -119,8 +121,8 @@ int calibrate_command(const std::vector<std::string>& args) {
         throw InputError(targets_path, 0, 0, "--targets", "file does not exist");
     calibration::CalibrationSpec spec = calibration::load_calibration(path, targets_path, files);
     if (!method.empty()) {
-        if (method != "abc" && method != "fit")
-            throw InputError("", 0, 0, "--method", "must be abc or fit");
+        if (method != "abc" && method != "fit" && method != "history_matching")
+            throw InputError("", 0, 0, "--method", "must be abc, fit or history_matching");
         spec.method = method;
     }
     check_file(path, files); // the scenario loads and accepts every prior bound
@@ -128,7 +130,10 @@ int calibrate_command(const std::vector<std::string>& args) {
         std::make_shared<const LoadedScenario>(load_scenario(spec.scenario_path, files));
     if (out.empty()) {
         fs::create_directories("out");
-        out = "out/" + spec.name + (spec.method == "fit" ? "-fit.h5" : "-posterior.h5");
+        out = "out/" + spec.name +
+              (spec.method == "fit"                ? "-fit.h5"
+               : spec.method == "history_matching" ? "-waves.h5"
+                                                   : "-posterior.h5");
     }
     const bool report_only = vm.count("report-only") > 0;
     const bool resume = vm.count("resume") > 0 || report_only;
@@ -147,7 +152,9 @@ int calibrate_command(const std::vector<std::string>& args) {
     std::string base = out;
     if (base.size() > 3 && base.compare(base.size() - 3, 3, ".h5") == 0)
         base.resize(base.size() - 3);
-    const std::string fragment_path = base + (spec.method == "fit" ? ".toml" : "-mean.toml");
+    const std::string fragment_path = base + (spec.method == "fit"                ? ".toml"
+                                              : spec.method == "history_matching" ? "-region.toml"
+                                                                                  : "-mean.toml");
     const std::string report_path = base + "-report.txt";
     for (const auto& [file, key] :
          {std::pair{out, "--out"}, std::pair{fragment_path, "scenario fragment"},
@@ -176,7 +183,7 @@ int calibrate_command(const std::vector<std::string>& args) {
             previous.generations.back().weights.size() !=
                 static_cast<std::size_t>(spec.abc.particles))
             throw InputError(out, 0, 0, "--resume", "particle count differs");
-        if (spec.method == "abc") {
+        if (spec.method != "fit") {
             previous.inputs = data.inputs;
             data = std::move(previous);
         }
@@ -218,49 +225,104 @@ int calibrate_command(const std::vector<std::string>& args) {
             output::write_posterior_file(out, data, replace_out);
             replace_out = true; // this calibration's own file from now on
         };
-        if (spec.abc.start == calibration::AbcStart::fit && !report_only) {
-            if (data.fit_parameters.empty()) {
-                if (log) log("point fit (" + spec.fit.algorithm + "), the start of ABC-SMC");
-                record_fit(data, calibration::point_fit(problem, spec.fit, evaluate, log),
-                           spec.fit);
-                write(); // a kill in generation 0 resumes without fitting again
-            }
-            spec.abc.start_point = data.fit_parameters;
-        }
-        if (!report_only && data.stopping.empty()) {
-            if (log && !data.generations.empty())
-                log("resuming after generation " + std::to_string(data.generations.size() - 1) +
-                    " of " + out);
-            const auto on_generation = [&](const std::vector<calibration::Generation>& gens) {
-                data.generations = gens;
-                write();
-            };
-            data.generations = calibration::run_abc_smc(problem, spec.abc, evaluate,
-                                                        data.generations, on_generation, log);
-            if (data.generations.empty())
-                throw RuntimeError("ABC-SMC finished no generation (simulation budget too small?)");
-            const std::string reason = calibration::stopping_reason(spec.abc, data.generations);
-            // Empty: the budget ran out inside a generation, which was discarded.
-            data.stopping = reason.empty()
-                                ? "simulation budget used before the next generation finished"
-                                : reason;
+        // History matching: alone, or the first stage of ABC-SMC, whose prior it
+        // truncates to the non-implausible region.
+        const bool matching = spec.method == "history_matching" ||
+                              spec.abc.start == calibration::AbcStart::history_matching;
+        spec.history.threads = jobs;
+        if (matching && !report_only && data.wave_stopping.empty()) {
+            if (log && !data.waves.empty())
+                log("resuming history matching after wave " +
+                    std::to_string(data.waves.size() - 1) + " of " + out);
+            data.waves = calibration::run_history_matching(
+                problem, spec.history, evaluate, data.waves,
+                [&](const std::vector<calibration::Wave>& waves) {
+                    data.waves = waves;
+                    write();
+                },
+                log);
+            data.wave_stopping = calibration::history_stopping_reason(spec.history, data.waves);
             write();
         }
-        if (data.generations.empty())
-            throw InputError(out, 0, 0, "--report-only", "the file holds no finished generation");
-        const auto last = static_cast<std::int64_t>(data.generations.size() - 1);
-        if (!report_only && data.predictive.generation != last) {
-            if (log)
-                log("posterior predictive: " + std::to_string(spec.abc.predictive_draws) +
-                    " fresh simulations");
-            data.predictive = calibration::posterior_predictive(
-                problem, data.generations, spec.seed, spec.abc.predictive_draws, evaluate);
+        const std::string matching_report =
+            matching ? calibration::history_matching_report(problem, spec.history, data.waves,
+                                                            data.wave_stopping)
+                     : "";
+        std::optional<calibration::NonImplausibleRegion> region;
+        if (matching && spec.method == "abc") {
+            if (data.waves.empty() || data.waves.back().region.empty()) {
+                std::cerr << matching_report;
+                throw RuntimeError("history matching left no non-implausible region: ABC-SMC "
+                                   "has nothing to sample (the report above says which figures "
+                                   "no point meets)");
+            }
+            region.emplace(problem, spec.history, data.waves);
+            spec.abc.region = [&region](const std::vector<double>& theta) {
+                return region->contains(theta);
+            };
+            spec.abc.region_sample = data.waves.back().region;
         }
-        report = calibration::abc_report(problem, data);
-        for (const auto& p : calibration::summarise_parameters(problem, data.generations.back()))
-            fragment_values.push_back(p.mean);
-        fragment_comment = "Posterior mean of calibration " + spec.path + " (ABC-SMC, generation " +
-                           std::to_string(last) + ")";
+        if (spec.method == "history_matching") {
+            report = matching_report;
+            std::string what;
+            fragment_values = calibration::region_median(problem, data.waves, &what);
+            fragment_comment = "History matching of calibration " + spec.path + " (wave " +
+                               std::to_string(data.waves.size() - 1) + "): " + what;
+        } else {
+            if (spec.abc.start == calibration::AbcStart::fit && !report_only) {
+                if (data.fit_parameters.empty()) {
+                    if (log) log("point fit (" + spec.fit.algorithm + "), the start of ABC-SMC");
+                    record_fit(data, calibration::point_fit(problem, spec.fit, evaluate, log),
+                               spec.fit);
+                    write(); // a kill in generation 0 resumes without fitting again
+                }
+                spec.abc.start_point = data.fit_parameters;
+            }
+            if (!report_only && data.stopping.empty()) {
+                if (log && !data.generations.empty())
+                    log("resuming after generation " + std::to_string(data.generations.size() - 1) +
+                        " of " + out);
+                const auto on_generation = [&](const std::vector<calibration::Generation>& gens) {
+                    data.generations = gens;
+                    write();
+                };
+                data.generations = calibration::run_abc_smc(problem, spec.abc, evaluate,
+                                                            data.generations, on_generation, log);
+                if (data.generations.empty())
+                    throw RuntimeError(
+                        "ABC-SMC finished no generation (simulation budget too small?)");
+                const std::string reason = calibration::stopping_reason(spec.abc, data.generations);
+                // Empty: the budget ran out inside a generation, which was discarded.
+                data.stopping = reason.empty()
+                                    ? "simulation budget used before the next generation finished"
+                                    : reason;
+                write();
+            }
+            if (data.generations.empty())
+                throw InputError(out, 0, 0, "--report-only",
+                                 "the file holds no finished generation");
+            const auto last = static_cast<std::int64_t>(data.generations.size() - 1);
+            if (!report_only && data.predictive.generation != last) {
+                if (log)
+                    log("posterior predictive: " + std::to_string(spec.abc.predictive_draws) +
+                        " fresh simulations");
+                data.predictive = calibration::posterior_predictive(
+                    problem, data.generations, spec.seed, spec.abc.predictive_draws, evaluate);
+            }
+            report = calibration::abc_report(problem, data);
+            if (matching)
+                report +=
+                    "\nABC-SMC's prior was truncated to the non-implausible region of history "
+                    "matching:\n" +
+                    matching_report;
+            // The median, not the mean: a log-uniform parameter's mean is pulled up by
+            // its upper decades, while its median is the same on either scale (geometric).
+            for (const auto& p :
+                 calibration::summarise_parameters(problem, data.generations.back()))
+                fragment_values.push_back(p.median);
+            fragment_comment = "Posterior median of calibration " + spec.path +
+                               " (ABC-SMC, generation " + std::to_string(last) + ")";
+        }
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

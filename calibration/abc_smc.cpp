@@ -129,6 +129,14 @@ std::vector<double> propose(const Problem& problem, const AbcSettings& s, const 
         }
         return theta;
     }
+    if (!kernel && s.start == AbcStart::history_matching) {
+        const std::size_t rows = s.region_sample.size() / d;
+        if (rows == 0) throw RuntimeError("ABC-SMC: the non-implausible region has no sample");
+        const std::size_t r = static_cast<std::size_t>(k % rows);
+        theta.assign(s.region_sample.begin() + static_cast<long>(r * d),
+                     s.region_sample.begin() + static_cast<long>((r + 1) * d));
+        return theta;
+    }
     if (!kernel) {
         for (std::size_t j = 0; j < d; ++j)
             theta[j] = problem.priors[j].sample(stream);
@@ -150,9 +158,11 @@ std::vector<double> propose(const Problem& problem, const AbcSettings& s, const 
                 problem.priors[j].internal_density(x(static_cast<long>(j))) <= 0)
                 inside = false;
         }
-        if (inside) return theta;
+        if (inside && (!s.region || s.region(theta))) return theta;
     }
-    throw RuntimeError("ABC-SMC: no proposal inside the prior bounds after 100000 attempts");
+    throw RuntimeError("ABC-SMC: no proposal inside the prior bounds" +
+                       std::string(s.region ? " and the non-implausible region" : "") +
+                       " after 100000 attempts");
 }
 
 /// Per-target distance weights from the previous generation's simulated values:
@@ -204,6 +214,13 @@ std::string stopping_reason(const AbcSettings& s, const std::vector<Generation>&
     if (budget_reached(s, used + static_cast<std::uint64_t>(s.particles)))
         return "simulation budget used";
     if (static_cast<int>(gens.size()) >= s.max_generations) return "maximum number of generations";
+    // Tolerances are comparable only under the same distance weights.
+    if (gens.size() > 1 && s.min_tolerance_drop > 0) {
+        const Generation& prev = gens[gens.size() - 2];
+        if (std::isfinite(prev.tolerance) && prev.distance_weights == last.distance_weights &&
+            last.tolerance > (1 - s.min_tolerance_drop) * prev.tolerance)
+            return "the tolerance stopped falling";
+    }
     return "";
 }
 
@@ -284,6 +301,9 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
                 for (int r = 0; r < reps; ++r)
                     batch[i].seeds.push_back(
                         simulation_seed(s.seed, k, g, static_cast<std::uint32_t>(r)));
+                // Exact only for a single replicate (a mean's terms may fall as replicates add).
+                if (reps == 1 && std::isfinite(tolerance) && !pilot)
+                    batch[i].keep_going = early_rejection(problem, gen.distance_weights, tolerance);
             }
             const auto results = evaluate(batch);
             executed += size * static_cast<std::uint64_t>(reps);
@@ -317,7 +337,8 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
             gen.particles.insert(gen.particles.end(), a.theta.begin(), a.theta.end());
             gen.simulated.insert(gen.simulated.end(), a.simulated.begin(), a.simulated.end());
             gen.distances.push_back(a.distance);
-            if (g == 0 && !from_fit) {
+            const bool from_region = g == 0 && s.start == AbcStart::history_matching;
+            if (g == 0 && !from_fit && !from_region) {
                 gen.weights.push_back(1.0);
                 continue;
             }
@@ -325,6 +346,10 @@ std::vector<Generation> run_abc_smc(const Problem& problem, const AbcSettings& s
             for (std::size_t j = 0; j < d; ++j)
                 u(static_cast<long>(j)) = problem.priors[j].to_internal(a.theta[j]);
             const double prior = prior_density(problem, u);
+            if (from_region) { // drawn uniformly from the region (internal scale)
+                gen.weights.push_back(prior);
+                continue;
+            }
             if (from_fit) {
                 gen.weights.push_back(prior / start_density(problem, start_proposal, u));
                 continue;

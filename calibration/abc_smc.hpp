@@ -15,6 +15,17 @@
 // share keeps q positive wherever the prior is and bounds every weight by
 // 1 / kStartPriorShare times the prior-to-prior ratio.
 //
+// Inside a history-matching region (start = history_matching): the prior is
+// truncated to the non-implausible region. Generation 0 takes proposal k from
+// the region's sample (uniform on the region, on the internal scale), weighted
+// by the prior density, and later proposals are redrawn until they fall in the
+// region as well as within the prior bounds.
+//
+// Early rejection: with one replicate, each proposal carries a check that
+// stops a staged simulator once the terms of the figures passed so far add up
+// to more than the tolerance. The terms are never negative, so such a run would
+// have been rejected anyway: the posterior is the same, with less simulated.
+//
 // Reproducibility: proposals are numbered before they run; proposal k of
 // generation g draws its parameters and simulation seeds from Philox streams
 // keyed by (seed, k, g), and a generation keeps the first N accepted proposals
@@ -29,7 +40,7 @@
 
 namespace khorgos::calibration {
 
-enum class AbcStart { prior, fit };
+enum class AbcStart { prior, fit, history_matching };
 
 /// Share of the prior in the start proposal's mixture (see above).
 constexpr double kStartPriorShare = 0.2;
@@ -51,6 +62,13 @@ struct AbcSettings {
     double start_width = 1.0;
     std::vector<double> start_point; ///< the point fit (parameter values); needed by AbcStart::fit
     int predictive_draws = 200;      ///< fresh simulations for the posterior predictive
+    /// Stop once a generation's tolerance is above (1 - this) x the previous one
+    /// (tolerances under fixed distance weights only; 0 = never).
+    double min_tolerance_drop = 0.05;
+    /// AbcStart::history_matching: membership of the non-implausible region, and a
+    /// sample uniform on it (rows of parameter values) for generation 0.
+    std::function<bool(const std::vector<double>&)> region;
+    std::vector<double> region_sample;
 };
 
 using Generation = PosteriorGeneration;

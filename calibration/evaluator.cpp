@@ -6,8 +6,9 @@
 
 namespace khorgos::calibration {
 
-BatchEvaluator openmp_evaluator(const Simulator& simulate, int jobs) {
-    return [simulate, jobs](const std::vector<Evaluation>& batch) {
+BatchEvaluator openmp_evaluator(const Simulator& simulate, int jobs,
+                                const StagedSimulator& staged) {
+    return [simulate, jobs, staged](const std::vector<Evaluation>& batch) {
         std::vector<std::vector<double>> results(batch.size());
         std::exception_ptr failure;
         std::mutex mutex;
@@ -16,6 +17,11 @@ BatchEvaluator openmp_evaluator(const Simulator& simulate, int jobs) {
         for (long i = 0; i < n; ++i) {
             try {
                 const Evaluation& e = batch[static_cast<std::size_t>(i)];
+                if (staged && e.keep_going && e.seeds.size() == 1) {
+                    results[static_cast<std::size_t>(i)] =
+                        staged(e.theta, e.seeds[0], e.keep_going);
+                    continue;
+                }
                 std::vector<double> mean;
                 for (std::uint64_t seed : e.seeds) {
                     const std::vector<double> values = simulate(e.theta, seed);

@@ -74,7 +74,7 @@ FitResult point_fit(const Problem& problem, const FitSettings& s, const BatchEva
         for (unsigned j = 0; j < n; ++j)
             theta[j] = c.problem->priors[j].from_internal(u[j]);
         for (std::uint64_t seed : *c.seeds)
-            batch.push_back({theta, {seed}});
+            batch.push_back({theta, {seed}, nullptr});
         const auto results = (*c.evaluate)(batch);
         double mean_distance = 0;
         std::vector<double> mean(c.m, 0.0);

@@ -1,6 +1,7 @@
 #pragma once
 // What a calibration produced: its finished ABC-SMC generations, the point fit,
-// the posterior predictive and what was calibrated and how. Plain data of the
+// the posterior predictive, the waves of history matching and what was
+// calibrated and how. Plain data of the
 // calibration layer; output/posterior_file.hpp stores it as HDF5.
 #include <cstdint>
 #include <string>
@@ -30,13 +31,35 @@ struct PosteriorPredictive {
     std::vector<double> median, lower90, upper90; ///< m, over the draws (NaN: no value)
 };
 
+/// One wave of history matching (see calibration/history_matching.hpp).
+/// Targets not fitted have NaN in every per-target field.
+struct HistoryWave {
+    std::vector<double> design;        ///< n x d parameter values, numbered before they ran
+    std::vector<double> simulated;     ///< (n x replicates) x m, row = point * replicates + r
+    std::uint64_t simulations = 0;     ///< n x replicates
+    double seconds = 0;                ///< wall time of the wave
+    std::vector<double> train_x;       ///< t x d, the emulators' training inputs (unit cube)
+    std::vector<double> train_y;       ///< t x m, replicate means on the comparison scale
+    std::vector<double> length_scales; ///< m x d, fitted per emulator
+    std::vector<double> nugget;        ///< m, noise variance / process variance
+    std::vector<double> sim_variance;  ///< m, variance of one simulation (comparison scale)
+    std::vector<double> loo;           ///< t x m, leave-one-out standardised errors
+    std::vector<double> met; ///< m, share of the previous region's sample that meets the target
+    std::vector<double> met_pairs; ///< m x m, share that meets both targets together
+    double met_all = 0;            ///< share that meets every fitted target together
+    double kept = 0;               ///< share of the previous region's sample still non-implausible
+    double fraction = 0;           ///< estimated share of the prior box still non-implausible
+    double emulator_share = 0;     ///< largest mean V_em / (V_obs + V_disc + V_sim) over the region
+    std::vector<double> region;    ///< s x d parameter values: sample of the region after the wave
+};
+
 struct PosteriorData {
     std::string
         calibration_text; ///< the calibration file(s) verbatim, for provenance and resume checks
     /// Fingerprint and path of every input file (calibration, targets, scenario
     /// and each `extends` parent), one per line: --resume refuses a changed one.
     std::string inputs;
-    std::string method; ///< "abc" or "fit"
+    std::string method; ///< "abc", "fit" or "history_matching"
     std::uint64_t seed = 0;
     std::string report;   ///< the fit report, as printed
     std::string stopping; ///< why ABC-SMC stopped; empty while it runs
@@ -50,6 +73,8 @@ struct PosteriorData {
     double fit_distance = 0;
     std::uint64_t fit_evaluations = 0, fit_simulations = 0;
     PosteriorPredictive predictive;
+    std::vector<HistoryWave> waves; ///< history matching, alone or before ABC-SMC
+    std::string wave_stopping;      ///< why history matching stopped; empty while it runs
 };
 
 } // namespace khorgos::calibration

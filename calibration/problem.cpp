@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 
 namespace khorgos::calibration {
 
@@ -106,6 +107,26 @@ double scaled_z(double simulated, double reference, double sd) {
 }
 } // namespace
 
+double comparison_scale(const Target& t, double x, DistanceKind kind) {
+    if (kind == DistanceKind::log_ratio && t.value > 0)
+        return std::log(std::max(x, 1e-3 * t.value));
+    return x / (t.value != 0 ? std::abs(t.value) : 1.0);
+}
+
+FigureCheck early_rejection(const Problem& problem, const std::vector<double>& weights,
+                            double tolerance) {
+    auto sum = std::make_shared<double>(0.0);
+    // A relative margin keeps the check exact when the terms, summed in the
+    // order figures pass, round differently from the distance's own sum.
+    const double limit = tolerance * (1 + 1e-9);
+    return [&problem, weights, limit, sum](std::size_t i, double value) {
+        if (!problem.fitted[i]) return true;
+        const double z = standardized_error(problem.targets[i], value, problem.distance);
+        *sum += (weights.empty() ? 1.0 : weights[i]) * z * z;
+        return *sum <= limit;
+    };
+}
+
 double standardized_error(const Target& t, double simulated, DistanceKind kind) {
     if (!std::isfinite(simulated)) return kMissing;
     double reference = t.value;
@@ -113,8 +134,9 @@ double standardized_error(const Target& t, double simulated, DistanceKind kind) 
         if (simulated >= t.lower && simulated <= t.upper) return 0;
         reference = simulated < t.lower ? t.lower : t.upper;
     }
-    return kind == DistanceKind::log_ratio ? log_z(simulated, reference, t.error_sd)
-                                           : scaled_z(simulated, reference, t.error_sd);
+    const double sd = t.total_sd();
+    return kind == DistanceKind::log_ratio ? log_z(simulated, reference, sd)
+                                           : scaled_z(simulated, reference, sd);
 }
 
 std::vector<double> contributions(const Problem& problem, const std::vector<double>& simulated,

@@ -59,6 +59,12 @@ struct Problem {
     int replicates = 1; ///< simulations averaged per parameter set
 };
 
+/// A value of a target's figure on the scale it is compared on: its log for
+/// log-ratio distances (floored at 1e-3 of the figure, as the distance is), x /
+/// |figure| for scaled ones. z is a difference on this scale over the target's
+/// total sd; history matching emulates the figures on it.
+double comparison_scale(const Target& t, double x, DistanceKind kind);
+
 /// z of one target (0 inside a uniform target's band); huge for NaN.
 double standardized_error(const Target& t, double simulated, DistanceKind kind);
 
@@ -80,11 +86,15 @@ enum class CalibrationStream : std::uint32_t {
     seeds,             ///< simulation seeds
     posterior_draw,    ///< `run --posterior`: which particle
     predictive,        ///< posterior predictive draw: which particle, and its simulation seed
+    design,            ///< history matching: a wave's design
+    region,            ///< history matching: sampling the non-implausible region
 };
 
 /// The generation number the point fit's common random numbers are keyed by
 /// (beyond any real generation).
 constexpr std::uint32_t kFitGeneration = 0xFFFFF;
+/// Wave w of history matching keys its simulation seeds as generation kWaveGeneration + w.
+constexpr std::uint32_t kWaveGeneration = 0xFF000;
 RandomStream calibration_stream(std::uint64_t seed, std::uint64_t id, std::uint32_t step,
                                 CalibrationStream purpose);
 
@@ -95,11 +105,29 @@ double weighted_quantile(std::vector<std::pair<double, double>> value_weight, do
 
 namespace khorgos::calibration {
 
+/// Told by a staged simulator each figure (target index, value) as it becomes
+/// final, in the order the run produces them; returning false ends the run.
+using FigureCheck = std::function<bool(std::size_t target, double value)>;
+
+/// A simulator that reports figures as they pass and stops when told to;
+/// figures it did not reach are NaN (so the distance of a stopped run is huge).
+using StagedSimulator = std::function<std::vector<double>(
+    const std::vector<double>& theta, std::uint64_t seed, const FigureCheck& keep_going)>;
+
 /// One parameter set to simulate: its values and the seed of each replicate.
 struct Evaluation {
     std::vector<double> theta;
     std::vector<std::uint64_t> seeds;
+    /// Early rejection (one seed only): a staged simulator may stop when it says
+    /// so. Evaluators without one ignore it, with the same acceptances.
+    FigureCheck keep_going;
 };
+
+/// A check that says stop once the weighted sum of the fitted targets' terms
+/// passed so far exceeds `tolerance`: exact, since terms are never negative and
+/// a run stopped early is rejected anyway. Each call makes a fresh sum.
+FigureCheck early_rejection(const Problem& problem, const std::vector<double>& weights,
+                            double tolerance);
 
 /// Simulates a batch and returns, per evaluation, the mean over its replicates
 /// of the simulated target values. Implementations may run the batch on threads
@@ -108,7 +136,9 @@ using BatchEvaluator =
     std::function<std::vector<std::vector<double>>(const std::vector<Evaluation>& batch)>;
 
 /// The default evaluator: an OpenMP loop over the batch with `jobs` threads,
-/// each simulation single-threaded. @throws whatever the simulator threw first.
-BatchEvaluator openmp_evaluator(const Simulator& simulate, int jobs);
+/// each simulation single-threaded; with `staged`, evaluations that carry a
+/// `keep_going` run through it. @throws whatever the simulator threw first.
+BatchEvaluator openmp_evaluator(const Simulator& simulate, int jobs,
+                                const StagedSimulator& staged = nullptr);
 
 } // namespace khorgos::calibration

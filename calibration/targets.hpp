@@ -3,6 +3,7 @@
 // that sets a run's observables beside them.
 #include "sim/result.hpp"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,18 @@ struct Target {
     std::string kind; ///< yearly_count, cumulative_count, daily_rate, share, stock
     ErrorModel error = ErrorModel::relative;
     double error_sd = 0.1; ///< sd of the log ratio (relative); softness outside the band (uniform)
+    /// Model discrepancy: how far, on the error's scale (sd of the log ratio for
+    /// relative errors), a good model may still be from the figure, for a stated
+    /// reason (what the model leaves out). Adds to the error's variance.
+    double discrepancy_sd = 0;
+    std::string discrepancy_reason;
     bool fitted = true;
     std::string source; ///< the sentence of the source text
+
+    /// sd of the comparison: observation error and model discrepancy together.
+    double total_sd() const {
+        return std::sqrt(error_sd * error_sd + discrepancy_sd * discrepancy_sd);
+    }
 };
 
 struct Comparison {

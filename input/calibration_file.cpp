@@ -5,6 +5,7 @@
 #include "io/numbers.hpp"
 #include "sim/parameters.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -61,8 +62,8 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
     if (targets_override.empty() && !files.read(spec.targets_path))
         c.fail("targets", "targets file '" + spec.targets_path + "' does not exist");
     spec.method = c.string("method", "abc");
-    if (spec.method != "abc" && spec.method != "fit")
-        c.fail("method", "must be \"abc\" or \"fit\"");
+    if (spec.method != "abc" && spec.method != "fit" && spec.method != "history_matching")
+        c.fail("method", "must be \"abc\", \"fit\" or \"history_matching\"");
     spec.seed = static_cast<std::uint64_t>(c.integer("seed", 0, INT64_MAX, 1));
     spec.scale = c.number("scale", 1, 1e6, 10);
     spec.replicates = static_cast<int>(c.integer("replicates", 1, 1000, 1));
@@ -158,12 +159,48 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
         const std::string start = a.string("start", "prior");
         if (start == "fit")
             spec.abc.start = AbcStart::fit;
+        else if (start == "history_matching")
+            spec.abc.start = AbcStart::history_matching;
         else if (start != "prior")
-            a.fail("start", "must be \"prior\" or \"fit\"");
+            a.fail("start", "must be \"prior\", \"fit\" or \"history_matching\"");
         spec.abc.start_width = a.number("start_width", 1e-3, 10, spec.abc.start_width);
         spec.abc.predictive_draws =
             static_cast<int>(a.integer("predictive_draws", 10, 1000000, spec.abc.predictive_draws));
+        spec.abc.min_tolerance_drop =
+            a.number("min_tolerance_drop", 0, 0.99, spec.abc.min_tolerance_drop);
         a.finish();
+    }
+    HistoryMatchingSettings& h = spec.history;
+    const int d = static_cast<int>(spec.priors.size());
+    if (top.has("history_matching")) {
+        TableReader r(top.subtable("history_matching"), path, "history_matching.");
+        // An emulator with a linear mean in d inputs needs more than d + 2 points.
+        h.points = static_cast<int>(r.integer("points", d + 3, 100000, std::max(h.points, d + 3)));
+        h.replicates = static_cast<int>(r.integer("replicates", 1, 1000, h.replicates));
+        h.max_waves = static_cast<int>(r.integer("max_waves", 1, 100, h.max_waves));
+        h.cutoff = r.number("cutoff", 0.5, 100, h.cutoff);
+        h.order = static_cast<int>(r.integer("order", 0, 1000, h.order));
+        h.region_points = static_cast<int>(
+            r.integer("region_points", h.points, 10000000, std::max(h.region_points, h.points)));
+        h.min_shrink = r.number("min_shrink", 0, 1, h.min_shrink);
+        h.variance_ratio = r.number("variance_ratio", 0, 1e6, h.variance_ratio);
+        h.max_simulations =
+            static_cast<std::uint64_t>(r.integer("max_simulations", 0, INT64_MAX, 0));
+        const std::string kernel = r.string("kernel", "matern52");
+        if (kernel == "squared_exponential")
+            h.kernel = KernelKind::squared_exponential;
+        else if (kernel != "matern52")
+            r.fail("kernel", "must be \"matern52\" or \"squared_exponential\"");
+        if (h.order > std::count(spec.fitted.begin(), spec.fitted.end(), true))
+            r.fail("order", "is larger than the number of fitted targets");
+        if (spec.abc.start == AbcStart::history_matching && h.region_points < spec.abc.particles)
+            r.fail("region_points", "must be at least abc.particles (" +
+                                        std::to_string(spec.abc.particles) +
+                                        "): generation 0 draws its particles from it");
+        r.finish();
+    } else {
+        h.points = std::max(h.points, d + 3);
+        h.region_points = std::max({h.region_points, h.points, spec.abc.particles});
     }
     if (top.has("fit")) {
         TableReader f(top.subtable("fit"), path, "fit.");
@@ -178,6 +215,7 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
     top.finish();
     spec.abc.seed = spec.seed;
     spec.fit.seed = spec.seed;
+    spec.history.seed = spec.seed;
     return spec;
 }
 

@@ -6,6 +6,7 @@
 // parameters, priors outside a parameter's bounds, inverted bounds, unknown
 // targets, zero replicates are InputErrors with file, line and key.
 #include "calibration/abc_smc.hpp"
+#include "calibration/history_settings.hpp"
 #include "calibration/point_fit.hpp"
 #include "calibration/problem.hpp"
 #include "calibration/targets.hpp"
@@ -30,9 +31,10 @@ struct CalibrationSpec {
     int replicates = 1;
     double scale = 10;
     std::uint64_t seed = 1;
-    std::string method = "abc"; ///< "abc" or "fit"
+    std::string method = "abc"; ///< "abc", "fit" or "history_matching"
     AbcSettings abc;
     FitSettings fit;
+    HistoryMatchingSettings history; ///< method history_matching, or abc.start = "history_matching"
 };
 
 /// Loads and validates a calibration file; `targets_override` replaces its

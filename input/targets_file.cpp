@@ -31,6 +31,14 @@ std::vector<Target> read_targets(const toml::table& root, const std::string& pat
             e.fail("model", "must be \"relative\" or \"uniform\"");
         t.error_sd = e.number("sd", 1e-6, 100);
         e.finish();
+        if (r.has("discrepancy")) {
+            TableReader md(r.subtable("discrepancy"), path, r.key("discrepancy."));
+            t.discrepancy_sd = md.number("sd", 0, 100);
+            t.discrepancy_reason = md.string("reason");
+            if (t.discrepancy_reason.empty())
+                md.fail("reason", "say why the model may miss this figure");
+            md.finish();
+        }
         t.fitted = r.boolean("fitted", true);
         t.source = r.string("source");
         r.string("note", "");

@@ -10,6 +10,7 @@
 #include "io/numbers.hpp"
 #include "sim/parameters.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -110,6 +111,35 @@ void write_posterior_file(const std::string& path, const calibration::PosteriorD
                 write_doubles(h.get(), "distance_weights", gen.distance_weights, m, 0);
             }
         }
+        if (!data.waves.empty()) {
+            const Handle hm = h5::create_group(root, "history_matching");
+            h5::write_text_attribute(hm.get(), "stopping", data.wave_stopping);
+            const Handle g = h5::create_group(hm.get(), "waves");
+            const std::size_t d = data.parameter_names.size();
+            const std::size_t m = data.target_ids.size();
+            for (std::size_t i = 0; i < data.waves.size(); ++i) {
+                const calibration::HistoryWave& w = data.waves[i];
+                const Handle h = h5::create_group(g.get(), generation_name(i));
+                h5::write_attribute(h.get(), "simulations", w.simulations);
+                h5::write_attribute(h.get(), "seconds", w.seconds);
+                h5::write_attribute(h.get(), "kept", w.kept);
+                h5::write_attribute(h.get(), "fraction", w.fraction);
+                h5::write_attribute(h.get(), "met_all", w.met_all);
+                h5::write_attribute(h.get(), "emulator_share", w.emulator_share);
+                const std::size_t t = w.train_x.size() / std::max<std::size_t>(d, 1);
+                write_doubles(h.get(), "design", w.design, w.design.size() / d, d);
+                write_doubles(h.get(), "simulated", w.simulated, w.simulated.size() / m, m);
+                write_doubles(h.get(), "train_x", w.train_x, t, d);
+                write_doubles(h.get(), "train_y", w.train_y, t, m);
+                write_doubles(h.get(), "length_scales", w.length_scales, m, d);
+                write_doubles(h.get(), "nugget", w.nugget, m, 0);
+                write_doubles(h.get(), "sim_variance", w.sim_variance, m, 0);
+                write_doubles(h.get(), "loo", w.loo, t, m);
+                write_doubles(h.get(), "met", w.met, m, 0);
+                write_doubles(h.get(), "met_pairs", w.met_pairs, m, m);
+                write_doubles(h.get(), "region", w.region, w.region.size() / d, d);
+            }
+        }
         if (!data.fit_parameters.empty()) {
             const Handle g = h5::create_group(root, "fit");
             write_doubles(g.get(), "parameters", data.fit_parameters, data.fit_parameters.size(),
@@ -185,6 +215,33 @@ calibration::PosteriorData read_contents(const std::string& path) {
             data.generations.push_back(std::move(gen));
         }
     }
+    if (h5::has_link(root, "history_matching")) {
+        const Handle hm = h5::open_group(root, "history_matching");
+        data.wave_stopping = h5::read_text_attribute(hm.get(), "stopping");
+        const Handle g = h5::open_group(hm.get(), "waves");
+        for (const auto& name : h5::link_names(g.get())) {
+            const Handle h = h5::open_group(g.get(), name);
+            calibration::HistoryWave w;
+            w.simulations = h5::read_uint_attribute(h.get(), "simulations");
+            w.seconds = h5::read_double_attribute(h.get(), "seconds");
+            w.kept = h5::read_double_attribute(h.get(), "kept");
+            w.fraction = h5::read_double_attribute(h.get(), "fraction");
+            w.met_all = h5::read_double_attribute(h.get(), "met_all");
+            w.emulator_share = h5::read_double_attribute(h.get(), "emulator_share");
+            w.design = read_doubles(h.get(), "design");
+            w.simulated = read_doubles(h.get(), "simulated");
+            w.train_x = read_doubles(h.get(), "train_x");
+            w.train_y = read_doubles(h.get(), "train_y");
+            w.length_scales = read_doubles(h.get(), "length_scales");
+            w.nugget = read_doubles(h.get(), "nugget");
+            w.sim_variance = read_doubles(h.get(), "sim_variance");
+            w.loo = read_doubles(h.get(), "loo");
+            w.met = read_doubles(h.get(), "met");
+            w.met_pairs = read_doubles(h.get(), "met_pairs");
+            w.region = read_doubles(h.get(), "region");
+            data.waves.push_back(std::move(w));
+        }
+    }
     if (h5::has_link(root, "fit")) {
         const Handle g = h5::open_group(root, "fit");
         data.fit_parameters = read_doubles(g.get(), "parameters");
@@ -243,6 +300,21 @@ void validate(const calibration::PosteriorData& data, const std::string& path) {
         }
         if (!(sum > 0) || !std::isfinite(sum))
             fail(where + ": the weights sum to " + exact(sum) + ", not to a positive number");
+    }
+    // Waves: the shapes the emulators are rebuilt from, and a region sample
+    // that ABC-SMC may draw its first particles from.
+    const std::size_t m = data.target_ids.size();
+    for (std::size_t w = 0; w < data.waves.size(); ++w) {
+        const auto& wave = data.waves[w];
+        const std::string where = "history-matching wave " + std::to_string(w);
+        const std::size_t t = d > 0 ? wave.train_x.size() / d : 0;
+        if (d == 0 || wave.design.size() % d != 0 || wave.region.size() % d != 0 ||
+            wave.train_x.size() != t * d || wave.train_y.size() != t * m ||
+            wave.length_scales.size() != m * d || wave.nugget.size() != m ||
+            wave.sim_variance.size() != m || wave.loo.size() != t * m)
+            fail(where + ": its designs, training data and emulators disagree in size");
+        for (std::size_t i = 0; i < wave.region.size() / d; ++i)
+            check_point(&wave.region[i * d], where + " region point " + std::to_string(i));
     }
     if (!data.fit_parameters.empty()) {
         if (data.fit_parameters.size() != d) fail("fit: wrong number of parameters");

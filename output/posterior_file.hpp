@@ -19,6 +19,13 @@
 //                          attribute generation (the one drawn from); datasets
 //                          particle (M, index in that generation), parameters (M x d),
 //                          simulated (M x m), median, lower90, upper90 (m)
+//   /history_matching/waves/NNN/  optional history-matching waves: attributes
+//                          simulations, seconds, kept, fraction, met_all,
+//                          emulator_share; datasets design (n x d), simulated
+//                          (n*r x m, every replicate), train_x (t x d), train_y
+//                          (t x m), length_scales (m x d), nugget, sim_variance,
+//                          met (m), met_pairs (m x m), loo (t x m), region (s x d);
+//                          attribute /history_matching stopping
 // The root attribute `stopping` is empty until ABC-SMC has stopped (then: why),
 // so a resumed calibration that finds it set only completes the predictive.
 #include "calibration/posterior.hpp"
