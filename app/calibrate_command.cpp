@@ -199,8 +199,9 @@ int calibrate_command(const std::vector<std::string>& args) {
     problem.simulate = engine_simulator(scenario, data.parameter_names, spec.targets, spec.scale);
     const MpiSession mpi;
     const bool root = mpi.rank() == 0; // only rank 0 prints and writes
-    const calibration::BatchEvaluator evaluate =
-        mpi_evaluator(mpi, problem.simulate, jobs, spec.targets.size());
+    const calibration::BatchEvaluator evaluate = mpi_evaluator(
+        mpi, problem.simulate, jobs, spec.targets.size(),
+        engine_staged_simulator(scenario, data.parameter_names, spec.targets, spec.scale));
     const bool quiet = vm.count("quiet") > 0 || !root;
     const std::function<void(const std::string&)> log = quiet ? nullptr : log_line;
 

@@ -15,8 +15,10 @@ namespace khorgos {
 
 calibration::BatchEvaluator mpi_evaluator(const MpiSession& mpi,
                                           const calibration::Simulator& simulate, int jobs,
-                                          std::size_t m) {
-    const calibration::BatchEvaluator local = calibration::openmp_evaluator(simulate, jobs);
+                                          std::size_t m,
+                                          const calibration::StagedSimulator& staged) {
+    // Every rank runs the same algorithm, so each builds the same early-rejection checks.
+    const calibration::BatchEvaluator local = calibration::openmp_evaluator(simulate, jobs, staged);
     if (mpi.size() == 1) return local;
     const int rank = mpi.rank(), size = mpi.size();
     return [local, rank, size, m](const std::vector<calibration::Evaluation>& batch) {
@@ -77,8 +79,9 @@ calibration::BatchEvaluator mpi_evaluator(const MpiSession& mpi,
 #else
 
 calibration::BatchEvaluator mpi_evaluator(const MpiSession&, const calibration::Simulator& simulate,
-                                          int jobs, std::size_t) {
-    return calibration::openmp_evaluator(simulate, jobs);
+                                          int jobs, std::size_t,
+                                          const calibration::StagedSimulator& staged) {
+    return calibration::openmp_evaluator(simulate, jobs, staged);
 }
 
 #endif

@@ -14,6 +14,7 @@ namespace khorgos {
 /// threads. A failure on any rank becomes a RuntimeError on every rank.
 calibration::BatchEvaluator mpi_evaluator(const MpiSession& mpi,
                                           const calibration::Simulator& simulate, int jobs,
-                                          std::size_t values_per_result);
+                                          std::size_t values_per_result,
+                                          const calibration::StagedSimulator& staged = nullptr);
 
 } // namespace khorgos

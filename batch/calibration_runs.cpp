@@ -55,6 +55,40 @@ calibration::Simulator engine_simulator(std::shared_ptr<const LoadedScenario> sc
     };
 }
 
+calibration::StagedSimulator
+engine_staged_simulator(std::shared_ptr<const LoadedScenario> scenario,
+                        const std::vector<std::string>& names,
+                        const std::vector<calibration::Target>& targets, double scale) {
+    const std::vector<Param> parameters = parameters_named(names, scenario->path, "parameters");
+    return [=](const std::vector<double>& theta, std::uint64_t seed,
+               const calibration::FigureCheck& keep_going) {
+        RunPlan plan;
+        plan.scenario = scenario;
+        plan.sets = as_overrides(parameters, theta);
+        plan.seed = seed;
+        plan.threads = 1;
+        plan.scale = scale;
+        plan.series = false;
+        std::vector<double> values(targets.size(), NAN);
+        std::vector<char> passed(targets.size(), 0);
+        plan.after_year = [&](const std::vector<Observable>& final_so_far) {
+            for (std::size_t i = 0; i < targets.size(); ++i) {
+                if (passed[i]) continue;
+                for (const auto& o : final_so_far) {
+                    if (o.id != targets[i].id || o.period != targets[i].period) continue;
+                    passed[i] = 1;
+                    values[i] = o.value;
+                    if (!keep_going(i, o.value)) return false;
+                    break;
+                }
+            }
+            return true;
+        };
+        execute(plan);
+        return values;
+    };
+}
+
 std::vector<Override> posterior_draw(const std::string& path, std::uint64_t seed,
                                      std::string* description) {
     const calibration::PosteriorData data = output::read_posterior_file(path);

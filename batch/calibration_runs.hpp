@@ -19,6 +19,15 @@ calibration::Simulator engine_simulator(std::shared_ptr<const LoadedScenario> sc
                                         const std::vector<calibration::Target>& targets,
                                         double scale);
 
+/// The engine as a staged simulator (calibration's early rejection): each
+/// target is passed to `keep_going` at the end of the year in which its period
+/// ends, and the run stops when it says so; targets not reached are NaN.
+/// Values of a run that is not stopped equal engine_simulator's.
+calibration::StagedSimulator
+engine_staged_simulator(std::shared_ptr<const LoadedScenario> scenario,
+                        const std::vector<std::string>& parameter_names,
+                        const std::vector<calibration::Target>& targets, double scale);
+
 /// `run --posterior FILE`: one parameter set drawn by weight from the last
 /// generation with the run's seed, as overrides (the point fit's
 /// parameters if the file holds no generation). Prints nothing.

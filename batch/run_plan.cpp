@@ -72,6 +72,7 @@ RunOutcome execute(const RunPlan& plan) {
     options.threads = plan.threads;
     options.scale = plan.scale;
     options.series = plan.series || writer;
+    options.after_year = plan.after_year;
     options.events = writer ? writer->events() : nullptr;
     RunOutcome outcome{simulate(scenario, options), scenario.name};
     if (writer) {

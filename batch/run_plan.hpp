@@ -7,6 +7,7 @@
 #include "sim/result.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,11 +20,12 @@ struct RunPlan {
     std::uint64_t seed = 1;
     int threads = 1;
     double scale = 1;
-    std::string out;          ///< HDF5 file to write; empty = do not write a file
-    bool force = false;       ///< replace an existing file
-    bool events = false;      ///< write the agent-level event log
-    bool series = true;       ///< keep the series; false (no `out`): observables only
-    std::string command_line; ///< recorded as provenance
+    std::string out;     ///< HDF5 file to write; empty = do not write a file
+    bool force = false;  ///< replace an existing file
+    bool events = false; ///< write the agent-level event log
+    bool series = true;  ///< keep the series; false (no `out`): observables only
+    std::function<bool(const std::vector<Observable>&)> after_year; ///< RunOptions::after_year
+    std::string command_line;                                       ///< recorded as provenance
 };
 
 struct RunOutcome {

@@ -68,6 +68,10 @@ RunResult Engine::run() {
             opt_.events->record(log_.data(), log_.size());
             log_.clear();
         }
+        const bool year_ends = s + 1 == steps_ || year_of(day_end_) != year_;
+        if (year_ends && opt_.after_year &&
+            !opt_.after_year(observables(sc_, tally_, opt_.scale, day_end_ - 1)))
+            break;
     }
     RunCounters counters;
     counters.events = tally_.events;

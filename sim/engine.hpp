@@ -10,6 +10,8 @@
 #include "sim/scenario.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 namespace khorgos {
 
@@ -19,6 +21,10 @@ struct RunOptions {
     double scale = 1;                ///< persons per agent
     EventRecorder* events = nullptr; ///< receives the agent-level event log, if set
     bool series = true;              ///< false: the result holds the observables and counters only
+    /// If set, called at the end of each calendar year with the observables
+    /// whose period has ended; returning false ends the run there (its result
+    /// holds the observables final by then). Calibration's early rejection.
+    std::function<bool(const std::vector<Observable>&)> after_year;
 };
 
 /// Runs the scenario. @throws InputError if the options are out of range.

@@ -9,15 +9,16 @@ namespace khorgos {
 
 namespace {
 
-/// Reads tallies by calendar day and year, inside the horizon only.
+/// Reads tallies by calendar day and year, inside the horizon and up to a day.
 class Horizon {
   public:
-    Horizon(const Scenario& s, const Tallies& t)
-        : sc_(s), t_(t), first_year_(year_of(s.start_day)) {}
+    Horizon(const Scenario& s, const Tallies& t, int last_day)
+        : sc_(s), t_(t), first_year_(year_of(s.start_day)), last_day_(last_day) {}
 
     bool covers(int first_day, int last_day) const {
-        return first_day >= sc_.start_day && last_day <= sc_.end_day;
+        return first_day >= sc_.start_day && last_day <= sc_.end_day && last_day <= last_day_;
     }
+    bool ended() const { return last_day_ >= sc_.end_day; }
     bool covers(Date first, Date last) const { return covers(day_number(first), day_number(last)); }
     /// The year's tallies if the whole year lies inside the horizon.
     const YearTally* year(int y) const {
@@ -42,14 +43,14 @@ class Horizon {
   private:
     const Scenario& sc_;
     const Tallies& t_;
-    const int first_year_;
+    const int first_year_, last_day_;
 };
 
 } // namespace
 
-std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double k) {
+std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double k, int last_day) {
     std::vector<Observable> out;
-    const Horizon h(sc, t);
+    const Horizon h(sc, t, last_day);
     auto add = [&](const std::string& id, const std::string& period, double value,
                    const std::string& units, const std::string& definition) {
         out.push_back({id, period, value, units, definition});
@@ -69,7 +70,8 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
                 "1",
                 "Chinese quota workers / all foreign quota workers (scenario series) in the "
                 "year");
-    if (const auto* y = h.year(kVisaFreeCohortYear); y && y->visa_free_days > 0)
+    // Final only at the end of the run: the cohort may go home in any later year.
+    if (const auto* y = h.year(kVisaFreeCohortYear); y && y->visa_free_days > 0 && h.ended())
         add("nonreturn_per_day_1992", "1992",
             (t.cohort_entered - t.cohort_returned) * k / y->visa_free_days, "persons/day",
             "entrants of 1992 under the visa-free regime who never went back to China, per "

@@ -11,8 +11,10 @@ namespace khorgos {
 /// engine flags them on entry (Tallies::cohort_year).
 constexpr int kVisaFreeCohortYear = 1992;
 
-/// The observables whose period lies inside the scenario's horizon.
-std::vector<Observable> observables(const Scenario& scenario, const Tallies& tally, double scale);
+/// The observables whose period lies inside the scenario's horizon and ends
+/// by `last_day` (the tallies hold the steps up to it).
+std::vector<Observable> observables(const Scenario& scenario, const Tallies& tally, double scale,
+                                    int last_day);
 
 /// The run's output: coordinates, the daily and yearly series (unless
 /// `series` is false), the observables.

@@ -43,7 +43,7 @@ std::array<double, 1> one(double x) {
 RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCounters& counters,
                   bool series) {
     RunResult r;
-    r.observables = observables(sc, t, k);
+    r.observables = observables(sc, t, k, sc.end_day);
     r.counters = counters;
     if (!series) return r; // a calibration reads the observables only
     const auto steps = t.daily_pool.extent(0);
