@@ -202,6 +202,10 @@ class SmallCalibration(unittest.TestCase):
                                "-n", "2", BINARY, "calibrate", self.config, "--out", path,
                                "--jobs", "1", "--quiet"], capture_output=True, text=True)
         self.assertEqual(done.returncode, 0, done.stderr)
+        # One world of two ranks (not two single-process calibrations writing the
+        # same file): proposals are split rank, rank + 2, ..., so rank 1 simulated.
+        with open(os.path.join(self.dir, "mpi-report.txt")) as f:
+            self.assertIn(" on 2 rank(s) x 1 job(s)", f.read())
         self.assert_same_posterior(path)
 
     def test_resume_refuses_another_calibration(self):
