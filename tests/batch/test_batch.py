@@ -23,6 +23,9 @@ import unittest
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from dependencies import needs  # noqa: E402
+
 BINARY = os.environ["KHORGOS_BINARY"]
 SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -180,7 +183,7 @@ class Batch(unittest.TestCase):
             self.assertIn("6 of 6 runs ok", resumed.stdout)
             assert_same_batch(self, self.reference, out)
 
-    @unittest.skipUnless(MPIRUN, "khorgos was built without MPI")
+    @needs(MPIRUN, "MPI (openmpi-bin, libopenmpi-dev: khorgos is built with MPI where found)")
     def test_mpi_equals_single_process(self):
         out = os.path.join(self.dir, "mpi")
         done = subprocess.run([MPIRUN, "-np", "2", "--oversubscribe", "--allow-run-as-root",

@@ -25,6 +25,9 @@ import unittest
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from dependencies import needs  # noqa: E402
+
 BINARY = os.environ["KHORGOS_BINARY"]
 SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
 SCENARIO = os.path.join(SOURCE, "tests", "calibration", "short_history.toml")
@@ -195,7 +198,8 @@ class SmallCalibration(unittest.TestCase):
     def test_resume_after_kill_in_predictive(self):
         self.kill_and_resume("killed-predictive.h5", "predictive")
 
-    @unittest.skipUnless(os.environ.get("KHORGOS_MPIEXEC"), "built without KHORGOS_MPI")
+    @needs(os.environ.get("KHORGOS_MPIEXEC"),
+           "MPI (openmpi-bin, libopenmpi-dev: khorgos is built with MPI where found)")
     def test_two_mpi_ranks_equal_one_process(self):
         path = os.path.join(self.dir, "mpi.h5")
         done = subprocess.run([os.environ["KHORGOS_MPIEXEC"], "--allow-run-as-root", "--oversubscribe",
