@@ -179,6 +179,7 @@ class SmallCalibration(unittest.TestCase):
         process.send_signal(signal.SIGKILL)
         process.wait()
         process.stderr.close()
+        self.assertEqual(process.returncode, -signal.SIGKILL, "the kill came after the end")
         finished = generations_in(path)
         if when == "predictive":
             self.assertEqual(finished, 3)
