@@ -266,14 +266,18 @@ TEST_CASE("repatriation assistance multiplies the hazard by 1 + effect x assista
 
 TEST_CASE("beyond the assisted quota, candidates are thinned to the unassisted hazard",
           "[policy][engine][stochastic]") {
-    // 20 quota places from April, assistance multiplying the hazard by 10: on
-    // the first day about 180 set out under the assisted hazard p_a; 20 take
-    // the places and each other one is kept with p_u / p_a, so the day's
-    // entries are 20 + (N p_a - 20) p_u / p_a for the N at home, not N p_a.
-    // The places are gone after that day: the unassisted hazard holds.
-    const double places = 20;
-    const Scenario s = world({event(PolicyKind::repatriation, kApril, -1, places, 1)},
-                             {"repatriate.assistance_effect=9", "repatriate.china_quota_share=1"});
+    // A quota of 20 families from April, of which the quota factor 0.5 leaves
+    // 10 places, and assistance multiplying the hazard by 10: on the first day
+    // about 180 set out under the assisted hazard p_a; 10 take the places and
+    // each other one is kept with p_u / p_a, so the day's entries are
+    // 10 + (N p_a - 10) p_u / p_a for the N at home, not N p_a. The places are
+    // gone after that day: the unassisted hazard holds.
+    const Scenario s = world({event(PolicyKind::repatriation, kApril, -1, 20, 1)},
+                             {"repatriate.assistance_effect=9", "repatriate.china_quota_share=1",
+                              "policy.repatriation_quota_factor=0.5"});
+    const double places = 20 * s.parameters[Param::repatriate_china_quota_share] *
+                          s.parameters[Param::policy_repatriation_quota_factor];
+    REQUIRE(places == 10);
     const double h = s.parameters[Param::repatriate_base_hazard];
     const double p_u = -std::expm1(-h), p_a = -std::expm1(-10 * h);
     Deviations check;
@@ -290,4 +294,31 @@ TEST_CASE("beyond the assisted quota, candidates are thinned to the unassisted h
         CHECK(assisted == places);
     });
     check.verify();
+}
+
+TEST_CASE("the labour quota opens on its date with places scaled by the share and the factor",
+          "[policy][engine][stochastic]") {
+    // Without a quota no company worker comes. From April a quota of Q
+    // persons gives Q x china_quota_share x labour_quota_factor places (0.25
+    // and, away from its default, 0.5): 4,000 gives 500, which demand (about
+    // 8,000 in the rest of the year) fills exactly; 10^7 never binds, and the
+    // hazard holds.
+    for (const double quota : {4000.0, 1e7}) {
+        const Scenario s = world({event(PolicyKind::labour_quota, kApril, -1, quota)},
+                                 {"policy.labour_quota_factor=0.5"});
+        const double places = quota * s.parameters[Param::labourer_china_quota_share] *
+                              s.parameters[Param::policy_labour_quota_factor];
+        const double h = s.parameters[Param::labourer_base_hazard];
+        INFO("quota " << quota << ", " << places << " places");
+        Deviations check;
+        replicates(s, [&](const RunResult& r) {
+            CHECK(entries(r, "labourer", 0, kApril) == 0);
+            CHECK(r.variable("labour_cap_cn")->values[0] == places);
+            if (quota == 4000)
+                CHECK(entries(r, "labourer", kApril, kDays) == places);
+            else
+                check.add("labour quota:", r, "labourer", {{0, kApril, 0}, {kApril, kDays, h}});
+        });
+        check.verify();
+    }
 }
