@@ -332,8 +332,14 @@ int run_batch(Spec spec, const Options& options) {
         }
         try {
             const auto pending = batch.prepare();
-            batch.run(pending,
-                      [&](const Execute& e, const Done& d) { dispatch(mpi, pending, e, d); });
+            std::vector<std::size_t> by_rank;
+            batch.run(pending, [&](const Execute& e, const Done& d) {
+                by_rank = dispatch(mpi, pending, e, d);
+            });
+            std::cout << "runs per MPI rank:";
+            for (const std::size_t n : by_rank)
+                std::cout << ' ' << n;
+            std::cout << "\n";
             return report(batch.finish(), batch.runs().size(), options.out);
         } catch (const std::exception& e) {
             std::cerr << "khorgos: failure: " << e.what() << "\n";

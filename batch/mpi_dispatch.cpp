@@ -32,17 +32,19 @@ void decode(const std::string& message, std::int64_t& index, RunStatus& status) 
 
 } // namespace
 
-void dispatch(const MpiSession& mpi, const std::vector<std::size_t>& pending,
-              const Execute& execute, const Done& done) {
-    std::mutex mutex; // guards `next`, `failure` and the calls of `done`
+std::vector<std::size_t> dispatch(const MpiSession& mpi, const std::vector<std::size_t>& pending,
+                                  const Execute& execute, const Done& done) {
+    std::mutex mutex; // guards `next`, `failure`, `by_rank` and the calls of `done`
     std::size_t next = 0;
+    std::vector<std::size_t> by_rank(static_cast<std::size_t>(mpi.size()), 0);
     std::exception_ptr failure;
     const auto take = [&]() -> std::int64_t {
         std::lock_guard<std::mutex> lock(mutex);
         return failure || next == pending.size() ? -1 : static_cast<std::int64_t>(pending[next++]);
     };
-    const auto finished = [&](std::size_t index, const RunStatus& status) {
+    const auto finished = [&](std::size_t index, const RunStatus& status, int rank) {
         std::lock_guard<std::mutex> lock(mutex);
+        by_rank[static_cast<std::size_t>(rank)] += 1;
         if (failure) return;
         try {
             done(index, status);
@@ -56,7 +58,7 @@ void dispatch(const MpiSession& mpi, const std::vector<std::size_t>& pending,
     if (mpi.threads() || mpi.size() == 1)
         local = std::thread([&] {
             for (std::int64_t i; (i = take()) >= 0;)
-                finished(static_cast<std::size_t>(i), execute(static_cast<std::size_t>(i)));
+                finished(static_cast<std::size_t>(i), execute(static_cast<std::size_t>(i)), 0);
         });
     int active = mpi.size() - 1;
     while (active > 0) {
@@ -76,13 +78,14 @@ void dispatch(const MpiSession& mpi, const std::vector<std::size_t>& pending,
         std::int64_t index = -1;
         RunStatus status;
         decode(message, index, status);
-        if (index >= 0) finished(static_cast<std::size_t>(index), status);
+        if (index >= 0) finished(static_cast<std::size_t>(index), status, probe.MPI_SOURCE);
         const std::int64_t work = take();
         MPI_Send(&work, 1, MPI_INT64_T, probe.MPI_SOURCE, kWorkTag, MPI_COMM_WORLD);
         if (work < 0) --active;
     }
     if (local.joinable()) local.join();
     if (failure) std::rethrow_exception(failure);
+    return by_rank;
 }
 
 void serve(const Execute& execute) {

@@ -10,9 +10,10 @@
 namespace khorgos::batch {
 
 /// Rank 0: runs `pending` over all ranks of `mpi`, calling `done` for each run.
+/// Returns how many runs each rank finished (tests check every rank worked).
 /// @throws whatever `done` throws, after the other ranks were told to stop.
-void dispatch(const MpiSession& mpi, const std::vector<std::size_t>& pending,
-              const Execute& execute, const Done& done);
+std::vector<std::size_t> dispatch(const MpiSession& mpi, const std::vector<std::size_t>& pending,
+                                  const Execute& execute, const Done& done);
 
 /// Other ranks of an MpiSession: ask rank 0 for runs until it says there are no more.
 void serve(const Execute& execute);

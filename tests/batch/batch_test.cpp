@@ -3,6 +3,7 @@
 #include "input/batch_spec.hpp"
 #include "output/batch_file.hpp"
 #include "sim/errors.hpp"
+#include "tests/philox_reference.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -36,6 +37,17 @@ TEST_CASE("replicate seeds are stable and shared by scenarios", "[batch]") {
     // Golden values: a change here changes every batch's seeds.
     CHECK(batch::replicate_seed(20261127, 0) == 4669930138089319721ULL);
     CHECK(batch::replicate_seed(20261127, 1) == 238800507950314394ULL);
+    // Derived independently: the first two words of Philox4x32-10 (the tests'
+    // own, checked against Random123's known answers) of the counter
+    // (replicate, 0, "seed", 0) under the batch seed, high word first.
+    for (const std::uint64_t seed : {20261127ULL, 0xfedcba9876543210ULL})
+        for (const std::uint32_t r : {0U, 1U, 7U, 99999U}) {
+            const auto x = khorgos::testing::philox4x32_10(
+                {r, 0, 0x73656564, 0},
+                {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
+            CHECK(batch::replicate_seed(seed, static_cast<int>(r)) ==
+                  ((static_cast<std::uint64_t>(x[0]) << 32) | x[1]));
+        }
     CHECK(batch::replicate_seed(20261128, 0) != batch::replicate_seed(20261127, 0));
 
     const batch::Spec spec = batch::load_spec(kSource + "/tests/batch/two_by_three.toml");

@@ -23,6 +23,9 @@ import unittest
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from dependencies import needs  # noqa: E402
+
 BINARY = os.environ["KHORGOS_BINARY"]
 SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -169,6 +172,9 @@ class Batch(unittest.TestCase):
             self.assertIsNone(process.poll(), "the batch ended before it could be killed")
             process.send_signal(signal.SIGKILL)
             process.wait()
+            # The kill landed mid-batch: the process died of it with runs still to do.
+            self.assertEqual(process.returncode, -signal.SIGKILL)
+            self.assertFalse(os.path.exists(os.path.join(out, "summary.h5")))
             # Without --resume an interrupted batch is not overwritten.
             refused = khorgos("batch", BATCH, "--out", out)
             self.assertEqual(refused.returncode, 2)
@@ -177,13 +183,20 @@ class Batch(unittest.TestCase):
             self.assertIn("6 of 6 runs ok", resumed.stdout)
             assert_same_batch(self, self.reference, out)
 
-    @unittest.skipUnless(MPIRUN, "khorgos was built without MPI")
+    @needs(MPIRUN, "MPI (openmpi-bin, libopenmpi-dev: khorgos is built with MPI where found)")
     def test_mpi_equals_single_process(self):
         out = os.path.join(self.dir, "mpi")
         done = subprocess.run([MPIRUN, "-np", "2", "--oversubscribe", "--allow-run-as-root",
                                BINARY, "batch", BATCH, "--out", out],
                               capture_output=True, text=True)
         self.assertEqual(done.returncode, 0, done.stderr)
+        # Both ranks ran some of the six runs (not one rank, nor two single-process batches).
+        line = [l for l in done.stdout.splitlines() if l.startswith("runs per MPI rank:")]
+        self.assertEqual(len(line), 1, done.stdout)
+        by_rank = [int(n) for n in line[0].split(":")[1].split()]
+        self.assertEqual(len(by_rank), 2, line)
+        self.assertEqual(sum(by_rank), 6, line)
+        self.assertTrue(all(n > 0 for n in by_rank), f"a rank did no run: {line}")
         assert_same_batch(self, self.reference, out)
 
 
@@ -303,18 +316,23 @@ upper = 1e-3
     def test_design_matrix_rows_in_order(self):
         design = os.path.join(self.dir, "design.csv")
         with open(design, "w") as f:
-            f.write("policy.labour_quota_factor,trader.base_hazard\n0,5e-4\n2,5e-4\n1,1e-3\n")
+            f.write("policy.labour_quota_factor,trader.base_hazard\n0,5e-4\n2,5e-4\n1,1e-3\n"
+                    "1,5e-4\n")
         path = self.write('[variation]\nmethod = "design"\nfile = "design.csv"\n')
         out = os.path.join(self.dir, "out")
         batch(out, batch_file=path)
         rows = manifest(out)
-        self.assertEqual([r["policy.labour_quota_factor"] for r in rows], ["0", "2", "1"])
-        self.assertEqual([r["trader.base_hazard"] for r in rows], ["0.0005", "0.0005", "0.001"])
+        self.assertEqual([r["policy.labour_quota_factor"] for r in rows], ["0", "2", "1", "1"])
+        self.assertEqual([r["trader.base_hazard"] for r in rows],
+                         ["0.0005", "0.0005", "0.001", "0.0005"])
         outputs = list(csv.DictReader(open(os.path.join(out, "outputs.csv"))))
-        self.assertEqual([r["variation"] for r in outputs], ["0", "1", "2"])
-        # No quota, no quota workers; twice the quota, at least as many as once.
-        self.assertEqual(float(outputs[0]["labour_quota_cn@2010"]), 0)
-        self.assertGreater(float(outputs[1]["labour_quota_cn@2010"]), 0)
+        self.assertEqual([r["variation"] for r in outputs], ["0", "1", "2", "3"])
+        # No quota, no quota workers; twice the quota, at least as many as once
+        # (rows 1 and 3 differ only in the quota and share the replicate seed).
+        workers = [float(r["labour_quota_cn@2010"]) for r in outputs]
+        self.assertEqual(workers[0], 0)
+        self.assertGreater(workers[3], 0)
+        self.assertGreaterEqual(workers[1], workers[3])
         with open(os.path.join(out, "problem.txt")) as f:
             self.assertEqual(f.readline().split(), ["policy.labour_quota_factor", "0", "100"])
 

@@ -26,6 +26,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace khorgos;
@@ -218,13 +219,35 @@ TEST_CASE("ABC-SMC stops at the simulation budget", "[calibration]") {
     AbcSettings settings = toy_settings();
     settings.particles = 100;
     settings.max_simulations = 700;
-    const auto gens =
-        run_abc_smc(problem, settings, openmp_evaluator(problem.simulate, 2), {}, nullptr, nullptr);
+    // The budget counts simulations by proposal number (a kept generation's up
+    // to its last accepted proposal; batches may run a few more, which do not
+    // count, so results do not depend on batch sizes), and a generation started
+    // and discarded for want of budget. That one's simulations are those run
+    // after the last kept generation.
+    std::uint64_t executed = 0, executed_when_kept = 0;
+    const auto evaluate = openmp_evaluator(problem.simulate, 2);
+    const BatchEvaluator counting = [&](const std::vector<Evaluation>& batch) {
+        executed += batch.size();
+        return evaluate(batch);
+    };
+    const GenerationCallback kept = [&](const std::vector<Generation>&) {
+        executed_when_kept = executed;
+    };
+    const auto gens = run_abc_smc(problem, settings, counting, {}, kept, nullptr);
     std::uint64_t used = 0;
     for (const auto& g : gens)
         used += g.simulations;
-    CHECK(used <= 700);
+    const std::uint64_t discarded = executed - executed_when_kept;
+    INFO(used << " simulations in " << gens.size() << " generations, " << discarded
+              << " in a discarded one");
     CHECK(!gens.empty());
+    CHECK(static_cast<int>(gens.size()) < settings.max_generations); // the budget stopped it
+    CHECK(used + discarded <= 700);
+    // It stops at the budget, not before: a generation costs at least
+    // `particles` simulations, so it stops with fewer than that left, or spends
+    // the budget to the last simulation on a generation it cannot finish.
+    CHECK(used + discarded > 700 - 100);
+    CHECK((stopping_reason(settings, gens) == "simulation budget used" || used + discarded == 700));
 }
 
 TEST_CASE("Point fit with common random numbers finds the analytic minimum", "[calibration]") {
@@ -287,10 +310,36 @@ TEST_CASE("ABC-SMC with adaptive distance weights: weights per generation, threa
     REQUIRE(one.size() == 4);
     CHECK(one.back().particles == two.back().particles);
     CHECK(one.back().distance_weights == two.back().distance_weights);
-    // Weights are 1/MAD^2 normalised to mean 1 over the fitted targets.
+    // Each generation's weights are 1/MAD^2 of the previous generation's
+    // standardised errors, normalised to mean 1 over the fitted targets. MAD:
+    // the median of |z - median z|, medians taken as the (n/2)-th smallest.
+    const auto median = [](std::vector<double> x) {
+        std::sort(x.begin(), x.end());
+        return x[x.size() / 2];
+    };
+    for (std::size_t g = 1; g < one.size(); ++g) {
+        const Generation& prev = one[g - 1];
+        const std::size_t m = problem.targets.size(), n = prev.weights.size();
+        std::vector<double> expected(m);
+        for (std::size_t i = 0; i < m; ++i) {
+            std::vector<double> z(n);
+            for (std::size_t p = 0; p < n; ++p)
+                z[p] = standardized_error(problem.targets[i], prev.simulated[p * m + i],
+                                          problem.distance);
+            const double centre = median(z);
+            for (double& x : z)
+                x = std::abs(x - centre);
+            const double mad = median(z);
+            expected[i] = 1 / (mad * mad);
+        }
+        const double mean = (expected[0] + expected[1]) / 2;
+        INFO("generation " << g);
+        CHECK(one[g].distance_weights[0] == Approx(expected[0] / mean).epsilon(1e-12));
+        CHECK(one[g].distance_weights[1] == Approx(expected[1] / mean).epsilon(1e-12));
+    }
+    // The two targets' spreads differ, so the weights do too.
     const auto& w = one.back().distance_weights;
-    CHECK(w[0] + w[1] == Approx(2.0));
-    CHECK(w[0] != Approx(1.0));
+    CHECK(w[0] != Approx(w[1]));
 }
 
 TEST_CASE("Posterior predictive: fresh simulations from the weighted particles",

@@ -25,6 +25,9 @@ import unittest
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from dependencies import needs  # noqa: E402
+
 BINARY = os.environ["KHORGOS_BINARY"]
 SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
 SCENARIO = os.path.join(SOURCE, "tests", "calibration", "short_history.toml")
@@ -176,6 +179,7 @@ class SmallCalibration(unittest.TestCase):
         process.send_signal(signal.SIGKILL)
         process.wait()
         process.stderr.close()
+        self.assertEqual(process.returncode, -signal.SIGKILL, "the kill came after the end")
         finished = generations_in(path)
         if when == "predictive":
             self.assertEqual(finished, 3)
@@ -195,13 +199,18 @@ class SmallCalibration(unittest.TestCase):
     def test_resume_after_kill_in_predictive(self):
         self.kill_and_resume("killed-predictive.h5", "predictive")
 
-    @unittest.skipUnless(os.environ.get("KHORGOS_MPIEXEC"), "built without KHORGOS_MPI")
+    @needs(os.environ.get("KHORGOS_MPIEXEC"),
+           "MPI (openmpi-bin, libopenmpi-dev: khorgos is built with MPI where found)")
     def test_two_mpi_ranks_equal_one_process(self):
         path = os.path.join(self.dir, "mpi.h5")
         done = subprocess.run([os.environ["KHORGOS_MPIEXEC"], "--allow-run-as-root", "--oversubscribe",
                                "-n", "2", BINARY, "calibrate", self.config, "--out", path,
                                "--jobs", "1", "--quiet"], capture_output=True, text=True)
         self.assertEqual(done.returncode, 0, done.stderr)
+        # One world of two ranks (not two single-process calibrations writing the
+        # same file): proposals are split rank, rank + 2, ..., so rank 1 simulated.
+        with open(os.path.join(self.dir, "mpi-report.txt")) as f:
+            self.assertIn(" on 2 rank(s) x 1 job(s)", f.read())
         self.assert_same_posterior(path)
 
     def test_resume_refuses_another_calibration(self):

@@ -1,12 +1,13 @@
 # The R examples of output/SCHEMA.md, on the synthetic run written by
 # khorgos_write_synthetic: Rscript read_run.R RUN.h5
-# Exits 77 (skipped) when hdf5r or ncdf4 is not installed.
+# Exits 77 (skipped) when hdf5r or ncdf4 is not installed, or 1 (failed) with
+# KHORGOS_REQUIRE_DEPENDENCIES=1, where scripts/setup has installed them.
 args <- commandArgs(trailingOnly = TRUE)
 path <- args[1]
 for (package in c("hdf5r", "ncdf4")) {
   if (!requireNamespace(package, quietly = TRUE)) {
-    message("R package ", package, " not installed: skipped")
-    quit(status = 77)
+    message("R package ", package, " not installed (r-cran-", package, ")")
+    quit(status = if (Sys.getenv("KHORGOS_REQUIRE_DEPENDENCIES") == "1") 1 else 77)
   }
 }
 

@@ -7,14 +7,17 @@
 
 #include <catch2/catch.hpp>
 #include <hdf5.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 namespace fs = std::filesystem;
@@ -409,14 +412,48 @@ TEST_CASE("bad output paths: missing directory and directories are InputError") 
     CHECK(dir.entries().empty());
 }
 
-TEST_CASE("an unwritable output directory is a RuntimeError") {
-    if (::geteuid() == 0) {
-        WARN("running as root: directory permissions do not apply, not checked");
-        return;
+namespace {
+/// Runs `attempt` in a child process without the capabilities that let root
+/// ignore file permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER),
+/// so that a permission test checks the same thing under root (as CI runs)
+/// and as a user. Returns the child's exit code; 100 if it could not drop them.
+int without_file_capabilities(const std::function<int()>& attempt) {
+    const pid_t child = ::fork();
+    if (child < 0) throw std::runtime_error("fork failed");
+    if (child == 0) {
+        __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+        if (::syscall(SYS_capget, &header, data) != 0) ::_exit(100);
+        for (const int cap : {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER}) {
+            data[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
+            data[CAP_TO_INDEX(cap)].permitted &= ~CAP_TO_MASK(cap);
+            data[CAP_TO_INDEX(cap)].inheritable &= ~CAP_TO_MASK(cap);
+        }
+        if (::syscall(SYS_capset, &header, data) != 0) ::_exit(100);
+        ::_exit(attempt());
     }
+    int status = 0;
+    if (::waitpid(child, &status, 0) != child || !WIFEXITED(status)) return 101;
+    return WEXITSTATUS(status);
+}
+} // namespace
+
+TEST_CASE("an unwritable output directory is a RuntimeError") {
     TempDir dir;
     fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
-    CHECK_THROWS_AS(RunFileWriter(dir.file("run.h5"), false, false), RuntimeError);
+    // 0: RuntimeError; 1: no error; 2: another exception.
+    const int outcome = without_file_capabilities([&] {
+        try {
+            RunFileWriter writer(dir.file("run.h5"), false, false);
+            return 1;
+        } catch (const RuntimeError&) {
+            return 0;
+        } catch (...) {
+            return 2;
+        }
+    });
+    CHECK(outcome == 0);
+    CHECK(dir.entries().empty());
 }
 
 TEST_CASE("utc_timestamp formats ISO 8601 UTC") {

@@ -5,12 +5,16 @@ khorgos_write_synthetic (tests/output/synthetic.hpp has the formulas)."""
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 
 import h5py
 import numpy as np
 import xarray as xr
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from dependencies import needs  # noqa: E402
 
 WRITER = os.environ["KHORGOS_WRITE_SYNTHETIC"]
 EVENTS = 150_000  # more than two 64Ki-row chunks
@@ -169,7 +173,7 @@ class RunFileReaders(unittest.TestCase):
         self.check_observables_and_parameters("netcdf4")
         self.check_events("netcdf4")
 
-    @unittest.skipUnless(has_module("h5netcdf"), "h5netcdf not installed")
+    @needs(has_module("h5netcdf"), "h5netcdf (python3-h5netcdf)")
     def test_xarray_h5netcdf(self):
         self.check_groups("h5netcdf")
         self.check_observables_and_parameters("h5netcdf")
@@ -198,7 +202,7 @@ class RunFileReaders(unittest.TestCase):
 
     # Command-line tools.
 
-    @unittest.skipUnless(shutil.which("ncdump"), "ncdump not installed")
+    @needs(shutil.which("ncdump"), "ncdump (netcdf-bin)")
     def test_ncdump(self):
         header = subprocess.run(["ncdump", "-h", self.path], check=True, capture_output=True,
                                 text=True).stdout
@@ -210,7 +214,7 @@ class RunFileReaders(unittest.TestCase):
         for path in (self.path, self.empty):
             subprocess.run(["ncdump", path], check=True, stdout=subprocess.DEVNULL)
 
-    @unittest.skipUnless(shutil.which("h5dump"), "h5dump not installed")
+    @needs(shutil.which("h5dump"), "h5dump (hdf5-tools)")
     def test_h5dump(self):
         subprocess.run(["h5dump", "-H", self.path], check=True, stdout=subprocess.DEVNULL)
 

@@ -131,7 +131,10 @@ class BatchFaults(FaultCase):
                     break  # it finished first: nothing to kill
                 process.kill()
                 process.communicate(timeout=60)
-                kills += 1
+                if process.returncode != -signal.SIGKILL:
+                    self.ended_before(delay)
+                    break  # it finished between the check and the kill
+                kills += 1  # the kill landed before the end
                 with self.subTest(trial=trial, attempt=attempt):
                     runs = self.assert_whole() if os.path.isdir(self.out) else 0
                     INJECTED.append(("SIGKILL", f"trial {trial}, kill {attempt} ({runs} of "

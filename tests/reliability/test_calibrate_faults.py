@@ -170,7 +170,10 @@ class CalibrateFaults(FaultCase):
                     break  # it finished first: nothing to kill
                 process.kill()
                 process.communicate(timeout=60)
-                kills += 1
+                if process.returncode != -signal.SIGKILL:
+                    self.ended_before(delay)
+                    break  # it finished between the check and the kill
+                kills += 1  # the kill landed before the end
                 with self.subTest(trial=trial, attempt=attempt):
                     self.assert_whole()
                     done = len(read_posterior(self.out)) if os.path.exists(self.out) else 0

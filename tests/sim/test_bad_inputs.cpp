@@ -67,12 +67,17 @@ TEST_CASE("a run that could not fit in memory is refused up front", "[cli][bad-i
     CHECK_FALSE(fs::exists("/tmp/khorgos-never-written.h5"));
 }
 
-TEST_CASE("the shipped files pass khorgos check", "[cli]") {
-    for (const std::string file :
-         {"scenarios/historical.toml", "calibration/targets/article.toml"}) {
-        const Outcome outcome =
-            run_khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/" + file);
-        INFO(outcome.output);
+TEST_CASE("the shipped files pass khorgos check", "[cli][scenarios]") {
+    // Every scenario, counterfactual and batch file under scenarios/, and the
+    // targets (the calibration files have their own test).
+    const fs::path source(KHORGOS_SOURCE_DIR);
+    std::vector<fs::path> files{source / "calibration" / "targets" / "article.toml"};
+    for (const auto& entry : fs::recursive_directory_iterator(source / "scenarios"))
+        if (entry.path().extension() == ".toml") files.push_back(entry.path());
+    CHECK(files.size() >= 13); // historical, 7 counterfactuals, 4 batches, the targets
+    for (const auto& file : files) {
+        const Outcome outcome = run_khorgos("check " + file.string());
+        INFO(file.string() << " gave: " << outcome.output);
         CHECK(outcome.status == 0);
     }
 }

@@ -1,10 +1,12 @@
 // The random streams and their transforms, tested against their analytic
 // moments with tolerances of 4 standard errors for the sample size.
 #include "sim/rng.hpp"
+#include "tests/philox_reference.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -228,4 +230,45 @@ TEST_CASE("exponential draws follow the exponential distribution, tail included"
     // 7.697 / rate is the ziggurat's tail cut.
     check_bins([&] { return rng.exponential(rate); }, cdf,
                {0, 0.01, 0.1, 0.3, 0.6, 1.0, 2.0, 7.69711747 / rate, 4.0, HUGE_VAL}, 4000000);
+}
+
+TEST_CASE("Philox4x32-10 gives Random123's published known answers", "[rng]") {
+    // Random123 1.14, tests/kat_vectors, the three "philox4x32 10" lines:
+    // counter (4 words), key (2 words), expected output (4 words).
+    struct Kat {
+        std::array<std::uint32_t, 4> ctr;
+        std::array<std::uint32_t, 2> key;
+        std::array<std::uint32_t, 4> out;
+    };
+    const Kat kats[] = {
+        {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+        {{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
+         {0xffffffff, 0xffffffff},
+         {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+        {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
+         {0xa4093822, 0x299f31d0},
+         {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+    };
+    for (const Kat& k : kats) {
+        const r123::Philox4x32::ctr_type ctr{{k.ctr[0], k.ctr[1], k.ctr[2], k.ctr[3]}};
+        const r123::Philox4x32::key_type key{{k.key[0], k.key[1]}};
+        const auto out = r123::Philox4x32{}(ctr, key);
+        for (int i = 0; i < 4; ++i)
+            CHECK(out.v[i] == k.out[i]);
+        // The tests' own Philox (philox_reference.hpp), used to derive pinned values.
+        CHECK(khorgos::testing::philox4x32_10(k.ctr, k.key) == k.out);
+    }
+}
+
+TEST_CASE("a stream's words are Philox4x32-10 of (id, step, purpose, draw) under the seed",
+          "[rng]") {
+    const std::uint64_t seed = 0x243f6a8885a308d3ULL;
+    RandomStream s(seed, 17, 4242, Stream::arrival);
+    for (std::uint32_t draw = 0; draw < 3; ++draw) {
+        const auto block = khorgos::testing::philox4x32_10(
+            {17, 4242, static_cast<std::uint32_t>(Stream::arrival), draw},
+            {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
+        for (int i = 0; i < 4; ++i)
+            CHECK(s.next_u32() == block[i]);
+    }
 }
