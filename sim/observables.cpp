@@ -59,16 +59,29 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
             add("nsc_visitors_cn", std::to_string(year),
                 std::accumulate(y->entries.begin(), y->entries.end(), 0.0), "persons",
                 "entries of Chinese citizens (all purposes) recorded in the year");
-    for (int year : {1993, 2004, 2006, 2010})
+    // "559 workers from China entered the country according to ... quota" (1993):
+    // entries. "This grew to 1,457 by 2004, 5,008 by 2006 and 10,104 by 2010":
+    // the year's count of the same statistic, read as permits issued in the
+    // year (entries and renewals); permits valid on a date are reported apart
+    // (labour_permits_valid_cn), the alternative reading.
+    if (const auto* y = h.year(1993))
+        add("labour_quota_cn", "1993", y->labour_entered, "persons",
+            "Chinese workers who entered under the quota in the year");
+    for (int year : {2004, 2006, 2010})
         if (const auto* y = h.year(year))
             add("labour_quota_cn", std::to_string(year), y->labour_admitted, "persons",
-                "Chinese workers admitted under the quota in the year");
+                "work permits issued to Chinese quota workers in the year (entries and renewals)");
     if (const auto* y = h.year(2010))
         if (!sc.foreign_quota_workers.empty())
             add("labour_share_cn", "2010", y->labour_admitted / sc.foreign_quota_workers.at(2010.5),
                 "1",
-                "Chinese quota workers / all foreign quota workers (scenario series) in the "
-                "year");
+                "permits issued to Chinese quota workers / all foreign workers admitted under the "
+                "quota (scenario series) in the year");
+    for (const Date d : {Date{2005, 1, 1}, Date{2007, 1, 1}, Date{2011, 1, 1}, Date{2015, 1, 1}})
+        if (h.covers(Date{d.year - 1, 12, 31}, d))
+            add("labour_permits_valid_cn", to_string(d),
+                t.daily_permits_valid(h.step_of(Date{d.year - 1, 12, 31})) * k, "persons",
+                "work permits of Chinese quota workers valid at the start of the day");
     if (const auto* y = h.year(kVisaFreeCohortYear); y && y->visa_free_days > 0)
         add("nonreturn_per_day_1992", "1992",
             (t.cohort_entered - t.cohort_returned) * k / y->visa_free_days, "persons/day",
@@ -90,14 +103,12 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
             total - by[index(Ethnicity::kazakh)] - by[index(Ethnicity::han)], "persons",
             "naturalisations of people from China of other ethnicities");
     }
+    // Oralman/kandas status granted (once per person), by the day of the decision.
     if (h.covers(Date{1991, 1, 1}, Date{2019, 9, 30})) {
-        const double arrivals =
-            h.sum_steps(Date{1991, 1, 1}, Date{2019, 9, 30}, [&](std::size_t s) {
-                return t.daily_entries_by_ethnicity(s, index(AgentType::repatriate),
-                                                    index(Ethnicity::kazakh));
-            });
-        add("repatriates_cn", "1991-01-01/2019-09-30", arrivals * k, "persons",
-            "ethnic Kazakh repatriates arriving from China");
+        const double grants = h.sum_steps(Date{1991, 1, 1}, Date{2019, 9, 30},
+                                          [&](std::size_t s) { return t.daily_status_grants(s); });
+        add("repatriates_cn", "1991-01-01/2019-09-30", grants * k, "persons",
+            "ethnic Kazakhs from China granted oralman/kandas status (a person once)");
     }
     if (h.covers(Date{1991, 1, 1}, Date{2007, 12, 31})) {
         double n = 0;

@@ -1,0 +1,161 @@
+// The model's mechanisms and the statistics its observables count: each
+// mechanism changes what it should and nothing else, and each observable
+// counts what its official statistic counts (docs/model.md, "Observables").
+#include "engine_fixture.hpp"
+#include "sim/calendar.hpp"
+#include "sim/tallies.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+using namespace khorgos;
+using namespace khorgos::testing;
+
+namespace {
+double observable(const RunResult& r, const std::string& id, const std::string& period) {
+    const Observable* o = r.observable(id, period);
+    REQUIRE(o != nullptr);
+    return o->value;
+}
+
+} // namespace
+
+TEST_CASE("repatriates are counted by status granted, once a person, after the status delay",
+          "[mechanisms]") {
+    const Scenario s = scenario("tests/data/repatriates.toml");
+    EventLog log;
+    const RunResult r = run(s, 3, 2, 1, &log);
+    std::map<std::uint32_t, int> entries, grants;
+    std::map<std::uint32_t, int> last_entry;
+    double grants_in_window = 0;
+    const int window_end = day_number({2019, 9, 30});
+    for (const auto& e : log.rows) {
+        const auto kind = static_cast<EventKind>(e.kind);
+        if (kind == EventKind::entry) {
+            ++entries[e.agent];
+            last_entry[e.agent] = e.day;
+        }
+        if (kind == EventKind::status_grant) {
+            ++grants[e.agent];
+            CHECK(e.day > last_entry[e.agent]); // a decision after arrival
+            grants_in_window += e.day <= window_end;
+        }
+    }
+    int came_again = 0, came_again_after_status = 0;
+    for (const auto& [person, n] : entries) {
+        came_again += n > 1;
+        came_again_after_status += n > 1 && grants.count(person);
+    }
+    for (const auto& [person, n] : grants)
+        REQUIRE(n == 1);
+    CHECK(came_again_after_status > 50);   // re-arrivals are there, and not counted again
+    CHECK(grants.size() < entries.size()); // some went back before their decision
+    CHECK(observable(r, "repatriates_cn", "1991-01-01/2019-09-30") == grants_in_window);
+    const auto yearly = r.variable("status_grants")->values;
+    CHECK(std::accumulate(yearly.begin(), yearly.end(), 0.0) == static_cast<double>(grants.size()));
+    INFO(came_again << " persons came more than once");
+}
+
+TEST_CASE("the status delay is log-normal with its median and sigma", "[mechanisms][stochastic]") {
+    Scenario s = scenario("tests/data/repatriates.toml");
+    s.parameters[Param::repatriate_regret_rate] = 0; // nothing competes with the decision
+    EventLog log;
+    run(s, 4, 1, 1, &log);
+    std::map<std::uint32_t, int> entered;
+    double sum = 0;
+    int n = 0;
+    for (const auto& e : log.rows) {
+        const auto kind = static_cast<EventKind>(e.kind);
+        if (kind == EventKind::entry) entered[e.agent] = e.day;
+        if (kind == EventKind::status_grant) {
+            sum += std::log(e.day - entered.at(e.agent));
+            ++n;
+        }
+    }
+    // Mean of the log of the delay: log(median) +- 4 standard errors (sigma / sqrt(n)).
+    const double median = s.parameters[Param::repatriate_status_median];
+    const double sigma = s.parameters[Param::repatriate_status_sigma];
+    REQUIRE(n > 1000);
+    INFO(n << " grants, mean log delay " << sum / n << ", expected " << std::log(median));
+    CHECK(std::abs(sum / n - std::log(median)) < 4 * sigma / std::sqrt(n));
+}
+
+TEST_CASE("the status delay changes when status and citizenship come, nothing else",
+          "[mechanisms]") {
+    // Without regret nobody goes back, so who sets out and when cannot depend
+    // on the delay: entries and people at home stay identical, seed for seed.
+    Scenario fast = scenario("tests/data/repatriates.toml");
+    fast.parameters[Param::repatriate_regret_rate] = 0;
+    fast.parameters[Param::repatriate_naturalisation_median] = 400;
+    Scenario slow = fast;
+    slow.parameters[Param::repatriate_status_median] = 900;
+    const RunResult a = run(fast, 6);
+    const RunResult b = run(slow, 6);
+    CHECK(a.variable("entries")->values == b.variable("entries")->values);
+    CHECK(a.variable("flow")->values == b.variable("flow")->values);
+    const auto& pa = a.variable("population")->values;
+    const auto& pb = b.variable("population")->values;
+    const std::size_t at_origin = label(a, "status", "at_origin");
+    for (std::size_t t = 0; t < pa.size() / kStatuses; ++t)
+        REQUIRE(pa[t * kStatuses + at_origin] == pb[t * kStatuses + at_origin]);
+    const auto ga = a.variable("status_grants")->values;
+    const auto gb = b.variable("status_grants")->values;
+    CHECK(ga != gb);
+    const double entries = std::accumulate(a.variable("entries")->values.begin(),
+                                           a.variable("entries")->values.end(), 0.0);
+    // Nearly all who came in time were granted status: the later delay grants fewer by 2019.
+    CHECK(std::accumulate(gb.begin(), gb.end(), 0.0) < std::accumulate(ga.begin(), ga.end(), 0.0));
+    CHECK(std::accumulate(ga.begin(), ga.end(), 0.0) <= entries);
+}
+
+TEST_CASE("labour figures: entries, permits issued in the year, permits valid on a day",
+          "[mechanisms]") {
+    // Without overstays and marriages every labourer present holds a permit.
+    const Scenario s =
+        scenario("scenarios/historical.toml", {"trader.overstay_prob=0", "visitor.overstay_prob=0",
+                                               "transit.onward_prob=1", "marriage.rate=0"});
+    EventLog log;
+    const RunResult r = run(s, 5, 2, 4, &log);
+    const auto valid = r.variable("labour_permits_valid")->values;
+    const auto labourers = [&] {
+        const Variable* v = r.variable("stock"); // [time, type, region]
+        const std::size_t T = r.coordinate("time")->size(), R = r.coordinate("region")->size();
+        const std::size_t lab = label(r, "agent_type", "labourer");
+        std::vector<double> out(T, 0);
+        for (std::size_t t = 0; t < T; ++t)
+            for (std::size_t g = 0; g < R; ++g)
+                out[t] += v->values[(t * kAgentTypes + lab) * R + g];
+        return out;
+    }();
+    // Until every crossing closes (2020-01-29): then labourers whose contract
+    // has ended wait to go home without a permit.
+    const auto& time = r.coordinate("time")->values;
+    for (std::size_t t = 0; t < time.size() && time[t] < day_number({2020, 1, 29}); ++t)
+        REQUIRE(valid[t] == labourers[t]);
+    CHECK(*std::max_element(valid.begin(), valid.end()) > 1000);
+
+    // Permits issued = entries + renewals, year by year; entries from the log.
+    const auto issued = r.variable("labour_admitted")->values;
+    const auto entered = r.variable("labour_entered")->values;
+    std::vector<double> renewals(issued.size(), 0), entries(issued.size(), 0);
+    for (const auto& e : log.rows) {
+        const auto y = static_cast<std::size_t>(year_of(e.day) - 1990);
+        if (static_cast<EventKind>(e.kind) == EventKind::renewal) renewals[y] += 4;
+        if (static_cast<EventKind>(e.kind) == EventKind::entry &&
+            static_cast<AgentType>(e.type) == AgentType::labourer)
+            entries[y] += 4;
+    }
+    CHECK(entered == entries);
+    for (std::size_t y = 0; y < issued.size(); ++y)
+        CHECK(issued[y] == entered[y] + renewals[y]);
+    CHECK(observable(r, "labour_quota_cn", "1993") == entered[3]);
+    CHECK(observable(r, "labour_quota_cn", "2004") == issued[14]);
+    CHECK(observable(r, "labour_quota_cn", "2010") == issued[20]);
+    const auto last_of_2014 = static_cast<std::size_t>(
+        std::find(time.begin(), time.end(), day_number({2014, 12, 31})) - time.begin());
+    CHECK(observable(r, "labour_permits_valid_cn", "2015-01-01") == valid[last_of_2014]);
+}
