@@ -31,6 +31,14 @@ Engine::Engine(const Scenario& scenario, const RunOptions& options)
              scenario.regions.size(), scenario.crossings.size()),
       team_(options.threads), serial_(scenario.regions.size(), scenario.crossings.size()) {
     tally_.cohort_year = kVisaFreeCohortYear;
+    // Marriage: rate x (mixed + (1 - mixed) x P / (P + half)), P the community
+    // of the same ethnicity in Kazakhstan, the pool of partners.
+    const double mixed = p_[Param::marriage_mixed_share];
+    for (int e = 0; e < kEthnicities; ++e) {
+        const double pool = sc_.partner_pool[e];
+        marriage_rate_[e] = p_[Param::marriage_rate] / 365.25 *
+                            (mixed + (1 - mixed) * pool / (pool + p_[Param::marriage_pool_half]));
+    }
     for (int p = 0; p < static_cast<int>(sc_.pools.size()); ++p)
         for (int e = 0; e < kEthnicities; ++e)
             if (sc_.pools[p].ethnicity[e] > 0) {

@@ -124,6 +124,8 @@ class Engine {
     std::vector<Group> groups_;
     Schedule schedule_;
     Tallies tally_;
+    /// Daily marriage hazard by ethnicity: partners mostly from the same community.
+    std::array<double, kEthnicities> marriage_rate_{};
     /// By person id: granted repatriate status (a status is granted once per
     /// person). Written only when chunk outputs are merged.
     std::vector<std::uint8_t> status_granted_;

@@ -129,7 +129,7 @@ void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& r
     const TypeRules& r = rules(a.agent_type());
     const bool settled = plan == Plan::status || plan == Plan::naturalise;
     if (!(a.flags & kMarried) && r.marries && !settled) {
-        const double t = day0_ + rng.exponential(p_[Param::marriage_rate] / 365.25);
+        const double t = day0_ + rng.exponential(marriage_rate_[a.ethnicity]);
         if (t < first) first = t, next = Next::marriage;
     }
     if (r.regrets && settled) {
@@ -237,6 +237,7 @@ void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
         out.naturalised += 1;
         out.finished.push_back(id);
         out.year.naturalisations[a.ethnicity] += opt_.scale;
+        if (a.flags & kMarried) out.year.naturalisations_by_marriage[a.ethnicity] += opt_.scale;
         log(a, EventKind::naturalisation, day, -1, here, -1, out);
         break;
     case Plan::none:

@@ -180,6 +180,13 @@ RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCount
                     "persons",
                     "repatriates from China granted oralman/kandas status in the year",
                     yearly(t, [](const YearTally& y) { return one(y.status_grants); })});
+    vars.push_back(
+        {"yearly",
+         "naturalisations_by_marriage",
+         {"year", "ethnicity"},
+         "persons",
+         "people from China granted citizenship of Kazakhstan in the year after marrying a citizen",
+         yearly(t, [](const YearTally& y) { return y.naturalisations_by_marriage; })});
     vars.push_back({"yearly",
                     "marriages",
                     {"year"},

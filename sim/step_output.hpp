@@ -50,6 +50,8 @@ struct StepOutput {
             y.entries_by_purpose[i] += year.entries_by_purpose[i];
         for (int i = 0; i < kEthnicities; ++i)
             y.naturalisations[i] += year.naturalisations[i];
+        for (int i = 0; i < kEthnicities; ++i)
+            y.naturalisations_by_marriage[i] += year.naturalisations_by_marriage[i];
         for (int i = 0; i < kEventKinds; ++i)
             y.events[i] += year.events[i];
         y.labour_admitted += year.labour_admitted;

@@ -65,6 +65,7 @@ struct YearTally {
     double repatriate_households_assisted = 0;
     double repatriate_household_cap = 0;
     std::array<double, kEthnicities> naturalisations{};
+    std::array<double, kEthnicities> naturalisations_by_marriage{}; ///< the marriage route
     double marriages = 0;
     double status_grants = 0; ///< repatriates granted oralman/kandas status
     std::array<double, kEventKinds> events{};

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -158,4 +159,79 @@ TEST_CASE("labour figures: entries, permits issued in the year, permits valid on
     const auto last_of_2014 = static_cast<std::size_t>(
         std::find(time.begin(), time.end(), day_number({2014, 12, 31})) - time.begin());
     CHECK(observable(r, "labour_permits_valid_cn", "2015-01-01") == valid[last_of_2014]);
+}
+
+TEST_CASE("marriages by ethnicity follow the partner pool of the same community",
+          "[mechanisms][stochastic]") {
+    const Scenario s = scenario("tests/data/marriages.toml");
+    EventLog log;
+    run(s, 8, 2, 1, &log);
+    std::map<std::uint32_t, int> entered, married;
+    std::array<int, kEthnicities> ethnicity_marriages{};
+    std::map<std::uint32_t, int> ethnicity;
+    for (const auto& e : log.rows) {
+        const auto kind = static_cast<EventKind>(e.kind);
+        if (kind == EventKind::entry) entered[e.agent] = e.day, ethnicity[e.agent] = e.ethnicity;
+        if (kind == EventKind::marriage)
+            married[e.agent] = e.day, ++ethnicity_marriages[e.ethnicity];
+    }
+    // Exposure: entry to marriage or to the end of the horizon (person-days).
+    std::array<double, kEthnicities> exposure{};
+    for (const auto& [person, day] : entered) {
+        const auto m = married.find(person);
+        exposure[ethnicity[person]] += (m != married.end() ? m->second : s.end_day + 1) - day;
+    }
+    const Parameters& p = s.parameters;
+    const double mixed = p[Param::marriage_mixed_share];
+    for (int e = 0; e < kEthnicities; ++e) {
+        const double pool = s.partner_pool[e];
+        const double rate = p[Param::marriage_rate] / 365.25 *
+                            (mixed + (1 - mixed) * pool / (pool + p[Param::marriage_pool_half]));
+        const double expected = rate * exposure[e]; // Poisson: sd = sqrt(expected)
+        INFO(kEthnicityNames[e] << ": " << ethnicity_marriages[e] << " marriages, expected "
+                                << expected);
+        CHECK(std::abs(ethnicity_marriages[e] - expected) < 4 * std::sqrt(expected));
+    }
+    // The pools matter: Kazakhs (a large community) marry over 4 times as often as Han.
+    const int kazakh = index(Ethnicity::kazakh), han = index(Ethnicity::han);
+    CHECK(ethnicity_marriages[kazakh] / exposure[kazakh] >
+          4 * ethnicity_marriages[han] / exposure[han]);
+}
+
+TEST_CASE("partner pools change marriages and what follows them only", "[mechanisms]") {
+    Scenario a = scenario("tests/data/marriages.toml");
+    a.parameters[Param::married_naturalisation_median] = 300;
+    a.parameters[Param::married_naturalisation_sigma] = 0.3;
+    Scenario b = a;
+    b.partner_pool = {};
+    const RunResult ra = run(a, 9);
+    const RunResult rb = run(b, 9);
+    CHECK(ra.variable("entries")->values == rb.variable("entries")->values);
+    CHECK(ra.variable("flow")->values == rb.variable("flow")->values);
+    CHECK(ra.variable("marriages")->values != rb.variable("marriages")->values);
+    // Every naturalisation here is by marriage (no repatriates).
+    CHECK(ra.variable("naturalisations")->values ==
+          ra.variable("naturalisations_by_marriage")->values);
+}
+
+TEST_CASE("naturalisations by route: Kazakh repatriates, Han, and the others", "[mechanisms]") {
+    const Scenario s = scenario("scenarios/historical.toml");
+    const RunResult r = run(s, 12, 2, 5);
+    const auto& all = r.variable("naturalisations")->values; // [year, ethnicity]
+    const auto& by_marriage = r.variable("naturalisations_by_marriage")->values;
+    std::array<double, kEthnicities> sum{}, married{};
+    for (int year = 1995; year <= 2014; ++year)
+        for (int e = 0; e < kEthnicities; ++e) {
+            sum[e] += all[static_cast<std::size_t>((year - 1990) * kEthnicities + e)];
+            married[e] += by_marriage[static_cast<std::size_t>((year - 1990) * kEthnicities + e)];
+        }
+    const std::string period = "1995-01-01/2014-12-31";
+    const int kazakh = index(Ethnicity::kazakh), han = index(Ethnicity::han);
+    CHECK(observable(r, "citizenship_cn_kazakh", period) == sum[kazakh] - married[kazakh]);
+    CHECK(observable(r, "citizenship_cn_han", period) == sum[han]);
+    CHECK(observable(r, "citizenship_cn_other", period) ==
+          std::accumulate(sum.begin(), sum.end(), 0.0) - sum[han] -
+              (sum[kazakh] - married[kazakh]));
+    CHECK(married[han] == sum[han]); // Han naturalise by marriage only
+    CHECK(married[kazakh] > 0);      // Kazakhs who were not repatriates, by marriage
 }
