@@ -139,6 +139,7 @@ class Engine {
     std::vector<std::vector<Candidate>> candidates_; ///< per group
     std::vector<Candidate> all_;
     std::vector<double> rate_;                ///< per group: hazard x step length
+    std::vector<double> reach_;               ///< per origin: access to open crossings ^ logsum
     std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
     std::vector<double> attractiveness_;      ///< of one type, by region, this step
     std::vector<std::size_t> quota_order_;    ///< candidates of one quota type, by priority

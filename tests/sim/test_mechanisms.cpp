@@ -235,3 +235,61 @@ TEST_CASE("naturalisations by route: Kazakh repatriates, Han, and the others", "
     CHECK(married[han] == sum[han]); // Han naturalise by marriage only
     CHECK(married[kazakh] > 0);      // Kazakhs who were not repatriates, by marriage
 }
+
+namespace {
+/// Entries of a calendar year, over every type and crossing, and at one crossing.
+std::pair<double, double> entries_in(const RunResult& r, int year, std::size_t crossing) {
+    const auto& flow = r.variable("flow")->values; // [time, type, crossing, direction]
+    const auto& time = r.coordinate("time")->values;
+    const std::size_t C = r.coordinate("crossing")->size();
+    double all = 0, at = 0;
+    for (std::size_t t = 0; t < time.size(); ++t) {
+        if (year_of(static_cast<int>(time[t])) != year) continue;
+        for (std::size_t k = 0; k < static_cast<std::size_t>(kAgentTypes); ++k)
+            for (std::size_t c = 0; c < C; ++c) {
+                const double n = flow[((t * kAgentTypes + k) * C + c) * kDirections];
+                all += n;
+                if (c == crossing) at += n;
+            }
+    }
+    return {all, at};
+}
+
+Scenario with_khorgos_closed(Scenario s) {
+    PolicyEvent close;
+    close.id = "khorgos-closes";
+    close.day = day_number({2015, 1, 1});
+    close.kind = PolicyKind::crossing_close;
+    close.crossing = 0; // khorgos, the first crossing of the historical scenario
+    REQUIRE(s.crossings[0].id == "khorgos");
+    const auto at = std::upper_bound(s.events.begin(), s.events.end(), close.day,
+                                     [](int day, const PolicyEvent& e) { return day < e.day; });
+    s.events.insert(at, close);
+    return s;
+}
+} // namespace
+
+TEST_CASE("closing Khorgos from 2015 lowers 2016's crossings: a closure deters as well as diverts",
+          "[mechanisms]") {
+    const double scale = 10;
+    const Scenario history = scenario("scenarios/historical.toml");
+    const RunResult open = run(history, 1, 2, scale);
+    const RunResult closed = run(with_khorgos_closed(history), 1, 2, scale);
+    const auto [before, khorgos_before] = entries_in(open, 2016, 0);
+    const auto [after, khorgos_after] = entries_in(closed, 2016, 0);
+    INFO("2016 entries: " << before << " with Khorgos open, " << after << " closed");
+    CHECK(khorgos_before > 0);
+    CHECK(khorgos_after == 0);
+    // Lower by more than 4 standard errors (Poisson counts of agents, x scale).
+    CHECK(after < before - 4 * std::sqrt(2 * scale * before));
+    // Nothing changes before the closure.
+    CHECK(entries_in(open, 2014, 0) == entries_in(closed, 2014, 0));
+
+    // With a logsum coefficient of 0 the closure only diverts: the same people set out.
+    Scenario divert = history;
+    divert.parameters[Param::crossing_logsum] = 0;
+    const RunResult a = run(divert, 1, 2, scale);
+    const RunResult b = run(with_khorgos_closed(divert), 1, 2, scale);
+    CHECK(entries_in(a, 2016, 0).first == entries_in(b, 2016, 0).first);
+    CHECK(entries_in(b, 2016, 0).second == 0);
+}
