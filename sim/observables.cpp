@@ -54,7 +54,7 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
                    const std::string& units, const std::string& definition) {
         out.push_back({id, period, value, units, definition});
     };
-    for (int year : {2000, 2005, 2010, 2014})
+    for (int year : {2000, 2005, 2006, 2010, 2014})
         if (const auto* y = h.year(year))
             add("nsc_visitors_cn", std::to_string(year),
                 std::accumulate(y->entries.begin(), y->entries.end(), 0.0), "persons",
@@ -67,7 +67,7 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
     if (const auto* y = h.year(1993))
         add("labour_quota_cn", "1993", y->labour_entered, "persons",
             "Chinese workers who entered under the quota in the year");
-    for (int year : {2004, 2006, 2010})
+    for (int year : {2004, 2006, 2010, 2012, 2015})
         if (const auto* y = h.year(year))
             add("labour_quota_cn", std::to_string(year), y->labour_admitted, "persons",
                 "work permits issued to Chinese quota workers in the year (entries and renewals)");
@@ -117,6 +117,45 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
         add("repatriates_cn", "1991-01-01/2019-09-30", grants * k, "persons",
             "ethnic Kazakhs from China granted oralman/kandas status (a person once)");
     }
+    if (const auto* y = h.year(2016))
+        add("repatriates_cn", "2016", y->status_grants, "persons",
+            "ethnic Kazakhs from China granted oralman/kandas status in the year");
+    if (h.covers(Date{2020, 1, 1}, Date{2020, 11, 30}))
+        add("repatriates_cn", "2020-01-01/2020-11-30",
+            h.sum_steps(Date{2020, 1, 1}, Date{2020, 11, 30},
+                        [&](std::size_t s) { return t.daily_status_grants(s); }) *
+                k,
+            "persons", "ethnic Kazakhs from China granted kandas status in the period");
+    // "Most are concentrated around Almaty and East Kazakhstan Province."
+    const Date counted{2019, 9, 30};
+    if (h.covers(counted, counted)) {
+        const std::size_t s = h.step_of(counted);
+        double all = 0, there = 0;
+        for (std::size_t r = 0; r < sc.regions.size(); ++r) {
+            const double n = t.daily_stock(s, index(AgentType::repatriate), r);
+            all += n;
+            const std::string& id = sc.regions[r].id;
+            if (id == "almaty_city" || id == "almaty_region" || id == "east_kazakhstan") there += n;
+        }
+        if (all > 0)
+            add("repatriates_almaty_east", to_string(counted), there / all, "1",
+                "share of repatriates from China present (not yet citizens) who live in Almaty "
+                "city, Almaty region or East Kazakhstan");
+    }
+    // Passengers at Khorgos (all nationalities, both directions): the model's
+    // Chinese citizens are a part of them.
+    for (std::size_t c = 0; c < sc.crossings.size(); ++c)
+        if (sc.crossings[c].id == "khorgos" && h.year(2002)) {
+            const double n = h.sum_steps(Date{2002, 1, 1}, Date{2002, 12, 31}, [&](std::size_t s) {
+                double x = 0;
+                for (int type = 0; type < kAgentTypes; ++type)
+                    for (int d = 0; d < kDirections; ++d)
+                        x += t.daily_flow(s, type, c, d);
+                return x;
+            });
+            add("khorgos_passengers_cn", "2002", n * k, "persons",
+                "crossings of Chinese citizens from China at Khorgos in the year, both directions");
+        }
     if (h.covers(Date{1991, 1, 1}, Date{2007, 12, 31})) {
         double n = 0;
         for (int year = 1991; year <= 2007; ++year)

@@ -293,3 +293,31 @@ TEST_CASE("closing Khorgos from 2015 lowers 2016's crossings: a closure deters a
     CHECK(entries_in(a, 2016, 0).first == entries_in(b, 2016, 0).first);
     CHECK(entries_in(b, 2016, 0).second == 0);
 }
+
+TEST_CASE("validation observables count what their figures count", "[mechanisms]") {
+    const Scenario s = scenario("scenarios/historical.toml");
+    const RunResult r = run(s, 13, 2, 5);
+    const auto& grants = r.variable("status_grants")->values;
+    CHECK(observable(r, "repatriates_cn", "2016") == grants[2016 - 1990]);
+    CHECK(observable(r, "repatriates_cn", "2020-01-01/2020-11-30") <= grants[2020 - 1990]);
+    CHECK(observable(r, "labour_quota_cn", "2015") ==
+          r.variable("labour_admitted")->values[2015 - 1990]);
+    CHECK(observable(r, "nsc_visitors_cn", "2006") ==
+          std::accumulate(r.variable("entries")->values.begin() + (2006 - 1990) * kAgentTypes,
+                          r.variable("entries")->values.begin() + (2007 - 1990) * kAgentTypes,
+                          0.0));
+    // Both directions at Khorgos in 2002.
+    const auto& flow = r.variable("flow")->values; // [time, type, crossing, direction]
+    const auto& time = r.coordinate("time")->values;
+    const std::size_t C = r.coordinate("crossing")->size();
+    double khorgos = 0;
+    for (std::size_t t = 0; t < time.size(); ++t)
+        if (year_of(static_cast<int>(time[t])) == 2002)
+            for (std::size_t k = 0; k < static_cast<std::size_t>(kAgentTypes); ++k)
+                for (std::size_t d = 0; d < static_cast<std::size_t>(kDirections); ++d)
+                    khorgos += flow[((t * kAgentTypes + k) * C + 0) * kDirections + d];
+    CHECK(observable(r, "khorgos_passengers_cn", "2002") == khorgos);
+    const double share = observable(r, "repatriates_almaty_east", "2019-09-30");
+    CHECK(share > 0);
+    CHECK(share <= 1);
+}
