@@ -130,6 +130,7 @@ class ScenarioParser {
         if (root_.has("foreign_quota_workers"))
             s.foreign_quota_workers =
                 series_table(root_.subtable("foreign_quota_workers"), "foreign_quota_workers.");
+        partner_pools(s);
         parameters(s);
         events(s);
         root_.finish();
@@ -137,6 +138,16 @@ class ScenarioParser {
     }
 
   private:
+    void partner_pools(Scenario& s) {
+        if (!root_.has("partner_pools")) return;
+        TableReader p(root_.subtable("partner_pools"), file_, "partner_pools.");
+        for (int e = 0; e < kEthnicities; ++e)
+            s.partner_pool[e] = p.number(std::string(kEthnicityNames[e]), 0, 1e10, 0);
+        p.string("source", "");
+        p.string("note", "");
+        p.finish();
+    }
+
     void horizon(Scenario& s) {
         TableReader h(root_.subtable("horizon"), file_, "horizon.");
         const Date start = h.date("start");

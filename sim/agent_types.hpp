@@ -38,7 +38,8 @@ struct TypeRules {
     bool marries;      ///< marriage competes with its plans (until naturalisation)
     bool regrets;      ///< may go back before naturalising
     Visa visa;         ///<
-    bool kept_at_home; ///< kept as a person id between trips (traders), else back to the count
+    bool kept_at_home; ///< kept as a person id between trips (traders, repatriates), else back to
+                       ///< the count
 };
 
 constexpr std::array<TypeRules, kAgentTypes> kTypeRules{{
@@ -54,10 +55,12 @@ constexpr std::array<TypeRules, kAgentTypes> kTypeRules{{
     {Param::labourer_base_hazard, Param::labourer_driver_elasticity, Gate::labour_quota, false,
      true, Plan::contract_end, Param::labourer_contract_median, Param::labourer_contract_sigma,
      kNoParam, true, false, Visa::held, false},
-    // repatriate: ethnic Kazakh households, under the repatriation quota
+    // repatriate: ethnic Kazakh households, under the repatriation quota; the
+    // status decision after arrival, then residence until naturalisation. Kept
+    // as a person id at home, so a re-arrival keeps the status granted before.
     {Param::repatriate_base_hazard, Param::repatriate_driver_elasticity, Gate::assistance, false,
-     true, Plan::naturalise, Param::repatriate_naturalisation_median,
-     Param::repatriate_naturalisation_sigma, kNoParam, false, true, Visa::held, false},
+     true, Plan::status, Param::repatriate_status_median, Param::repatriate_status_sigma, kNoParam,
+     false, true, Visa::held, true},
     // transit: Kazakhstan as a corridor to Europe while entry is visa-free
     {Param::transit_base_hazard, Param::transit_driver_elasticity, Gate::visa_free_only, false,
      false, Plan::transit_end, Param::transit_stay_median, Param::transit_stay_sigma, kNoParam,

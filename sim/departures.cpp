@@ -48,8 +48,13 @@ void Engine::departures() {
     std::array<double, kAgentTypes> by_type;
     for (int t = 0; t < kAgentTypes; ++t)
         by_type[t] = hazard(static_cast<AgentType>(t), drivers[t]);
+    // Reaching an open crossing: a closure deters as well as diverts.
+    reach_.resize(sc_.origins.size());
+    for (std::size_t o = 0; o < reach_.size(); ++o)
+        reach_[o] = std::pow(policy_.access(static_cast<int>(o)), p_[Param::crossing_logsum]);
     for (int g = 0; g < n_groups; ++g) {
-        const double h = by_type[index(groups_[g].type)] * networks[index(groups_[g].ethnicity)];
+        const double h = by_type[index(groups_[g].type)] * networks[index(groups_[g].ethnicity)] *
+                         reach_[static_cast<std::size_t>(groups_[g].origin)];
         rate_[g] = h * len;
         expected_draws += rate_[g] * static_cast<double>(groups_[g].members());
     }

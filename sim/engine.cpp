@@ -31,6 +31,14 @@ Engine::Engine(const Scenario& scenario, const RunOptions& options)
              scenario.regions.size(), scenario.crossings.size()),
       team_(options.threads), serial_(scenario.regions.size(), scenario.crossings.size()) {
     tally_.cohort_year = kVisaFreeCohortYear;
+    // Marriage: rate x (mixed + (1 - mixed) x P / (P + half)), P the community
+    // of the same ethnicity in Kazakhstan, the pool of partners.
+    const double mixed = p_[Param::marriage_mixed_share];
+    for (int e = 0; e < kEthnicities; ++e) {
+        const double pool = sc_.partner_pool[e];
+        marriage_rate_[e] = p_[Param::marriage_rate] / 365.25 *
+                            (mixed + (1 - mixed) * pool / (pool + p_[Param::marriage_pool_half]));
+    }
     for (int p = 0; p < static_cast<int>(sc_.pools.size()); ++p)
         for (int e = 0; e < kEthnicities; ++e)
             if (sc_.pools[p].ethnicity[e] > 0) {
@@ -112,6 +120,11 @@ void Engine::merge(StepOutput& out) {
     out.returners.clear();
     finished_.insert(finished_.end(), out.finished.begin(), out.finished.end());
     out.finished.clear();
+    for (const std::uint32_t person : out.granted) {
+        if (person >= status_granted_.size()) status_granted_.resize(agents_.people, 0);
+        status_granted_[person] = 1;
+    }
+    out.granted.clear();
 }
 
 /// People who came home rejoin their group (a trader as an idle person id,
@@ -148,6 +161,7 @@ void Engine::record_step() {
     tally_.daily_population(s, Status::left_onward) = tally_.left_onward;
     tally_.daily_population(s, Status::naturalised) = tally_.naturalised;
     tally_.daily_pool(s) = tally_.pool_created;
+    tally_.daily_permits_valid(s) = tally_.permits_valid;
     tally_.person_days += in_kz * (day_end_ - day0_);
 }
 
@@ -156,12 +170,13 @@ std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale) {
     for (const auto& pool : scenario.pools)
         persons += *std::max_element(pool.size.values.begin(), pool.size.values.end());
     persons *= scenario.parameters[Param::pool_size_factor];
-    // A record, a slot in a schedule bucket and in an idle list per person (a bound).
-    const double agents = persons / scale * (sizeof(Agent) + 2 * sizeof(std::uint32_t));
+    // A record, a slot in a schedule bucket and in an idle list, and a status
+    // byte per person (a bound).
+    const double agents = persons / scale * (sizeof(Agent) + 2 * sizeof(std::uint32_t) + 1);
     const double steps = steps_of(scenario);
     const double cells = static_cast<double>(kAgentTypes + kEthnicities) * scenario.regions.size() +
                          kAgentTypes * (2.0 * scenario.crossings.size() + 1 + kEthnicities) +
-                         kStatuses + 1;
+                         kStatuses + 3;
     const double series = steps * cells * sizeof(double) * 2; // counted, then copied out
     return static_cast<std::uint64_t>(std::min(agents + series, 1.8e19));
 }

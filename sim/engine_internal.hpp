@@ -86,6 +86,11 @@ class Engine {
         return days > sc_.end_day - day0_ ? sc_.end_day + 1 : day0_ + static_cast<int>(days);
     }
 
+    /// Whether the person was granted repatriate status on an earlier stay.
+    bool has_status(std::uint32_t person) const {
+        return person < status_granted_.size() && status_granted_[person] != 0;
+    }
+
     void change_stock(const Agent& a, int delta, StepOutput& out) const {
         out.stock(a.type, a.region) += delta;
         out.stock_by_ethnicity(a.ethnicity, a.region) += delta;
@@ -119,6 +124,11 @@ class Engine {
     std::vector<Group> groups_;
     Schedule schedule_;
     Tallies tally_;
+    /// Daily marriage hazard by ethnicity: partners mostly from the same community.
+    std::array<double, kEthnicities> marriage_rate_{};
+    /// By person id: granted repatriate status (a status is granted once per
+    /// person). Written only when chunk outputs are merged.
+    std::vector<std::uint8_t> status_granted_;
     Team team_;
     std::uint64_t parallel_steps_ = 0; ///< steps that ran work on several threads
     bool parallel_step_ = false;       ///< this step did
@@ -129,6 +139,7 @@ class Engine {
     std::vector<std::vector<Candidate>> candidates_; ///< per group
     std::vector<Candidate> all_;
     std::vector<double> rate_;                ///< per group: hazard x step length
+    std::vector<double> reach_;               ///< per origin: access to open crossings ^ logsum
     std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
     std::vector<double> attractiveness_;      ///< of one type, by region, this step
     std::vector<std::size_t> quota_order_;    ///< candidates of one quota type, by priority

@@ -3,7 +3,7 @@
 //   admission   admit_by_quota(): quota places in random priority order
 //   arrival     arrive(): region, stock, the first plan and competing events
 //   end of plan process_due_events(): overstay, renewal, onward exit,
-//               naturalisation, marriage, regret
+//               status grant, naturalisation, marriage, regret
 //   going home  go_home(): through an open crossing, or wait for one to open
 #include "sim/engine_internal.hpp"
 
@@ -101,8 +101,18 @@ void Engine::arrive(std::uint32_t id, int crossing, int region, bool in_cohort, 
         out.year.entries_by_purpose[purpose] += opt_.scale;
         without_visa = without_visa || purpose == static_cast<int>(Purpose::transit_through);
     }
-    if (type == AgentType::labourer) out.year.labour_admitted += opt_.scale;
-    set_plan(id, r.first_plan, after(p_[r.plan_median], p_[r.plan_sigma], rng), rng, out);
+    if (type == AgentType::labourer) { // a quota worker: a permit issued, an entry
+        out.year.labour_admitted += opt_.scale;
+        out.year.labour_entered += opt_.scale;
+        out.permits_valid += 1;
+    }
+    if (r.first_plan == Plan::status && has_status(a.person)) // status is granted once
+        set_plan(id, Plan::naturalise,
+                 after(p_[Param::repatriate_naturalisation_median],
+                       p_[Param::repatriate_naturalisation_sigma], rng),
+                 rng, out);
+    else
+        set_plan(id, r.first_plan, after(p_[r.plan_median], p_[r.plan_sigma], rng), rng, out);
     if (in_cohort && without_visa) {
         a.flags |= kInVisaFreeCohort;
         out.cohort_entered += 1;
@@ -117,9 +127,9 @@ void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& r
     double first = plan_day;
     Next next = Next::plan;
     const TypeRules& r = rules(a.agent_type());
-    const bool settled = plan == Plan::naturalise;
+    const bool settled = plan == Plan::status || plan == Plan::naturalise;
     if (!(a.flags & kMarried) && r.marries && !settled) {
-        const double t = day0_ + rng.exponential(p_[Param::marriage_rate] / 365.25);
+        const double t = day0_ + rng.exponential(marriage_rate_[a.ethnicity]);
         if (t < first) first = t, next = Next::marriage;
     }
     if (r.regrets && settled) {
@@ -161,6 +171,7 @@ void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
     if (static_cast<Next>(a.next) == Next::marriage) {
         a.flags |= kMarried;
         out.year.marriages += opt_.scale;
+        if (static_cast<Plan>(a.plan) == Plan::contract_end) out.permits_valid -= 1;
         log(a, EventKind::marriage, day, -1, here, -1, out);
         set_plan(id, Plan::naturalise,
                  after(p_[Param::married_naturalisation_median],
@@ -187,10 +198,12 @@ void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
         }
         break;
     case Plan::contract_end: // a renewal needs a place of the year's quota: decided in order
-        if (rng.uniform() < p_[Param::labourer_renew_prob])
+        if (rng.uniform() < p_[Param::labourer_renew_prob]) {
             out.renewals.push_back(id);
-        else
+        } else {
+            out.permits_valid -= 1;
             go_home(id, EventKind::return_home, day, rng, out);
+        }
         break;
     case Plan::transit_end: // onward to Russia/Europe, or an irregular stay
         if (rng.uniform() < p_[Param::transit_onward_prob]) {
@@ -209,11 +222,22 @@ void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
     case Plan::go_home:
         go_home(id, EventKind::return_home, day, rng, out);
         break;
+    case Plan::status: // oralman/kandas status granted; residence towards citizenship
+        out.year.status_grants += opt_.scale;
+        out.status_grants += 1;
+        out.granted.push_back(a.person);
+        log(a, EventKind::status_grant, day, -1, here, -1, out);
+        set_plan(id, Plan::naturalise,
+                 after(p_[Param::repatriate_naturalisation_median],
+                       p_[Param::repatriate_naturalisation_sigma], rng),
+                 rng, out);
+        break;
     case Plan::naturalise:
         change_stock(a, -1, out);
         out.naturalised += 1;
         out.finished.push_back(id);
         out.year.naturalisations[a.ethnicity] += opt_.scale;
+        if (a.flags & kMarried) out.year.naturalisations_by_marriage[a.ethnicity] += opt_.scale;
         log(a, EventKind::naturalisation, day, -1, here, -1, out);
         break;
     case Plan::none:
@@ -227,6 +251,7 @@ void Engine::renew_or_go_home(std::uint32_t id, StepOutput& out) {
     RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
     rng.uniform(); // the renewal draw, made in end_of_plan
     if (!policy_.labour_room()) {
+        out.permits_valid -= 1;
         go_home(id, EventKind::return_home, day0_, rng, out);
         return;
     }

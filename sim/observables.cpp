@@ -55,52 +55,109 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
                    const std::string& units, const std::string& definition) {
         out.push_back({id, period, value, units, definition});
     };
-    for (int year : {2000, 2005, 2010, 2014})
+    for (int year : {2000, 2005, 2006, 2010, 2014})
         if (const auto* y = h.year(year))
             add("nsc_visitors_cn", std::to_string(year),
                 std::accumulate(y->entries.begin(), y->entries.end(), 0.0), "persons",
                 "entries of Chinese citizens (all purposes) recorded in the year");
-    for (int year : {1993, 2004, 2006, 2010})
+    // "559 workers from China entered the country according to ... quota" (1993):
+    // entries. "This grew to 1,457 by 2004, 5,008 by 2006 and 10,104 by 2010":
+    // the year's count of the same statistic, read as permits issued in the
+    // year (entries and renewals); permits valid on a date are reported apart
+    // (labour_permits_valid_cn), the alternative reading.
+    if (const auto* y = h.year(1993))
+        add("labour_quota_cn", "1993", y->labour_entered, "persons",
+            "Chinese workers who entered under the quota in the year");
+    for (int year : {2004, 2006, 2010, 2012, 2015})
         if (const auto* y = h.year(year))
             add("labour_quota_cn", std::to_string(year), y->labour_admitted, "persons",
-                "Chinese workers admitted under the quota in the year");
+                "work permits issued to Chinese quota workers in the year (entries and renewals)");
     if (const auto* y = h.year(2010))
         if (!sc.foreign_quota_workers.empty())
             add("labour_share_cn", "2010", y->labour_admitted / sc.foreign_quota_workers.at(2010.5),
                 "1",
-                "Chinese quota workers / all foreign quota workers (scenario series) in the "
-                "year");
+                "permits issued to Chinese quota workers / all foreign workers admitted under the "
+                "quota (scenario series) in the year");
+    for (const Date d : {Date{2005, 1, 1}, Date{2007, 1, 1}, Date{2011, 1, 1}, Date{2015, 1, 1}})
+        if (h.covers(Date{d.year - 1, 12, 31}, d))
+            add("labour_permits_valid_cn", to_string(d),
+                t.daily_permits_valid(h.step_of(Date{d.year - 1, 12, 31})) * k, "persons",
+                "work permits of Chinese quota workers valid at the start of the day");
     // Final only at the end of the run: the cohort may go home in any later year.
     if (const auto* y = h.year(kVisaFreeCohortYear); y && y->visa_free_days > 0 && h.ended())
         add("nonreturn_per_day_1992", "1992",
             (t.cohort_entered - t.cohort_returned) * k / y->visa_free_days, "persons/day",
             "entrants of 1992 under the visa-free regime who never went back to China, per "
             "visa-free day");
+    // "73,713 were Kazakh repatriates; 13 - Han Chinese, and 73 - other
+    // ethnicities": the first category is a route (repatriation), so an ethnic
+    // Kazakh naturalised by marriage counts among the others.
     if (h.covers(Date{1995, 1, 1}, Date{2014, 12, 31})) {
-        std::array<double, kEthnicities> by{};
+        std::array<double, kEthnicities> by{}, married{};
         for (int year = 1995; year <= 2014; ++year)
-            for (int e = 0; e < kEthnicities; ++e)
+            for (int e = 0; e < kEthnicities; ++e) {
                 by[e] += h.year(year)->naturalisations[e];
+                married[e] += h.year(year)->naturalisations_by_marriage[e];
+            }
         const std::string period = "1995-01-01/2014-12-31";
         const double total = std::accumulate(by.begin(), by.end(), 0.0);
+        const double repatriates = by[index(Ethnicity::kazakh)] - married[index(Ethnicity::kazakh)];
         add("citizenship_cn", period, total, "persons", "naturalisations of people from China");
-        add("citizenship_cn_kazakh", period, by[index(Ethnicity::kazakh)], "persons",
-            "naturalisations of ethnic Kazakhs from China");
+        add("citizenship_cn_kazakh", period, repatriates, "persons",
+            "naturalisations of Kazakh repatriates from China (the repatriation route)");
         add("citizenship_cn_han", period, by[index(Ethnicity::han)], "persons",
             "naturalisations of Han Chinese from China");
-        add("citizenship_cn_other", period,
-            total - by[index(Ethnicity::kazakh)] - by[index(Ethnicity::han)], "persons",
-            "naturalisations of people from China of other ethnicities");
+        add("citizenship_cn_other", period, total - repatriates - by[index(Ethnicity::han)],
+            "persons",
+            "naturalisations of people from China of other ethnicities, and of ethnic Kazakhs "
+            "who were not repatriates (by marriage)");
     }
+    // Oralman/kandas status granted (once per person), by the day of the decision.
     if (h.covers(Date{1991, 1, 1}, Date{2019, 9, 30})) {
-        const double arrivals =
-            h.sum_steps(Date{1991, 1, 1}, Date{2019, 9, 30}, [&](std::size_t s) {
-                return t.daily_entries_by_ethnicity(s, index(AgentType::repatriate),
-                                                    index(Ethnicity::kazakh));
-            });
-        add("repatriates_cn", "1991-01-01/2019-09-30", arrivals * k, "persons",
-            "ethnic Kazakh repatriates arriving from China");
+        const double grants = h.sum_steps(Date{1991, 1, 1}, Date{2019, 9, 30},
+                                          [&](std::size_t s) { return t.daily_status_grants(s); });
+        add("repatriates_cn", "1991-01-01/2019-09-30", grants * k, "persons",
+            "ethnic Kazakhs from China granted oralman/kandas status (a person once)");
     }
+    if (const auto* y = h.year(2016))
+        add("repatriates_cn", "2016", y->status_grants, "persons",
+            "ethnic Kazakhs from China granted oralman/kandas status in the year");
+    if (h.covers(Date{2020, 1, 1}, Date{2020, 11, 30}))
+        add("repatriates_cn", "2020-01-01/2020-11-30",
+            h.sum_steps(Date{2020, 1, 1}, Date{2020, 11, 30},
+                        [&](std::size_t s) { return t.daily_status_grants(s); }) *
+                k,
+            "persons", "ethnic Kazakhs from China granted kandas status in the period");
+    // "Most are concentrated around Almaty and East Kazakhstan Province."
+    const Date counted{2019, 9, 30};
+    if (h.covers(counted, counted)) {
+        const std::size_t s = h.step_of(counted);
+        double all = 0, there = 0;
+        for (std::size_t r = 0; r < sc.regions.size(); ++r) {
+            const double n = t.daily_stock(s, index(AgentType::repatriate), r);
+            all += n;
+            const std::string& id = sc.regions[r].id;
+            if (id == "almaty_city" || id == "almaty_region" || id == "east_kazakhstan") there += n;
+        }
+        if (all > 0)
+            add("repatriates_almaty_east", to_string(counted), there / all, "1",
+                "share of repatriates from China present (not yet citizens) who live in Almaty "
+                "city, Almaty region or East Kazakhstan");
+    }
+    // Passengers at Khorgos (all nationalities, both directions): the model's
+    // Chinese citizens are a part of them.
+    for (std::size_t c = 0; c < sc.crossings.size(); ++c)
+        if (sc.crossings[c].id == "khorgos" && h.year(2002)) {
+            const double n = h.sum_steps(Date{2002, 1, 1}, Date{2002, 12, 31}, [&](std::size_t s) {
+                double x = 0;
+                for (int type = 0; type < kAgentTypes; ++type)
+                    for (int d = 0; d < kDirections; ++d)
+                        x += t.daily_flow(s, type, c, d);
+                return x;
+            });
+            add("khorgos_passengers_cn", "2002", n * k, "persons",
+                "crossings of Chinese citizens from China at Khorgos in the year, both directions");
+        }
     if (h.covers(Date{1991, 1, 1}, Date{2007, 12, 31})) {
         double n = 0;
         for (int year = 1991; year <= 2007; ++year)

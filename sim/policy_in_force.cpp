@@ -61,12 +61,15 @@ void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
 void PolicyInForce::rebuild_crossing_table() {
     const std::size_t origins = sc_.origins.size();
     open_cdf_.assign(origins * static_cast<std::size_t>(crossings_), 0);
+    access_.assign(origins, 0);
     for (std::size_t o = 0; o < origins; ++o) {
-        double cumulative = 0;
+        double cumulative = 0, all = 0;
         for (int c = 0; c < crossings_; ++c) {
             if (state_.crossing_open[c]) cumulative += sc_.crossings[c].proximity[o];
+            all += sc_.crossings[c].proximity[o];
             open_cdf_[o * crossings_ + c] = cumulative;
         }
+        access_[o] = all > 0 ? cumulative / all : 0;
     }
     capacity_limited_ = false;
     for (int c = 0; c < crossings_; ++c)

@@ -56,6 +56,10 @@ class PolicyInForce {
     }
     void use_capacity(int crossing, double persons) { capacity_left_[crossing] -= persons; }
 
+    /// How well an origin reaches Kazakhstan now: the share of its proximity
+    /// weight (over all crossings) on open crossings, 0 to 1.
+    double access(int origin) const { return access_[static_cast<std::size_t>(origin)]; }
+
     /// The first day on or after `day` with an open crossing (end_day + 1 if none).
     int next_open_day(int day) const {
         return next_open_[static_cast<std::size_t>(day - sc_.start_day)];
@@ -84,6 +88,7 @@ class PolicyInForce {
     /// weighing 0; rebuilt when the timeline changes the crossings.
     std::vector<double> open_cdf_;
     bool capacity_limited_ = false; ///< some open crossing has a capacity
+    std::vector<double> access_;    ///< per origin, see access()
 };
 
 } // namespace khorgos

@@ -18,6 +18,7 @@ enum class Plan : std::uint8_t {
     contract_end,  ///< end of a labour contract
     irregular_end, ///< end of an irregular stay: go home
     transit_end,   ///< a transit migrant moves on (or stays irregularly)
+    status,        ///< a repatriate's status decision: oralman/kandas status granted
     naturalise,    ///< residence complete: become a citizen
     go_home,       ///< waiting for a crossing to open, then go home
 };

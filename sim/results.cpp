@@ -111,6 +111,12 @@ RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCount
                     "members of the pools by status at the end of the step",
                     persons(t.daily_population.values(), k)});
     vars.push_back({"daily",
+                    "labour_permits_valid",
+                    {"time"},
+                    "persons",
+                    "work permits of Chinese quota workers valid at the end of the step",
+                    persons(t.daily_permits_valid.values(), k)});
+    vars.push_back({"daily",
                     "pool_created",
                     {"time"},
                     "persons",
@@ -129,13 +135,19 @@ RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCount
                     "persons",
                     "visitors' entries in the year by purpose",
                     yearly(t, [](const YearTally& y) { return y.entries_by_purpose; })});
-    vars.push_back(
-        {"yearly",
-         "labour_admitted",
-         {"year"},
-         "persons",
-         "Chinese workers admitted under the labour quota in the year (entries and renewals)",
-         yearly(t, [](const YearTally& y) { return one(y.labour_admitted); })});
+    vars.push_back({"yearly",
+                    "labour_admitted",
+                    {"year"},
+                    "persons",
+                    "work permits issued to Chinese workers under the labour quota in the year "
+                    "(entries and renewals)",
+                    yearly(t, [](const YearTally& y) { return one(y.labour_admitted); })});
+    vars.push_back({"yearly",
+                    "labour_entered",
+                    {"year"},
+                    "persons",
+                    "Chinese workers who entered under the labour quota in the year",
+                    yearly(t, [](const YearTally& y) { return one(y.labour_entered); })});
     vars.push_back({"yearly",
                     "labour_cap_cn",
                     {"year"},
@@ -162,6 +174,19 @@ RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCount
                     "persons",
                     "people from China granted citizenship of Kazakhstan in the year",
                     yearly(t, [](const YearTally& y) { return y.naturalisations; })});
+    vars.push_back({"yearly",
+                    "status_grants",
+                    {"year"},
+                    "persons",
+                    "repatriates from China granted oralman/kandas status in the year",
+                    yearly(t, [](const YearTally& y) { return one(y.status_grants); })});
+    vars.push_back(
+        {"yearly",
+         "naturalisations_by_marriage",
+         {"year", "ethnicity"},
+         "persons",
+         "people from China granted citizenship of Kazakhstan in the year after marrying a citizen",
+         yearly(t, [](const YearTally& y) { return y.naturalisations_by_marriage; })});
     vars.push_back({"yearly",
                     "marriages",
                     {"year"},

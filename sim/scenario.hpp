@@ -113,6 +113,9 @@ struct Scenario {
                                                 -1}; ///< index into drivers, -1 = none
     Series foreign_quota_workers; ///< all-country workers admitted under the quota (labour share's
                                   ///< denominator)
+    /// Residents of Kazakhstan by ethnicity: the community a migrant marries
+    /// into (partners of the same community), 0 where the scenario gives none.
+    std::array<double, kEthnicities> partner_pool{};
 
     InitialPolicy initial;
     std::vector<PolicyEvent> events; ///< sorted by day (stable)

@@ -26,6 +26,8 @@ struct StepOutput {
     Grid<double, 2> entries_by_ethnicity; ///< type x ethnicity
     YearTally year;                       ///< additions to the year's tallies
     double left_onward = 0, naturalised = 0, cohort_entered = 0, cohort_returned = 0;
+    double status_grants = 0; ///< agents granted status
+    int permits_valid = 0;    ///< change of the work permits valid
     std::uint64_t events = 0;
 
     std::vector<std::pair<std::uint32_t, int>> scheduled; ///< (agent, day), in order
@@ -33,6 +35,7 @@ struct StepOutput {
     std::vector<std::pair<std::uint16_t, std::uint32_t>> returners; ///< (group, slot) home
     std::vector<std::uint32_t> finished; ///< slots of agents with no further event
     std::vector<std::uint32_t> renewals; ///< contract ends that drew a renewal, decided in order
+    std::vector<std::uint32_t> granted;  ///< persons granted status (remembered at the merge)
 
     /// Adds the numbers to the run's tallies (step `step`, year `year`) and clears them.
     void merge_tallies(Tallies& t, std::size_t step, YearTally& y) {
@@ -47,17 +50,24 @@ struct StepOutput {
             y.entries_by_purpose[i] += year.entries_by_purpose[i];
         for (int i = 0; i < kEthnicities; ++i)
             y.naturalisations[i] += year.naturalisations[i];
+        for (int i = 0; i < kEthnicities; ++i)
+            y.naturalisations_by_marriage[i] += year.naturalisations_by_marriage[i];
         for (int i = 0; i < kEventKinds; ++i)
             y.events[i] += year.events[i];
         y.labour_admitted += year.labour_admitted;
+        y.labour_entered += year.labour_entered;
         y.marriages += year.marriages;
+        y.status_grants += year.status_grants;
         year = YearTally{};
         t.left_onward += left_onward;
         t.naturalised += naturalised;
         t.cohort_entered += cohort_entered;
         t.cohort_returned += cohort_returned;
         t.events += events;
-        left_onward = naturalised = cohort_entered = cohort_returned = 0;
+        t.daily_status_grants(step) += status_grants;
+        t.permits_valid += permits_valid;
+        left_onward = naturalised = cohort_entered = cohort_returned = status_grants = 0;
+        permits_valid = 0;
         events = 0;
     }
 

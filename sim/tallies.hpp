@@ -59,12 +59,15 @@ constexpr std::array<std::string_view, kStatuses> kStatusNames{"at_origin", "in_
 struct YearTally {
     std::array<double, kAgentTypes> entries{};
     std::array<double, kPurposes> entries_by_purpose{};
-    double labour_admitted = 0; ///< quota entries and renewals
+    double labour_admitted = 0; ///< permits issued: quota entries and renewals
+    double labour_entered = 0;  ///< quota workers who entered the country
     double labour_cap = 0;      ///< the largest cap in force during the year
     double repatriate_households_assisted = 0;
     double repatriate_household_cap = 0;
     std::array<double, kEthnicities> naturalisations{};
+    std::array<double, kEthnicities> naturalisations_by_marriage{}; ///< the marriage route
     double marriages = 0;
+    double status_grants = 0; ///< repatriates granted oralman/kandas status
     std::array<double, kEventKinds> events{};
     double visa_free_days = 0; ///< days of the year on which entry was visa-free
 };
@@ -79,12 +82,13 @@ struct Tallies {
           daily_flow({steps, kAgentTypes, crossings, kDirections}),
           daily_onward({steps, kAgentTypes}), daily_population({steps, kStatuses}),
           daily_pool({steps}), daily_entries_by_ethnicity({steps, kAgentTypes, kEthnicities}),
-          yearly(years) {}
+          daily_status_grants({steps}), daily_permits_valid({steps}), yearly(years) {}
 
     // In Kazakhstan now.
     Grid<int, 2> stock;              ///< type x region
     Grid<int, 2> stock_by_ethnicity; ///< ethnicity x region
     double left_onward = 0, naturalised = 0, pool_created = 0;
+    int permits_valid = 0; ///< quota workers whose permit (contract) runs
 
     // By step.
     Grid<double, 3> daily_stock;                ///< step x type x region, at the step's end
@@ -94,6 +98,8 @@ struct Tallies {
     Grid<double, 2> daily_population;           ///< step x status
     Grid<double, 1> daily_pool;                 ///< step
     Grid<double, 3> daily_entries_by_ethnicity; ///< step x type x ethnicity
+    Grid<double, 1> daily_status_grants;        ///< step: repatriates granted status
+    Grid<double, 1> daily_permits_valid;        ///< step: work permits valid at the step's end
 
     std::vector<YearTally> yearly; ///< by calendar year of the horizon
 

@@ -35,11 +35,12 @@ enum class EventKind : std::uint8_t {
     naturalisation, ///< became a citizen of Kazakhstan
     marriage,       ///< married a citizen of Kazakhstan
     regret_return,  ///< a repatriate went back to China before naturalising
+    status_grant,   ///< a repatriate was granted oralman/kandas status (once per person)
 };
-constexpr int kEventKinds = 8;
+constexpr int kEventKinds = 9;
 constexpr std::array<std::string_view, kEventKinds> kEventKindNames{
-    "entry",   "return",         "onward_exit", "overstay",
-    "renewal", "naturalisation", "marriage",    "regret_return"};
+    "entry",          "return",   "onward_exit",   "overstay",    "renewal",
+    "naturalisation", "marriage", "regret_return", "status_grant"};
 
 enum class Direction : std::uint8_t { entry, exit };
 constexpr int kDirections = 2;

@@ -1,0 +1,323 @@
+// The model's mechanisms and the statistics its observables count: each
+// mechanism changes what it should and nothing else, and each observable
+// counts what its official statistic counts (docs/model.md, "Observables").
+#include "engine_fixture.hpp"
+#include "sim/calendar.hpp"
+#include "sim/tallies.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+using namespace khorgos;
+using namespace khorgos::testing;
+
+namespace {
+double observable(const RunResult& r, const std::string& id, const std::string& period) {
+    const Observable* o = r.observable(id, period);
+    REQUIRE(o != nullptr);
+    return o->value;
+}
+
+} // namespace
+
+TEST_CASE("repatriates are counted by status granted, once a person, after the status delay",
+          "[mechanisms]") {
+    const Scenario s = scenario("tests/data/repatriates.toml");
+    EventLog log;
+    const RunResult r = run(s, 3, 2, 1, &log);
+    std::map<std::uint32_t, int> entries, grants;
+    std::map<std::uint32_t, int> last_entry;
+    double grants_in_window = 0;
+    const int window_end = day_number({2019, 9, 30});
+    for (const auto& e : log.rows) {
+        const auto kind = static_cast<EventKind>(e.kind);
+        if (kind == EventKind::entry) {
+            ++entries[e.agent];
+            last_entry[e.agent] = e.day;
+        }
+        if (kind == EventKind::status_grant) {
+            ++grants[e.agent];
+            CHECK(e.day > last_entry[e.agent]); // a decision after arrival
+            grants_in_window += e.day <= window_end;
+        }
+    }
+    int came_again = 0, came_again_after_status = 0;
+    for (const auto& [person, n] : entries) {
+        came_again += n > 1;
+        came_again_after_status += n > 1 && grants.count(person);
+    }
+    for (const auto& [person, n] : grants)
+        REQUIRE(n == 1);
+    CHECK(came_again_after_status > 50);   // re-arrivals are there, and not counted again
+    CHECK(grants.size() < entries.size()); // some went back before their decision
+    CHECK(observable(r, "repatriates_cn", "1991-01-01/2019-09-30") == grants_in_window);
+    const auto yearly = r.variable("status_grants")->values;
+    CHECK(std::accumulate(yearly.begin(), yearly.end(), 0.0) == static_cast<double>(grants.size()));
+    INFO(came_again << " persons came more than once");
+}
+
+TEST_CASE("the status delay is log-normal with its median and sigma", "[mechanisms][stochastic]") {
+    Scenario s = scenario("tests/data/repatriates.toml");
+    s.parameters[Param::repatriate_regret_rate] = 0; // nothing competes with the decision
+    EventLog log;
+    run(s, 4, 1, 1, &log);
+    std::map<std::uint32_t, int> entered;
+    double sum = 0;
+    int n = 0;
+    for (const auto& e : log.rows) {
+        const auto kind = static_cast<EventKind>(e.kind);
+        if (kind == EventKind::entry) entered[e.agent] = e.day;
+        if (kind == EventKind::status_grant) {
+            sum += std::log(e.day - entered.at(e.agent));
+            ++n;
+        }
+    }
+    // Mean of the log of the delay: log(median) +- 4 standard errors (sigma / sqrt(n)).
+    const double median = s.parameters[Param::repatriate_status_median];
+    const double sigma = s.parameters[Param::repatriate_status_sigma];
+    REQUIRE(n > 1000);
+    INFO(n << " grants, mean log delay " << sum / n << ", expected " << std::log(median));
+    CHECK(std::abs(sum / n - std::log(median)) < 4 * sigma / std::sqrt(n));
+}
+
+TEST_CASE("the status delay changes when status and citizenship come, nothing else",
+          "[mechanisms]") {
+    // Without regret nobody goes back, so who sets out and when cannot depend
+    // on the delay: entries and people at home stay identical, seed for seed.
+    Scenario fast = scenario("tests/data/repatriates.toml");
+    fast.parameters[Param::repatriate_regret_rate] = 0;
+    fast.parameters[Param::repatriate_naturalisation_median] = 400;
+    Scenario slow = fast;
+    slow.parameters[Param::repatriate_status_median] = 900;
+    const RunResult a = run(fast, 6);
+    const RunResult b = run(slow, 6);
+    CHECK(a.variable("entries")->values == b.variable("entries")->values);
+    CHECK(a.variable("flow")->values == b.variable("flow")->values);
+    const auto& pa = a.variable("population")->values;
+    const auto& pb = b.variable("population")->values;
+    const std::size_t at_origin = label(a, "status", "at_origin");
+    for (std::size_t t = 0; t < pa.size() / kStatuses; ++t)
+        REQUIRE(pa[t * kStatuses + at_origin] == pb[t * kStatuses + at_origin]);
+    const auto ga = a.variable("status_grants")->values;
+    const auto gb = b.variable("status_grants")->values;
+    CHECK(ga != gb);
+    const double entries = std::accumulate(a.variable("entries")->values.begin(),
+                                           a.variable("entries")->values.end(), 0.0);
+    // Nearly all who came in time were granted status: the later delay grants fewer by 2019.
+    CHECK(std::accumulate(gb.begin(), gb.end(), 0.0) < std::accumulate(ga.begin(), ga.end(), 0.0));
+    CHECK(std::accumulate(ga.begin(), ga.end(), 0.0) <= entries);
+}
+
+TEST_CASE("labour figures: entries, permits issued in the year, permits valid on a day",
+          "[mechanisms]") {
+    // Without overstays and marriages every labourer present holds a permit.
+    const Scenario s =
+        scenario("scenarios/historical.toml", {"trader.overstay_prob=0", "visitor.overstay_prob=0",
+                                               "transit.onward_prob=1", "marriage.rate=0"});
+    EventLog log;
+    const RunResult r = run(s, 5, 2, 4, &log);
+    const auto valid = r.variable("labour_permits_valid")->values;
+    const auto labourers = [&] {
+        const Variable* v = r.variable("stock"); // [time, type, region]
+        const std::size_t T = r.coordinate("time")->size(), R = r.coordinate("region")->size();
+        const std::size_t lab = label(r, "agent_type", "labourer");
+        std::vector<double> out(T, 0);
+        for (std::size_t t = 0; t < T; ++t)
+            for (std::size_t g = 0; g < R; ++g)
+                out[t] += v->values[(t * kAgentTypes + lab) * R + g];
+        return out;
+    }();
+    // Until every crossing closes (2020-01-29): then labourers whose contract
+    // has ended wait to go home without a permit.
+    const auto& time = r.coordinate("time")->values;
+    for (std::size_t t = 0; t < time.size() && time[t] < day_number({2020, 1, 29}); ++t)
+        REQUIRE(valid[t] == labourers[t]);
+    CHECK(*std::max_element(valid.begin(), valid.end()) > 1000);
+
+    // Permits issued = entries + renewals, year by year; entries from the log.
+    const auto issued = r.variable("labour_admitted")->values;
+    const auto entered = r.variable("labour_entered")->values;
+    std::vector<double> renewals(issued.size(), 0), entries(issued.size(), 0);
+    for (const auto& e : log.rows) {
+        const auto y = static_cast<std::size_t>(year_of(e.day) - 1990);
+        if (static_cast<EventKind>(e.kind) == EventKind::renewal) renewals[y] += 4;
+        if (static_cast<EventKind>(e.kind) == EventKind::entry &&
+            static_cast<AgentType>(e.type) == AgentType::labourer)
+            entries[y] += 4;
+    }
+    CHECK(entered == entries);
+    for (std::size_t y = 0; y < issued.size(); ++y)
+        CHECK(issued[y] == entered[y] + renewals[y]);
+    CHECK(observable(r, "labour_quota_cn", "1993") == entered[3]);
+    CHECK(observable(r, "labour_quota_cn", "2004") == issued[14]);
+    CHECK(observable(r, "labour_quota_cn", "2010") == issued[20]);
+    const auto last_of_2014 = static_cast<std::size_t>(
+        std::find(time.begin(), time.end(), day_number({2014, 12, 31})) - time.begin());
+    CHECK(observable(r, "labour_permits_valid_cn", "2015-01-01") == valid[last_of_2014]);
+}
+
+TEST_CASE("marriages by ethnicity follow the partner pool of the same community",
+          "[mechanisms][stochastic]") {
+    const Scenario s = scenario("tests/data/marriages.toml");
+    EventLog log;
+    run(s, 8, 2, 1, &log);
+    std::map<std::uint32_t, int> entered, married;
+    std::array<int, kEthnicities> ethnicity_marriages{};
+    std::map<std::uint32_t, int> ethnicity;
+    for (const auto& e : log.rows) {
+        const auto kind = static_cast<EventKind>(e.kind);
+        if (kind == EventKind::entry) entered[e.agent] = e.day, ethnicity[e.agent] = e.ethnicity;
+        if (kind == EventKind::marriage)
+            married[e.agent] = e.day, ++ethnicity_marriages[e.ethnicity];
+    }
+    // Exposure: entry to marriage or to the end of the horizon (person-days).
+    std::array<double, kEthnicities> exposure{};
+    for (const auto& [person, day] : entered) {
+        const auto m = married.find(person);
+        exposure[ethnicity[person]] += (m != married.end() ? m->second : s.end_day + 1) - day;
+    }
+    const Parameters& p = s.parameters;
+    const double mixed = p[Param::marriage_mixed_share];
+    for (int e = 0; e < kEthnicities; ++e) {
+        const double pool = s.partner_pool[e];
+        const double rate = p[Param::marriage_rate] / 365.25 *
+                            (mixed + (1 - mixed) * pool / (pool + p[Param::marriage_pool_half]));
+        const double expected = rate * exposure[e]; // Poisson: sd = sqrt(expected)
+        INFO(kEthnicityNames[e] << ": " << ethnicity_marriages[e] << " marriages, expected "
+                                << expected);
+        CHECK(std::abs(ethnicity_marriages[e] - expected) < 4 * std::sqrt(expected));
+    }
+    // The pools matter: Kazakhs (a large community) marry over 4 times as often as Han.
+    const int kazakh = index(Ethnicity::kazakh), han = index(Ethnicity::han);
+    CHECK(ethnicity_marriages[kazakh] / exposure[kazakh] >
+          4 * ethnicity_marriages[han] / exposure[han]);
+}
+
+TEST_CASE("partner pools change marriages and what follows them only", "[mechanisms]") {
+    Scenario a = scenario("tests/data/marriages.toml");
+    a.parameters[Param::married_naturalisation_median] = 300;
+    a.parameters[Param::married_naturalisation_sigma] = 0.3;
+    Scenario b = a;
+    b.partner_pool = {};
+    const RunResult ra = run(a, 9);
+    const RunResult rb = run(b, 9);
+    CHECK(ra.variable("entries")->values == rb.variable("entries")->values);
+    CHECK(ra.variable("flow")->values == rb.variable("flow")->values);
+    CHECK(ra.variable("marriages")->values != rb.variable("marriages")->values);
+    // Every naturalisation here is by marriage (no repatriates).
+    CHECK(ra.variable("naturalisations")->values ==
+          ra.variable("naturalisations_by_marriage")->values);
+}
+
+TEST_CASE("naturalisations by route: Kazakh repatriates, Han, and the others", "[mechanisms]") {
+    const Scenario s = scenario("scenarios/historical.toml");
+    const RunResult r = run(s, 12, 2, 5);
+    const auto& all = r.variable("naturalisations")->values; // [year, ethnicity]
+    const auto& by_marriage = r.variable("naturalisations_by_marriage")->values;
+    std::array<double, kEthnicities> sum{}, married{};
+    for (int year = 1995; year <= 2014; ++year)
+        for (int e = 0; e < kEthnicities; ++e) {
+            sum[e] += all[static_cast<std::size_t>((year - 1990) * kEthnicities + e)];
+            married[e] += by_marriage[static_cast<std::size_t>((year - 1990) * kEthnicities + e)];
+        }
+    const std::string period = "1995-01-01/2014-12-31";
+    const int kazakh = index(Ethnicity::kazakh), han = index(Ethnicity::han);
+    CHECK(observable(r, "citizenship_cn_kazakh", period) == sum[kazakh] - married[kazakh]);
+    CHECK(observable(r, "citizenship_cn_han", period) == sum[han]);
+    CHECK(observable(r, "citizenship_cn_other", period) ==
+          std::accumulate(sum.begin(), sum.end(), 0.0) - sum[han] -
+              (sum[kazakh] - married[kazakh]));
+    CHECK(married[han] == sum[han]); // Han naturalise by marriage only
+    CHECK(married[kazakh] > 0);      // Kazakhs who were not repatriates, by marriage
+}
+
+namespace {
+/// Entries of a calendar year, over every type and crossing, and at one crossing.
+std::pair<double, double> entries_in(const RunResult& r, int year, std::size_t crossing) {
+    const auto& flow = r.variable("flow")->values; // [time, type, crossing, direction]
+    const auto& time = r.coordinate("time")->values;
+    const std::size_t C = r.coordinate("crossing")->size();
+    double all = 0, at = 0;
+    for (std::size_t t = 0; t < time.size(); ++t) {
+        if (year_of(static_cast<int>(time[t])) != year) continue;
+        for (std::size_t k = 0; k < static_cast<std::size_t>(kAgentTypes); ++k)
+            for (std::size_t c = 0; c < C; ++c) {
+                const double n = flow[((t * kAgentTypes + k) * C + c) * kDirections];
+                all += n;
+                if (c == crossing) at += n;
+            }
+    }
+    return {all, at};
+}
+
+Scenario with_khorgos_closed(Scenario s) {
+    PolicyEvent close;
+    close.id = "khorgos-closes";
+    close.day = day_number({2015, 1, 1});
+    close.kind = PolicyKind::crossing_close;
+    close.crossing = 0; // khorgos, the first crossing of the historical scenario
+    REQUIRE(s.crossings[0].id == "khorgos");
+    const auto at = std::upper_bound(s.events.begin(), s.events.end(), close.day,
+                                     [](int day, const PolicyEvent& e) { return day < e.day; });
+    s.events.insert(at, close);
+    return s;
+}
+} // namespace
+
+TEST_CASE("closing Khorgos from 2015 lowers 2016's crossings: a closure deters as well as diverts",
+          "[mechanisms]") {
+    const double scale = 10;
+    const Scenario history = scenario("scenarios/historical.toml");
+    const RunResult open = run(history, 1, 2, scale);
+    const RunResult closed = run(with_khorgos_closed(history), 1, 2, scale);
+    const auto [before, khorgos_before] = entries_in(open, 2016, 0);
+    const auto [after, khorgos_after] = entries_in(closed, 2016, 0);
+    INFO("2016 entries: " << before << " with Khorgos open, " << after << " closed");
+    CHECK(khorgos_before > 0);
+    CHECK(khorgos_after == 0);
+    // Lower by more than 4 standard errors (Poisson counts of agents, x scale).
+    CHECK(after < before - 4 * std::sqrt(2 * scale * before));
+    // Nothing changes before the closure.
+    CHECK(entries_in(open, 2014, 0) == entries_in(closed, 2014, 0));
+
+    // With a logsum coefficient of 0 the closure only diverts: the same people set out.
+    Scenario divert = history;
+    divert.parameters[Param::crossing_logsum] = 0;
+    const RunResult a = run(divert, 1, 2, scale);
+    const RunResult b = run(with_khorgos_closed(divert), 1, 2, scale);
+    CHECK(entries_in(a, 2016, 0).first == entries_in(b, 2016, 0).first);
+    CHECK(entries_in(b, 2016, 0).second == 0);
+}
+
+TEST_CASE("validation observables count what their figures count", "[mechanisms]") {
+    const Scenario s = scenario("scenarios/historical.toml");
+    const RunResult r = run(s, 13, 2, 5);
+    const auto& grants = r.variable("status_grants")->values;
+    CHECK(observable(r, "repatriates_cn", "2016") == grants[2016 - 1990]);
+    CHECK(observable(r, "repatriates_cn", "2020-01-01/2020-11-30") <= grants[2020 - 1990]);
+    CHECK(observable(r, "labour_quota_cn", "2015") ==
+          r.variable("labour_admitted")->values[2015 - 1990]);
+    CHECK(observable(r, "nsc_visitors_cn", "2006") ==
+          std::accumulate(r.variable("entries")->values.begin() + (2006 - 1990) * kAgentTypes,
+                          r.variable("entries")->values.begin() + (2007 - 1990) * kAgentTypes,
+                          0.0));
+    // Both directions at Khorgos in 2002.
+    const auto& flow = r.variable("flow")->values; // [time, type, crossing, direction]
+    const auto& time = r.coordinate("time")->values;
+    const std::size_t C = r.coordinate("crossing")->size();
+    double khorgos = 0;
+    for (std::size_t t = 0; t < time.size(); ++t)
+        if (year_of(static_cast<int>(time[t])) == 2002)
+            for (std::size_t k = 0; k < static_cast<std::size_t>(kAgentTypes); ++k)
+                for (std::size_t d = 0; d < static_cast<std::size_t>(kDirections); ++d)
+                    khorgos += flow[((t * kAgentTypes + k) * C + 0) * kDirections + d];
+    CHECK(observable(r, "khorgos_passengers_cn", "2002") == khorgos);
+    const double share = observable(r, "repatriates_almaty_east", "2019-09-30");
+    CHECK(share > 0);
+    CHECK(share <= 1);
+}
