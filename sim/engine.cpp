@@ -121,8 +121,8 @@ void Engine::merge(StepOutput& out) {
     finished_.insert(finished_.end(), out.finished.begin(), out.finished.end());
     out.finished.clear();
     for (const std::uint32_t person : out.granted) {
-        if (person >= status_granted_.size()) status_granted_.resize(agents_.people, 0);
-        status_granted_[person] = 1;
+        if (person >= status_granted_.size()) status_granted_.resize(agents_.people, false);
+        status_granted_[person] = true;
     }
     out.granted.clear();
 }
@@ -171,12 +171,11 @@ std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale) {
         persons += *std::max_element(pool.size.values.begin(), pool.size.values.end());
     persons *= scenario.parameters[Param::pool_size_factor];
     // A record, a slot in a schedule bucket and in an idle list, and a status
-    // byte per person (a bound).
+    // bit per person (a bound: a byte).
     const double agents = persons / scale * (sizeof(Agent) + 2 * sizeof(std::uint32_t) + 1);
     const double steps = steps_of(scenario);
     const double cells = static_cast<double>(kAgentTypes + kEthnicities) * scenario.regions.size() +
-                         kAgentTypes * (2.0 * scenario.crossings.size() + 1 + kEthnicities) +
-                         kStatuses + 3;
+                         kAgentTypes * (2.0 * scenario.crossings.size() + 1) + kStatuses + 3;
     const double series = steps * cells * sizeof(double) * 2; // counted, then copied out
     return static_cast<std::uint64_t>(std::min(agents + series, 1.8e19));
 }

@@ -88,7 +88,7 @@ class Engine {
 
     /// Whether the person was granted repatriate status on an earlier stay.
     bool has_status(std::uint32_t person) const {
-        return person < status_granted_.size() && status_granted_[person] != 0;
+        return person < status_granted_.size() && status_granted_[person];
     }
 
     void change_stock(const Agent& a, int delta, StepOutput& out) const {
@@ -128,7 +128,7 @@ class Engine {
     std::array<double, kEthnicities> marriage_rate_{};
     /// By person id: granted repatriate status (a status is granted once per
     /// person). Written only when chunk outputs are merged.
-    std::vector<std::uint8_t> status_granted_;
+    std::vector<bool> status_granted_; ///< a bit per person: written only at merges
     Team team_;
     std::uint64_t parallel_steps_ = 0; ///< steps that ran work on several threads
     bool parallel_step_ = false;       ///< this step did

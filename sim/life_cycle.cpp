@@ -91,7 +91,6 @@ void Engine::arrive(std::uint32_t id, int crossing, int region, bool in_cohort, 
     change_stock(a, +1, out);
     out.flow(index(type), crossing, Direction::entry) += 1;
     out.year.entries[index(type)] += opt_.scale;
-    out.entries_by_ethnicity(index(type), a.ethnicity) += 1;
     log(a, EventKind::entry, day0_, crossing, place_of_origin(groups_[a.group].origin),
         place_of_region(region), out);
     bool without_visa = r.visa == Visa::never_needed ||

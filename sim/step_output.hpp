@@ -16,15 +16,13 @@ namespace khorgos {
 struct StepOutput {
     StepOutput(std::size_t regions, std::size_t crossings)
         : stock({kAgentTypes, regions}), stock_by_ethnicity({kEthnicities, regions}),
-          flow({kAgentTypes, crossings, kDirections}), onward({kAgentTypes}),
-          entries_by_ethnicity({kAgentTypes, kEthnicities}) {}
+          flow({kAgentTypes, crossings, kDirections}), onward({kAgentTypes}) {}
 
-    Grid<int, 2> stock;                   ///< change of type x region
-    Grid<int, 2> stock_by_ethnicity;      ///< change of ethnicity x region
-    Grid<double, 3> flow;                 ///< type x crossing x direction
-    Grid<double, 1> onward;               ///< type
-    Grid<double, 2> entries_by_ethnicity; ///< type x ethnicity
-    YearTally year;                       ///< additions to the year's tallies
+    Grid<int, 2> stock;              ///< change of type x region
+    Grid<int, 2> stock_by_ethnicity; ///< change of ethnicity x region
+    Grid<double, 3> flow;            ///< type x crossing x direction
+    Grid<double, 1> onward;          ///< type
+    YearTally year;                  ///< additions to the year's tallies
     double left_onward = 0, naturalised = 0, cohort_entered = 0, cohort_returned = 0;
     double status_grants = 0; ///< agents granted status
     int permits_valid = 0;    ///< change of the work permits valid
@@ -43,7 +41,6 @@ struct StepOutput {
         add(t.stock_by_ethnicity, stock_by_ethnicity);
         add_to_slice(t.daily_flow, step, flow);
         add_to_slice(t.daily_onward, step, onward);
-        add_to_slice(t.daily_entries_by_ethnicity, step, entries_by_ethnicity);
         for (int i = 0; i < kAgentTypes; ++i)
             y.entries[i] += year.entries[i];
         for (int i = 0; i < kPurposes; ++i)

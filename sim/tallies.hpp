@@ -81,8 +81,8 @@ struct Tallies {
           daily_stock_by_ethnicity({steps, kEthnicities, regions}),
           daily_flow({steps, kAgentTypes, crossings, kDirections}),
           daily_onward({steps, kAgentTypes}), daily_population({steps, kStatuses}),
-          daily_pool({steps}), daily_entries_by_ethnicity({steps, kAgentTypes, kEthnicities}),
-          daily_status_grants({steps}), daily_permits_valid({steps}), yearly(years) {}
+          daily_pool({steps}), daily_status_grants({steps}), daily_permits_valid({steps}),
+          yearly(years) {}
 
     // In Kazakhstan now.
     Grid<int, 2> stock;              ///< type x region
@@ -91,15 +91,14 @@ struct Tallies {
     int permits_valid = 0; ///< quota workers whose permit (contract) runs
 
     // By step.
-    Grid<double, 3> daily_stock;                ///< step x type x region, at the step's end
-    Grid<double, 3> daily_stock_by_ethnicity;   ///< step x ethnicity x region
-    Grid<double, 4> daily_flow;                 ///< step x type x crossing x direction
-    Grid<double, 2> daily_onward;               ///< step x type
-    Grid<double, 2> daily_population;           ///< step x status
-    Grid<double, 1> daily_pool;                 ///< step
-    Grid<double, 3> daily_entries_by_ethnicity; ///< step x type x ethnicity
-    Grid<double, 1> daily_status_grants;        ///< step: repatriates granted status
-    Grid<double, 1> daily_permits_valid;        ///< step: work permits valid at the step's end
+    Grid<double, 3> daily_stock;              ///< step x type x region, at the step's end
+    Grid<double, 3> daily_stock_by_ethnicity; ///< step x ethnicity x region
+    Grid<double, 4> daily_flow;               ///< step x type x crossing x direction
+    Grid<double, 2> daily_onward;             ///< step x type
+    Grid<double, 2> daily_population;         ///< step x status
+    Grid<double, 1> daily_pool;               ///< step
+    Grid<double, 1> daily_status_grants;      ///< step: repatriates granted status
+    Grid<double, 1> daily_permits_valid;      ///< step: work permits valid at the step's end
 
     std::vector<YearTally> yearly; ///< by calendar year of the horizon
 
