@@ -38,6 +38,13 @@ inline RunResult run(const Scenario& s, std::uint64_t seed, int threads = 1, dou
     return simulate(s, o);
 }
 
+/// The value of an observable of the result; throws if the run has none.
+inline double observable(const RunResult& r, const std::string& id, const std::string& period) {
+    const Observable* o = r.observable(id, period);
+    if (!o) throw std::runtime_error("no observable " + id + " for " + period);
+    return o->value;
+}
+
 /// Index of a label in a coordinate of the result.
 inline std::size_t label(const RunResult& r, const std::string& coordinate,
                          const std::string& name) {

@@ -15,14 +15,6 @@
 using namespace khorgos;
 using namespace khorgos::testing;
 
-namespace {
-double observable(const RunResult& r, const std::string& id, const std::string& period) {
-    const Observable* o = r.observable(id, period);
-    REQUIRE(o != nullptr);
-    return o->value;
-}
-} // namespace
-
 TEST_CASE("every person is accounted for at every step", "[engine]") {
     const Scenario s = scenario("scenarios/historical.toml");
     EventLog log;

@@ -16,15 +16,6 @@
 using namespace khorgos;
 using namespace khorgos::testing;
 
-namespace {
-double observable(const RunResult& r, const std::string& id, const std::string& period) {
-    const Observable* o = r.observable(id, period);
-    REQUIRE(o != nullptr);
-    return o->value;
-}
-
-} // namespace
-
 TEST_CASE("repatriates are counted by status granted, once a person, after the status delay",
           "[mechanisms]") {
     const Scenario s = scenario("tests/data/repatriates.toml");
