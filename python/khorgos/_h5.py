@@ -1,0 +1,104 @@
+"""What every reader needs from h5py: text attributes and members in file order."""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import h5py
+import numpy as np
+
+
+class FileError(Exception):
+    """The file is not a khorgos file of the kind asked for, or cannot be read."""
+
+
+def text(value) -> str:
+    """A text attribute (fixed-length strings come back as bytes, an empty one as h5py.Empty)."""
+    if isinstance(value, h5py.Empty):
+        return ""
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode("utf-8")
+    return str(value)
+
+
+def plain(value):
+    """An attribute as a plain Python value (str, int, float, list)."""
+    if isinstance(value, (bytes, np.bytes_, h5py.Empty)):
+        return text(value)
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()] if value.dtype.kind in "SO" else value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def attributes(obj) -> dict:
+    """Every attribute but the dimension-scale bookkeeping, as plain values."""
+    hidden = ("DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_Netcdf4Dimid",
+              "_Netcdf4Coordinates", "_nc3_strict")
+    return {key: plain(value) for key, value in obj.attrs.items() if key not in hidden}
+
+
+def strings(dataset: h5py.Dataset) -> np.ndarray:
+    """A string dataset as an object array of str."""
+    return np.array(dataset.asstr()[()], dtype=object)
+
+
+def members(group: h5py.Group) -> List[Tuple[str, object]]:
+    """(name, object) in creation order, the order khorgos wrote them (h5py
+    itself lists members alphabetically)."""
+    names: List[str] = []
+    group.id.links.iterate(lambda name: names.append(name.decode("utf-8")),
+                           idx_type=h5py.h5.INDEX_CRT_ORDER)
+    return [(name, group[name]) for name in names]
+
+
+def open_file(path, kind: str) -> h5py.File:
+    try:
+        return h5py.File(path, "r")
+    except OSError as error:
+        raise FileError(f"{path}: not a readable HDF5 file ({error})") from error
+
+
+def is_scale(dataset) -> bool:
+    return isinstance(dataset, h5py.Dataset) and bool(h5py.h5ds.is_scale(dataset.id))
+
+
+def dims(dataset: h5py.Dataset) -> Tuple[str, ...]:
+    """Dimension names of a dataset, from the scales attached to its axes."""
+    return tuple(axis[0].name.rsplit("/", 1)[-1] for axis in dataset.dims)
+
+
+def values(dataset: h5py.Dataset, dates: bool = True) -> np.ndarray:
+    """Strings as str objects; "days since DATE" as datetime64[D] unless dates=False."""
+    if h5py.check_string_dtype(dataset.dtype) is not None:
+        return strings(dataset)
+    data = dataset[()]
+    units = text(dataset.attrs.get("units", b""))
+    if dates and units.startswith("days since "):
+        epoch = np.datetime64(units.split()[2][:10], "D")
+        return epoch + np.asarray(data).astype("timedelta64[D]")
+    return data
+
+
+def group_dataset(group: h5py.Group, dates: bool = True):
+    """Every variable of a netCDF-style group as one xarray.Dataset: dimension
+    scales become indexes, 1-d string variables along a dimension (labels such
+    as an observable's id) become coordinates, attributes are kept."""
+    import xarray as xr
+
+    coords, data = {}, {}
+    for name, obj in members(group):
+        if not isinstance(obj, h5py.Dataset):
+            continue
+        if is_scale(obj):
+            if obj.shape and "This is a netCDF dimension" not in text(obj.attrs.get("NAME", b"")):
+                coords[name] = xr.Variable((name,), values(obj, dates), attributes(obj))
+            continue
+        variable = xr.Variable(dims(obj), values(obj, dates), attributes(obj))
+        variable.attrs.pop("coordinates", None)
+        if obj.ndim == 1 and h5py.check_string_dtype(obj.dtype) is not None:
+            coords[name] = variable
+        else:
+            data[name] = variable
+    return xr.Dataset(data, coords=coords, attrs=attributes(group))

@@ -1,0 +1,81 @@
+"""The fan chart of a batch directory: per observable, each condition's mean and
+5-95% band across replicates, against the official figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import numpy as np
+
+from .. import targets as targets_file
+from ..batch import Batch
+from .style import OFFICIAL, grid, legend_on_top, plt, save, title, unit_label
+
+
+def _is_year(period: str) -> bool:
+    return period.isdigit() and len(period) == 4
+
+
+def plot_batch(directory, out: Optional[Path] = None, targets: Optional[Path] = None,
+               max_conditions: int = 10) -> List[Path]:
+    """Draws DIR/fan_chart.png and .pdf (or OUT/fan_chart.*); returns the paths."""
+    batch = Batch(directory)
+    summary = batch.summary("observables")
+    official = targets_file.by_key(targets_file.load(targets or targets_file.default_path()))
+    conditions = [str(c) for c in summary.condition.values]
+    base = [c for c in conditions if c.split(":")[0] == batch.baseline][:1]
+    conditions = (base + [c for c in conditions if c not in base])[:max_conditions]
+    ids = [str(i) for i in summary.id.values]
+    periods = [str(p) for p in summary.period.values]
+    units = [str(u) for u in summary.units.values]
+    definitions = [str(d) for d in summary.definition.values] if "definition" in summary else ids
+    value = summary.value
+    unique = list(dict.fromkeys(ids))
+    figure, axes = grid(len(unique), 3, width=5.2, height=3.8)
+    colours = plt.get_cmap("tab10")
+    for axis, oid in zip(axes, unique):
+        index = [k for k, i in enumerate(ids) if i == oid]
+        mine = [periods[k] for k in index]
+        yearly = all(_is_year(p) for p in mine) and len(index) > 1
+        x = np.array([int(p) for p in mine]) if yearly else np.arange(len(index), dtype=float)
+        width = 0.7 / max(1, len(conditions))
+        for n, c in enumerate(conditions):
+            def stat(name):
+                return value.sel(condition=c, statistic=name).values[index]
+            mean, low, high = stat("mean"), stat("q05"), stat("q95")
+            colour = colours(n % 10)
+            if yearly:
+                axis.plot(x, mean, "-o", color=colour, ms=3, lw=1.6 if c in base else 1)
+                axis.fill_between(x, low, high, color=colour, alpha=0.18, lw=0)
+            else:  # conditions side by side around each period's position
+                xs = x + (n - (len(conditions) - 1) / 2) * width
+                axis.errorbar(xs, mean, yerr=[mean - low, high - mean], fmt="o", color=colour,
+                              ms=4, capsize=2)
+        known = [(xv, official[(oid, p)]) for xv, p in zip(x, mine) if (oid, p) in official]
+        if known:
+            v = np.array([t["value"] for _, t in known])
+            axis.errorbar([xv for xv, _ in known], v,
+                          yerr=[v - [t["lower"] for _, t in known],
+                                [t["upper"] for _, t in known] - v],
+                          fmt="D", mfc="none", color=OFFICIAL, ms=5, capsize=3, zorder=5)
+        if yearly:
+            axis.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+            axis.set_xlabel("year")
+        else:
+            axis.set_xlim(-0.5, len(index) - 0.5)
+            axis.set_xticks(x)
+            axis.set_xticklabels([p.replace("/", "/\n") for p in mine])
+            axis.set_xlabel("period")
+        axis.set_ylim(bottom=min(0, float(np.nanmin(value.sel(statistic="q05").values[:, index]))))
+        axis.set_title(title(definitions[index[0]]) + f"\n[{oid}]", fontsize=8)
+        axis.set_ylabel(unit_label(units[index[0]], "share" if units[index[0]] == "1" else ""))
+    handles = [plt.Line2D([], [], marker="o", color=colours(n % 10),
+                          label=c + (" (baseline)" if c in base else ""))
+               for n, c in enumerate(conditions)]
+    handles.append(plt.Line2D([], [], marker="D", mfc="none", color=OFFICIAL, linestyle="none",
+                              label="official figure"))
+    legend_on_top(figure, handles, f"batch {batch.name}: mean and 5-95% band across "
+                  f"{batch.attributes.get('replicates', '?')} replicates per condition")
+    figure.tight_layout()
+    return save(figure, Path(out) if out else batch.directory, "fan_chart")
