@@ -22,9 +22,10 @@ int batch_command(const std::vector<std::string>& args, const std::string& comma
         "problem.txt (docs/batch.md)")(
         "resume", "finish a batch that was interrupted, running only the runs not yet done")(
         "jobs", po::value<int>(&jobs)->default_value(0),
-        "runs at a time in this process (0 = all cores); under MPI each rank runs one at a time");
-    const auto parsed =
-        cli::parse(args, options, "batch", "BATCH", "khorgos batch needs a batch file");
+        "runs at a time in this process (0 = all cores); under MPI each rank runs one at a time")(
+        "quiet", "no progress; print only the output directory")(
+        "json", "no progress; print the outcome (runs ok and failed, the files) as a JSON object");
+    const auto parsed = cli::parse(args, options, "batch", "BATCH", "missing the batch file");
     if (!parsed) return 0;
     const po::variables_map& vm = *parsed;
 
@@ -34,6 +35,8 @@ int batch_command(const std::vector<std::string>& args, const std::string& comma
     run.jobs = cli::workers(jobs, "--jobs");
     run.jobs_given = !vm["jobs"].defaulted();
     run.resume = vm.count("resume") > 0;
+    run.quiet = vm.count("quiet") > 0;
+    run.json = vm.count("json") > 0;
     run.command_line = command_line;
     RecordingFiles files;
     batch::Spec spec = batch::load_spec(run.batch_path, files);

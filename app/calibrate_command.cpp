@@ -13,6 +13,7 @@
 #include "input/scenario_file.hpp"
 #include "io/input_file.hpp"
 #include "io/interrupt.hpp"
+#include "io/json.hpp"
 #include "io/output_file.hpp"
 #include "io/temporary_files.hpp"
 #include "output/posterior_file.hpp"
@@ -86,7 +87,7 @@ void record_fit(calibration::PosteriorData& data, const calibration::FitResult& 
 
 } // namespace
 
-int calibrate_command(const std::vector<std::string>& args) {
+int calibrate_command(const std::vector<std::string>& args, const std::string&) {
     po::options_description options("khorgos calibrate CALIBRATION.toml [--targets FILE.toml] "
                                     "[--out FILE.h5] [--resume] [--jobs N] "
                                     "[--method abc|fit|history_matching]");
@@ -106,9 +107,12 @@ int calibrate_command(const std::vector<std::string>& args) {
         "jobs", po::value<int>(&jobs)->default_value(0),
         "simulations in parallel (0 = all cores; the posterior does not depend on it)")(
         "method", po::value<std::string>(&method),
-        "abc, fit or history_matching (default: the file's)")("quiet", "no progress lines");
-    const auto parsed = cli::parse(args, options, "calibration", "CALIBRATION",
-                                   "khorgos calibrate needs a calibration file");
+        "abc, fit or history_matching (default: the file's)")(
+        "quiet", "no progress; print only the paths of the files written")(
+        "json", "no progress; print the outcome (files, method, generations, simulations, "
+                "parameters) as a JSON object");
+    const auto parsed =
+        cli::parse(args, options, "calibration", "CALIBRATION", "missing the calibration file");
     if (!parsed) return 0;
     const po::variables_map& vm = *parsed;
     jobs = cli::workers(jobs, "--jobs");
@@ -202,7 +206,8 @@ int calibrate_command(const std::vector<std::string>& args) {
     const calibration::BatchEvaluator evaluate = mpi_evaluator(
         mpi, problem.simulate, jobs, spec.targets.size(),
         engine_staged_simulator(scenario, data.parameter_names, spec.targets, spec.scale));
-    const bool quiet = vm.count("quiet") > 0 || !root;
+    const bool json_out = vm.count("json") > 0;
+    const bool quiet = vm.count("quiet") > 0 || json_out || !root;
     const std::function<void(const std::string&)> log = quiet ? nullptr : log_line;
 
     bool replace_out = force || resume; // checked above; a file that appears meanwhile is kept
@@ -348,9 +353,43 @@ int calibrate_command(const std::vector<std::string>& args) {
                                                   fragment_comment, spec.priors, fragment_values),
                    force || resume, "scenario fragment");
     io::write_file(report_path, report, force || resume, "report");
-    std::cout << report << "\nposterior file: " << fs::absolute(out).string()
-              << "\nscenario fragment: " << fs::absolute(fragment_path).string()
-              << "\nreport: " << fs::absolute(report_path).string() << "\n";
+    const std::string written[] = {fs::absolute(out).string(), fs::absolute(fragment_path).string(),
+                                   fs::absolute(report_path).string()};
+    if (json_out) {
+        std::uint64_t simulations = data.fit_simulations;
+        for (const auto& g : data.generations)
+            simulations += g.simulations;
+        std::vector<std::string> parameters;
+        for (std::size_t i = 0; i < spec.priors.size(); ++i)
+            parameters.push_back(JsonObject()
+                                     .add("name", json(spec.priors[i].name))
+                                     .add("value", json(fragment_values[i]))
+                                     .str());
+        std::cout << JsonObject()
+                         .add("posterior", json(written[0]))
+                         .add("fragment", json(written[1]))
+                         .add("report", json(written[2]))
+                         .add("method", json(spec.method))
+                         .add("generations",
+                              json(static_cast<std::uint64_t>(data.generations.size())))
+                         .add("tolerance", data.generations.empty()
+                                               ? "null"
+                                               : json(data.generations.back().tolerance))
+                         .add("fit_distance",
+                              data.fit_parameters.empty() ? "null" : json(data.fit_distance))
+                         .add("simulations", json(simulations))
+                         .add("stopping", json(data.stopping))
+                         .add("seconds", json(seconds))
+                         .add("parameters", json_array(parameters))
+                         .str()
+                  << "\n";
+    } else if (vm.count("quiet")) {
+        for (const auto& file : written)
+            std::cout << file << "\n";
+    } else {
+        std::cout << report << "\nposterior file: " << written[0]
+                  << "\nscenario fragment: " << written[1] << "\nreport: " << written[2] << "\n";
+    }
     return 0;
 }
 

@@ -20,27 +20,28 @@ namespace khorgos::cli {
 
 namespace po = boost::program_options;
 
-/// Parses `args` with `options` and one positional argument stored as `name`.
-/// Prints the options and returns nothing for --help.
+/// Parses `args` with `options` and, unless `name` is null, one positional
+/// argument stored as `name`. Prints the options and returns nothing for --help.
+/// Unknown options and extra arguments are Boost errors (exit code 2).
 /// @throws InputError (key `key`, message `missing`) when the file is not given.
 inline std::optional<po::variables_map> parse(const std::vector<std::string>& args,
                                               const po::options_description& options,
                                               const char* name, const std::string& key,
                                               const std::string& missing) {
     po::options_description hidden;
-    hidden.add_options()(name, po::value<std::string>());
+    if (name) hidden.add_options()(name, po::value<std::string>());
     po::options_description all;
     all.add(options).add(hidden);
     po::positional_options_description positional;
-    positional.add(name, 1);
+    if (name) positional.add(name, 1);
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
     if (vm.count("help")) {
         std::cout << options;
         return std::nullopt;
     }
-    if (!vm.count(name)) throw InputError("", 0, 0, key, missing);
+    po::notify(vm);
+    if (name && !vm.count(name)) throw InputError("", 0, 0, key, missing);
     return vm;
 }
 

@@ -7,6 +7,7 @@
 #include "input/scenario_file.hpp"
 #include "input/targets_file.hpp"
 #include "io/interrupt.hpp"
+#include "io/json.hpp"
 #include "io/output_file.hpp"
 #include "io/temporary_files.hpp"
 #include "sim/engine.hpp"
@@ -33,6 +34,50 @@ bool same_file(const std::string& a, const std::string& b) {
     return fs::weakly_canonical(a, error) == fs::weakly_canonical(b, error) && !error;
 }
 
+/// `khorgos run --json`: everything the table says, and the files, as one object.
+void print_json(const RunPlan& plan, const RunOutcome& outcome,
+                const std::vector<calibration::Comparison>& comparison, const std::string& drawn,
+                const std::string& targets_path, const std::string& emit_path) {
+    const RunCounters& c = outcome.result.counters;
+    std::vector<std::string> observables;
+    for (const auto& o : outcome.result.observables) {
+        JsonObject row;
+        row.add("id", json(o.id))
+            .add("period", json(o.period))
+            .add("value", json(o.value))
+            .add("units", json(o.units));
+        for (const auto& r : comparison)
+            if (r.target->id == o.id && r.target->period == o.period)
+                row.add("official", json(r.target->value))
+                    .add("lower", json(r.target->lower))
+                    .add("upper", json(r.target->upper))
+                    .add("fitted", json(r.target->fitted));
+        observables.push_back(row.str());
+    }
+    std::vector<std::string> sets;
+    for (const auto& s : plan.sets)
+        sets.push_back(json(describe(s)));
+    JsonObject out;
+    out.add("file", json(fs::absolute(plan.out).string()))
+        .add("targets_file", emit_path.empty() ? "null" : json(fs::absolute(emit_path).string()))
+        .add("scenario", json(outcome.scenario_name))
+        .add("seed", json(plan.seed))
+        .add("scale", json(plan.scale))
+        .add("threads", json(plan.threads))
+        .add("overrides", json_array(sets))
+        .add("posterior", drawn.empty() ? "null" : json(drawn))
+        .add("targets", json(targets_path))
+        .add("counters", JsonObject()
+                             .add("events", json(c.events))
+                             .add("agents", json(c.agents))
+                             .add("person_days_away", json(c.person_days_away))
+                             .add("engine_seconds", json(c.seconds))
+                             .add("parallel_steps", json(c.parallel_steps))
+                             .str())
+        .add("observables", json_array(observables));
+    std::cout << out.str() << "\n";
+}
+
 } // namespace
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line) {
@@ -56,7 +101,9 @@ int run_command(const std::vector<std::string>& args, const std::string& command
         "events", "also write the agent-level event log")(
         "targets", po::value<std::string>(&targets_path),
         "official figures to compare with (default calibration/targets/article.toml)")(
-        "quiet", "print only the output path")(
+        "quiet", "print only the paths of the files written (no table)")(
+        "json", "print a JSON object instead: the files, run settings, counters and every "
+                "observable with its official figure")(
         "posterior", po::value<std::string>(&posterior_path),
         "draw the parameters from a posterior file (khorgos calibrate) by weight with the seed; "
         "--set still applies after")(
@@ -64,7 +111,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
         "also write the run's observables as a targets file (synthetic targets); like --out, "
         "it is never replaced without --force");
     const auto parsed =
-        cli::parse(args, options, "scenario", "SCENARIO", "khorgos run needs a scenario file");
+        cli::parse(args, options, "scenario", "SCENARIO", "missing the scenario file");
     if (!parsed) return 0;
     const po::variables_map& vm = *parsed;
     const std::string scenario_path = vm["scenario"].as<std::string>();
@@ -128,7 +175,13 @@ int run_command(const std::vector<std::string>& args, const std::string& command
                                                      std::to_string(seed) + ")"),
                        force, "--emit-targets");
 
-    if (!vm.count("quiet")) {
+    const auto comparison = calibration::compare(targets, result);
+    if (vm.count("json")) {
+        print_json(plan, outcome, comparison, drawn, targets_path, emit_path);
+        return 0;
+    }
+    const bool quiet = vm.count("quiet") > 0;
+    if (!quiet) {
         std::cout << "scenario " << outcome.scenario_name << ", seed " << seed << ", scale "
                   << scale << ", " << threads << " thread(s): " << result.counters.events
                   << " events, " << result.counters.agents << " agents, "
@@ -141,12 +194,12 @@ int run_command(const std::vector<std::string>& args, const std::string& command
                 std::cout << " " << describe(s);
             std::cout << "\n\n";
         }
-        std::cout << calibration::format_table(calibration::compare(targets, result)) << "\n";
+        std::cout << calibration::format_table(comparison) << "\n";
         std::cout << "HDF5 file: ";
     }
     std::cout << fs::absolute(out).string() << "\n";
-    if (!emit_path.empty() && !vm.count("quiet"))
-        std::cout << "targets file: " << fs::absolute(emit_path).string() << "\n";
+    if (!emit_path.empty())
+        std::cout << (quiet ? "" : "targets file: ") << fs::absolute(emit_path).string() << "\n";
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "input/file_source.hpp"
 #include "io/input_file.hpp"
 #include "io/interrupt.hpp"
+#include "io/json.hpp"
 #include "io/numbers.hpp"
 #include "io/output_file.hpp"
 #include "io/temporary_files.hpp"
@@ -79,13 +80,14 @@ const char* state_name(RunStatus::State state) {
 /// Runs done, failures and time left: a redrawn bar on a terminal, plain lines otherwise.
 class Progress {
   public:
-    Progress(std::size_t total, std::size_t done)
-        : tty_(::isatty(STDERR_FILENO) != 0), total_(total), done_(done), resumed_(done),
-          start_(Clock::now()) {}
+    Progress(std::size_t total, std::size_t done, bool silent)
+        : tty_(::isatty(STDERR_FILENO) != 0), silent_(silent), total_(total), done_(done),
+          resumed_(done), start_(Clock::now()) {}
 
     void update(const std::string& what, const RunStatus& status) {
         ++done_;
         if (status.state == RunStatus::State::failed) ++failed_;
+        if (silent_) return;
         const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
         const double eta =
             elapsed / static_cast<double>(done_ - resumed_) * static_cast<double>(total_ - done_);
@@ -106,7 +108,7 @@ class Progress {
     }
 
   private:
-    bool tty_;
+    bool tty_, silent_;
     std::size_t total_, done_, resumed_, failed_ = 0;
     Clock::time_point start_;
 };
@@ -193,8 +195,8 @@ class Batch {
     }
 
     void run(const std::vector<std::size_t>& pending,
-             const std::function<void(const Execute&, const Done&)>& engine) {
-        Progress progress(runs_.size(), runs_.size() - pending.size());
+             const std::function<void(const Execute&, const Done&)>& engine, bool silent) {
+        Progress progress(runs_.size(), runs_.size() - pending.size(), silent);
         auto last_manifest = Clock::now();
         engine([this](std::size_t i) { return execute(i); },
                [&](std::size_t i, const RunStatus& status) {
@@ -267,7 +269,25 @@ class Batch {
     std::vector<RunStatus> status_;
 };
 
-int report(std::size_t failed, std::size_t total, const std::string& directory) {
+int report(std::size_t failed, std::size_t total, const Options& options) {
+    const std::string& directory = options.out;
+    if (options.json || options.quiet) {
+        const std::string absolute = fs::absolute(directory).string();
+        if (options.json)
+            std::cout << JsonObject()
+                             .add("directory", json(absolute))
+                             .add("runs", json(static_cast<std::uint64_t>(total)))
+                             .add("ok", json(static_cast<std::uint64_t>(total - failed)))
+                             .add("failed", json(static_cast<std::uint64_t>(failed)))
+                             .add("manifest", json(absolute + "/runs.csv"))
+                             .add("outputs", json(absolute + "/outputs.csv"))
+                             .add("summary", json(absolute + "/summary.h5"))
+                             .str()
+                      << "\n";
+        else
+            std::cout << absolute << "\n";
+        return failed == 0 ? 0 : 1;
+    }
     std::cout << directory << ": " << total - failed << " of " << total << " runs ok";
     if (failed == 0) {
         std::cout << "\n";
@@ -333,14 +353,17 @@ int run_batch(Spec spec, const Options& options) {
         try {
             const auto pending = batch.prepare();
             std::vector<std::size_t> by_rank;
-            batch.run(pending, [&](const Execute& e, const Done& d) {
-                by_rank = dispatch(mpi, pending, e, d);
-            });
-            std::cout << "runs per MPI rank:";
-            for (const std::size_t n : by_rank)
-                std::cout << ' ' << n;
-            std::cout << "\n";
-            return report(batch.finish(), batch.runs().size(), options.out);
+            batch.run(
+                pending,
+                [&](const Execute& e, const Done& d) { by_rank = dispatch(mpi, pending, e, d); },
+                options.quiet || options.json);
+            if (!options.quiet && !options.json) {
+                std::cout << "runs per MPI rank:";
+                for (const std::size_t n : by_rank)
+                    std::cout << ' ' << n;
+                std::cout << "\n";
+            }
+            return report(batch.finish(), batch.runs().size(), options);
         } catch (const std::exception& e) {
             std::cerr << "khorgos: failure: " << e.what() << "\n";
             mpi.abort(dynamic_cast<const InputError*>(&e) ? 2 : 1);
@@ -352,9 +375,10 @@ int run_batch(Spec spec, const Options& options) {
 #endif
     }
     const auto pending = batch.prepare();
-    batch.run(pending,
-              [&](const Execute& e, const Done& d) { run_local(pending, options.jobs, e, d); });
-    return report(batch.finish(), batch.runs().size(), options.out);
+    batch.run(
+        pending, [&](const Execute& e, const Done& d) { run_local(pending, options.jobs, e, d); },
+        options.quiet || options.json);
+    return report(batch.finish(), batch.runs().size(), options);
 }
 
 } // namespace khorgos::batch

@@ -41,6 +41,8 @@ struct Options {
     int jobs = 1;            ///< runs at a time in this process
     bool jobs_given = false; ///< --jobs on the command line (an error under MPI)
     bool resume = false;
+    bool quiet = false;       ///< no progress; print only the directory
+    bool json = false;        ///< no progress; print the outcome as a JSON object
     std::string command_line; ///< recorded as provenance
 };
 

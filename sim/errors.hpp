@@ -12,11 +12,13 @@ class InputError : public std::runtime_error {
   public:
     InputError(std::string file, int line, int column, std::string key, const std::string& message)
         : std::runtime_error(format(file, line, column, key, message)), file_(std::move(file)),
-          line_(line), column_(column), key_(std::move(key)) {}
+          line_(line), column_(column), key_(std::move(key)), message_(message) {}
     const std::string& file() const { return file_; }
     int line() const { return line_; }
     int column() const { return column_; }
     const std::string& key() const { return key_; }
+    /// The message alone, without the address.
+    const std::string& message() const { return message_; }
 
   private:
     static std::string format(const std::string& file, int line, int column, const std::string& key,
@@ -29,6 +31,7 @@ class InputError : public std::runtime_error {
     int line_;
     int column_;
     std::string key_;
+    std::string message_;
 };
 
 /// A failure that is not the user's input (I/O, HDF5, an internal invariant).

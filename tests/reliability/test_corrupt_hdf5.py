@@ -42,7 +42,7 @@ class CorruptHdf5(unittest.TestCase):
                               capture_output=True, text=True, timeout=60)
         CorruptHdf5.cases += 1
         self.assertEqual(done.returncode, 2, done.stderr)
-        self.assertTrue(done.stderr.startswith("khorgos: error: "), done.stderr)
+        self.assertTrue(done.stderr.startswith("khorgos run: "), done.stderr)
         self.assertIn(os.path.basename(path), done.stderr)
         self.assertIn("posterior", done.stderr)
         self.assertFalse(os.path.exists(out))

@@ -169,7 +169,7 @@ class Faults(unittest.TestCase):
                               capture_output=True, text=True, timeout=60)
         os.chmod(self.work, 0o755)
         self.assertEqual(done.returncode, 1, done.stderr)
-        self.assertIn("khorgos: failure:", done.stderr)
+        self.assertIn("khorgos run: failure:", done.stderr)
         self.assertIn(self.work, done.stderr)
         self.assertIn("ermission denied", done.stderr)
         self.assertEqual(os.listdir(self.work), [])
@@ -177,7 +177,7 @@ class Faults(unittest.TestCase):
 
     def assert_disk_full_is_clean(self, done, directory):
         # The exit code is checked apart (test_failed_write_exit_code).
-        self.assertIn("khorgos: failure:", done.stderr)
+        self.assertIn("khorgos run: failure:", done.stderr)
         self.assertNotIn("Traceback", done.stderr)
         self.assertEqual(os.listdir(directory), [], "a file was left on the full disk")
 

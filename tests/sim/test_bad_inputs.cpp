@@ -29,7 +29,7 @@ TEST_CASE("every bad scenario file gives its own clear error and exit code 2", "
         CHECK(outcome.status == 2);
         for (const auto& e : expected)
             CHECK(outcome.output.find(e) != std::string::npos);
-        CHECK(outcome.output.find("khorgos: error: ") == 0);
+        CHECK(outcome.output.find("khorgos check: ") == 0);
     }
     CHECK(files >= 10);
 }
@@ -38,16 +38,21 @@ TEST_CASE("bad command lines give exit code 2 and name what is wrong", "[cli][ba
     const std::string scenario = std::string(KHORGOS_SOURCE_DIR) + "/tests/data/minimal.toml";
     const std::vector<std::pair<std::string, std::string>> cases{
         {"check /nonexistent/file.toml", "/nonexistent/file.toml: cannot open the file"},
-        {"frobnicate", "key 'frobnicate': unknown command"},
-        {"run", "khorgos run needs a scenario file"},
+        {"frobnicate", "khorgos: frobnicate: unknown command"},
+        {"run", "khorgos run: SCENARIO: missing the scenario file"},
         {"run " + scenario + " --seed abc", "seed"},
-        {"run " + scenario + " --scale 0", "--scale"},
+        {"run " + scenario + " --scale 0", "khorgos run: --scale: must be"},
         {"run " + scenario + " --threads -3", "--threads"},
         {"run " + scenario + " --set nonsense=1", "--set: key 'nonsense': unknown parameter"},
         {"run " + scenario + " --set visitor.base_hazard=2", "must be between 0 and 1, got 2"},
         {"run " + scenario + " --set visitor.base_hazard=", "expected a finite number"},
         {"run " + scenario + " --bogus", "bogus"},
-        {"check", "exactly one file"},
+        {"check", "khorgos check: FILE: missing the file to check"},
+        {"check a.toml b.toml", "khorgos check: too many positional options"},
+        {"parameters --bogus", "khorgos parameters: unrecognised option '--bogus'"},
+        {"parameters extra", "khorgos parameters: too many positional options"},
+        {"batch " + scenario + " --bogus", "khorgos batch: unrecognised option '--bogus'"},
+        {"help frobnicate", "khorgos: frobnicate: unknown command"},
     };
     for (const auto& [arguments, expected] : cases) {
         const Outcome outcome = run_khorgos(arguments);
