@@ -378,6 +378,8 @@ int calibrate_command(const std::vector<std::string>& args, const std::string&) 
                          .add("fit_distance",
                               data.fit_parameters.empty() ? "null" : json(data.fit_distance))
                          .add("simulations", json(simulations))
+                         .add("predictive_draws",
+                              json(static_cast<std::uint64_t>(data.predictive.particle.size())))
                          .add("stopping", json(data.stopping))
                          .add("seconds", json(seconds))
                          .add("parameters", json_array(parameters))

@@ -6,31 +6,28 @@ accounting of each child (wait4). Ratios are printed next to absolute figures
 because the machine may be shared and noisy.
 """
 import argparse
+import json
 import os
-import re
 import statistics
 import subprocess
 import tempfile
 import time
 
-LINE = re.compile(r"(\d+) events, (\d+) agents, ([0-9.e+]+) person-days in Kazakhstan, engine (\d+) ms")
-
-
 def run_once(binary, scenario, threads, scale, out, extra=()):
     start = time.perf_counter()
     proc = subprocess.Popen(
         [binary, "run", scenario, "--threads", str(threads), "--scale", str(scale),
-         "--out", out, "--force", *extra],
+         "--out", out, "--force", "--json", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"khorgos failed: {proc.stderr.read()}")
-    m = LINE.search(stdout)
-    events, agents, person_days, engine_ms = int(m[1]), int(m[2]), float(m[3]), int(m[4])
-    return dict(wall=wall, engine=engine_ms / 1000, events=events, agents=agents,
-                person_days=person_days, rss_mb=usage.ru_maxrss / 1024)
+    counters = json.loads(stdout)["counters"]
+    return dict(wall=wall, engine=counters["engine_seconds"], events=counters["events"],
+                agents=counters["agents"], person_days=counters["person_days_away"],
+                rss_mb=usage.ru_maxrss / 1024)
 
 
 def medians(samples):
@@ -53,9 +50,6 @@ def paired(binary, base, variant, runs, out):
         b.append(run_once(binary, variant[0], 1, 1, out, variant[1]))
     return medians(a), medians(b)
 
-
-ABC_LINE = re.compile(r"ABC-SMC: .*?, (\d+) simulations,")
-PREDICTIVE_LINE = re.compile(r"Posterior predictive: (\d+) fresh simulations")
 
 # A small ABC-SMC at the shipped calibration's scale (10): simulations per second.
 BENCH_CALIBRATION = """[calibration]
@@ -96,12 +90,12 @@ def calibration_speed(binary, scenario):
                 targets=os.path.abspath("calibration/targets/article.toml")))
         for jobs in (1, 2):
             start = time.perf_counter()
-            proc = subprocess.run([binary, "calibrate", path, "--jobs", str(jobs), "--out",
-                                   os.path.join(tmp, f"posterior{jobs}.h5")],
+            proc = subprocess.run([binary, "calibrate", path, "--jobs", str(jobs), "--json",
+                                   "--out", os.path.join(tmp, f"posterior{jobs}.h5")],
                                   check=True, capture_output=True, text=True)
             wall = time.perf_counter() - start
-            text = proc.stdout + proc.stderr
-            sims = int(ABC_LINE.search(text)[1]) + int(PREDICTIVE_LINE.search(text)[1])
+            outcome = json.loads(proc.stdout)
+            sims = outcome["simulations"] + outcome["predictive_draws"]
             rates[jobs] = sims / wall
             print(f"calibration (ABC-SMC, scale 10), --jobs {jobs}: {sims} simulations in "
                   f"{wall:.1f} s = {rates[jobs]:.2f} simulations/s")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 import tomllib
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -30,6 +31,9 @@ def load(path) -> List[dict]:
                           "lower": float(entry.get("lower", value)),
                           "upper": float(entry.get("upper", value)),
                           "fitted": bool(entry.get("fitted", True))})
+        else:
+            print(f"khorgos: {path}: skipping a target without id, period and value",
+                  file=sys.stderr)
     return found
 
 

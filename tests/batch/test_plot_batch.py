@@ -1,4 +1,4 @@
-"""scripts/plot_batch.py runs headless on a small batch and writes non-empty
+"""`python3 -m khorgos.plot batch` runs headless on a small batch and writes non-empty
 PNG and PDF fan charts."""
 
 import os
@@ -10,7 +10,6 @@ import unittest
 
 BINARY = os.environ["KHORGOS_BINARY"]
 SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
-SCRIPT = os.path.join(SOURCE, "scripts", "plot_batch.py")
 
 
 class PlotBatch(unittest.TestCase):
@@ -39,7 +38,7 @@ file = "{os.path.join(SOURCE, 'scenarios', 'counterfactuals', 'labour_quota_zero
             self.assertEqual(done.returncode, 0, done.stderr)
             env = dict(os.environ, MPLBACKEND="Agg")
             env.pop("DISPLAY", None)
-            done = subprocess.run([sys.executable, SCRIPT, out], capture_output=True, text=True,
+            done = subprocess.run([sys.executable, "-m", "khorgos.plot", "batch", out], capture_output=True, text=True,
                                   env=env)
             self.assertEqual(done.returncode, 0, done.stderr)
             for extension in ("png", "pdf"):

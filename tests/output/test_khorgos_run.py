@@ -1,11 +1,10 @@
 """The real `khorgos run` from the outside: the file it writes opens in xarray
-and khorgos_io with the engine's dimensions, it refuses to overwrite without
+and the khorgos package with the engine's dimensions, it refuses to overwrite without
 --force, and its event log does not depend on the thread count."""
 
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
@@ -16,8 +15,8 @@ import xarray as xr
 BINARY = os.environ["KHORGOS_BINARY"]
 SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
 SCENARIO = os.path.join(SOURCE, "scenarios", "historical.toml")
-sys.path.insert(0, os.path.join(SOURCE, "scripts"))
-import khorgos_io  # noqa: E402
+import khorgos
+from khorgos.run import EVENT_COLUMNS
 
 
 def run(out, *options):
@@ -55,7 +54,7 @@ class KhorgosRun(unittest.TestCase):
             self.assertEqual(int(yearly.year[0]), 1990)
 
     def test_observables_provenance_and_events(self):
-        with khorgos_io.open_run(self.path) as r:
+        with khorgos.open_run(self.path) as r:
             self.assertIn(("nsc_visitors_cn", "2010"), r.observables())
             provenance = r.provenance()
             self.assertEqual((provenance["seed"], provenance["scale"], provenance["threads"]),
@@ -78,7 +77,7 @@ class KhorgosRun(unittest.TestCase):
     def test_event_log_adds_up_to_the_flows(self):
         # Entries, returns, onward exits and naturalisations of the log, counted
         # per step, type and crossing, equal the aggregate series exactly.
-        with khorgos_io.open_run(self.path) as r:
+        with khorgos.open_run(self.path) as r:
             scale = r.provenance()["scale"]
             flow = r.array("flow", "daily")          # [time, type, crossing, direction]
             onward = r.array("onward_exit", "daily")  # [time, type]
@@ -124,12 +123,12 @@ class KhorgosRun(unittest.TestCase):
                                    "--seed", "3", "--threads", threads, "--quiet"],
                                   capture_output=True, text=True)
             self.assertEqual(done.returncode, 0, done.stderr)
-        with khorgos_io.open_run(paths["1"]) as a, khorgos_io.open_run(paths["2"]) as b:
+        with khorgos.open_run(paths["1"]) as a, khorgos.open_run(paths["2"]) as b:
             self.assertEqual(a.provenance()["counter_parallel_steps"], 0)
             self.assertGreater(b.provenance()["counter_parallel_steps"], 0)
             self.assertEqual(a.event_count(), b.event_count())
             for x, y in zip(a.events(), b.events()):
-                for name in khorgos_io.EVENT_COLUMNS:
+                for name in EVENT_COLUMNS:
                     np.testing.assert_array_equal(x[name], y[name], err_msg=name)
         with h5py.File(paths["1"], "r") as a, h5py.File(paths["2"], "r") as b:
             names = []

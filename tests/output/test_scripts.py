@@ -1,5 +1,7 @@
-"""scripts/khorgos_io.py and scripts/plot_run.py on the synthetic run written
-by khorgos_write_synthetic (tests/output/synthetic.hpp has the formulas)."""
+"""The Python package's run reader (khorgos.open_run) and `python3 -m
+khorgos.plot run` on the synthetic run written by khorgos_write_synthetic
+(tests/output/synthetic.hpp has the formulas). The package comes from
+PYTHONPATH (the checkout's python/), as ctest sets it."""
 
 import os
 import shutil
@@ -11,10 +13,10 @@ import unittest
 import h5py
 import numpy as np
 
-SCRIPTS = os.environ["KHORGOS_SCRIPTS"]
+import khorgos
+from khorgos.run import days_to_dates
+
 WRITER = os.environ["KHORGOS_WRITE_SYNTHETIC"]
-sys.path.insert(0, SCRIPTS)
-import khorgos_io  # noqa: E402
 
 EVENTS = 70_000
 
@@ -42,7 +44,7 @@ id = "incomplete"
 """
 
 
-class KhorgosIo(unittest.TestCase):
+class RunReader(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="khorgos-scripts-")
@@ -54,7 +56,7 @@ class KhorgosIo(unittest.TestCase):
         shutil.rmtree(cls.dir)
 
     def test_series(self):
-        with khorgos_io.open_run(self.path) as run:
+        with khorgos.open_run(self.path) as run:
             self.assertEqual(run.groups(), ["daily", "yearly", "totals"])
             self.assertEqual(run.variables("daily"), [("daily", "stock"), ("daily", "flow")])
             self.assertEqual(run.dims("flow"), ("time", "agent_type", "crossing", "direction"))
@@ -71,7 +73,7 @@ class KhorgosIo(unittest.TestCase):
             self.assertEqual(list(run.coordinates()["year"]), [2010, 2011])
 
     def test_observables_and_provenance(self):
-        with khorgos_io.open_run(self.path) as run:
+        with khorgos.open_run(self.path) as run:
             observables = run.observables()
             self.assertEqual(observables[("nsc_visitors_cn", "2010")].value, 134900)
             interval = observables[("labour_quota_share", "1995-01-01/2014-12-31")]
@@ -85,7 +87,7 @@ class KhorgosIo(unittest.TestCase):
             self.assertEqual(provenance["parameters"]["trader_rate"], 0.25)
 
     def test_events_in_batches(self):
-        with khorgos_io.open_run(self.path) as run:
+        with khorgos.open_run(self.path) as run:
             self.assertEqual(run.event_count(), EVENTS)
             batches = list(run.events(batch=30_000))
             self.assertEqual([len(b["day"]) for b in batches], [30_000, 30_000, 10_000])
@@ -96,20 +98,20 @@ class KhorgosIo(unittest.TestCase):
             self.assertEqual(list(labels), ["", "khorgos", "zhetysu"])
             self.assertEqual(list(run.event_labels("event_kind_index", [1, 7])),
                              ["return", "regret_return"])
-            self.assertEqual(list(khorgos_io.days_to_dates(batches[0]["day"][:1])),
+            self.assertEqual(list(days_to_dates(batches[0]["day"][:1])),
                              [np.datetime64("2010-01-01")])
 
     def test_refuses_other_files(self):
         foreign = os.path.join(self.dir, "foreign.h5")
         with h5py.File(foreign, "w") as f:
             f["x"] = 1
-        with self.assertRaises(khorgos_io.RunFileError):
-            khorgos_io.open_run(foreign)
+        with self.assertRaises(khorgos.RunFileError):
+            khorgos.open_run(foreign)
         text = os.path.join(self.dir, "text.h5")
         with open(text, "w") as f:
             f.write("not HDF5")
-        with self.assertRaises(khorgos_io.RunFileError):
-            khorgos_io.open_run(text)
+        with self.assertRaises(khorgos.RunFileError):
+            khorgos.open_run(text)
 
 
 class PlotRun(unittest.TestCase):
@@ -122,7 +124,7 @@ class PlotRun(unittest.TestCase):
         shutil.rmtree(self.dir)
 
     def plot(self, *args):
-        return subprocess.run([sys.executable, os.path.join(SCRIPTS, "plot_run.py"), *args],
+        return subprocess.run([sys.executable, "-m", "khorgos.plot", "run", *args],
                               capture_output=True, text=True)
 
     def assert_figures(self, out, names):
