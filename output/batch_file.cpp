@@ -27,7 +27,7 @@ using h5::own;
 using h5::write_coordinate;
 
 constexpr const char* kFormatName = "khorgos-batch";
-constexpr std::int32_t kFormatVersion = 1;
+constexpr std::int32_t kFormatVersion = 2; // 2: as run files 2, batch_seed_text
 constexpr int kDeflateLevel = 4;
 
 void set_text(hid_t object, const std::string& name, const std::string& value) {
@@ -89,6 +89,7 @@ void write_contents(hid_t root, const BatchSummary& s) {
     h5::write_text_attribute(root, "program_version", s.program_version);
     h5::write_text_attribute(root, "git_commit", s.git_commit);
     h5::write_attribute(root, "batch_seed", s.seed);
+    h5::write_text_attribute(root, "batch_seed_text", std::to_string(s.seed)); // for R (uint64)
     h5::write_attribute(root, "replicates", std::int32_t{s.replicates});
     h5::write_attribute(root, "scale", s.scale);
     h5::write_text_attribute(root, "baseline", s.baseline);

@@ -456,8 +456,11 @@ Handle write_coordinate(hid_t group, const Coordinate& c) {
                                       : write_strings(group, c.name, c.labels);
     if (!c.long_name.empty()) write_text_attribute(dataset.get(), "long_name", c.long_name);
     if (!c.units.empty()) write_text_attribute(dataset.get(), "units", c.units);
-    if (c.units.find(" since ") != std::string::npos)
+    if (c.units.find(" since ") != std::string::npos) { // CF's time axis
         write_text_attribute(dataset.get(), "calendar", layout::kCalendar);
+        write_text_attribute(dataset.get(), "standard_name", "time");
+        write_text_attribute(dataset.get(), "axis", "T");
+    }
     check(H5DSset_scale(dataset.get(), c.name.c_str()), "cannot make '" + c.name + "' a dimension");
     return dataset;
 }

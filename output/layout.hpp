@@ -14,7 +14,7 @@ namespace khorgos::output::layout {
 inline constexpr const char* kFormatAttribute = "khorgos_format";
 inline constexpr const char* kFormatName = "khorgos-run";
 inline constexpr const char* kFormatVersionAttribute = "khorgos_format_version";
-inline constexpr int kFormatVersion = 1;
+inline constexpr int kFormatVersion = 2; // 2: UDUNITS units, time axis, uint64 as text too
 
 // Groups with a fixed meaning; every other group holds variables.
 inline constexpr const char* kObservables = "observables";

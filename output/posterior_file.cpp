@@ -74,6 +74,7 @@ void write_posterior_file(const std::string& path, const calibration::PosteriorD
         h5::write_text_attribute(root, "stopping", data.stopping);
         h5::write_text_attribute(root, "inputs", data.inputs);
         h5::write_attribute(root, "seed", data.seed);
+        h5::write_text_attribute(root, "seed_text", std::to_string(data.seed)); // for R (uint64)
         {
             const Handle g = h5::create_group(root, "parameters");
             h5::write_strings(g.get(), "names", data.parameter_names);

@@ -228,16 +228,22 @@ void write_global_attributes(hid_t root, const Provenance& p, const RunCounters&
     h5::write_text_attribute(root, "command_line", p.command_line);
     h5::write_text_attribute(root, "scenario_path", p.scenario_path);
     h5::write_text_attribute(root, "scenario_text", p.scenario_text);
-    h5::write_attribute(root, "seed", p.seed);
+    // uint64 attributes also as text: R's ncdf4 reads them as doubles (rounded)
+    // and hdf5r as int64 (clamped), so a seed above 2^53 is recoverable only so.
+    const auto uint64 = [root](const std::string& name, std::uint64_t value) {
+        h5::write_attribute(root, name, value);
+        h5::write_text_attribute(root, name + "_text", std::to_string(value));
+    };
+    uint64("seed", p.seed);
     h5::write_attribute(root, "scale", p.scale);
     h5::write_attribute(root, "threads", std::int32_t{p.threads});
     h5::write_text_attribute(root, "start_time", p.start_time);
     h5::write_text_attribute(root, "end_time", p.end_time);
-    h5::write_attribute(root, "counter_events", counters.events);
-    h5::write_attribute(root, "counter_agents", counters.agents);
+    uint64("counter_events", counters.events);
+    uint64("counter_agents", counters.agents);
     h5::write_attribute(root, "counter_person_days_away", counters.person_days_away);
     h5::write_attribute(root, "counter_seconds", counters.seconds);
-    h5::write_attribute(root, "counter_parallel_steps", counters.parallel_steps);
+    uint64("counter_parallel_steps", counters.parallel_steps);
 }
 
 void write_parameters(hid_t root, const Provenance& p) {

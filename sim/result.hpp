@@ -24,7 +24,7 @@ struct Variable {
     std::string group;             ///< "daily", "yearly" or "totals"
     std::string name;              ///< e.g. "stock"
     std::vector<std::string> dims; ///< coordinate names, outermost first
-    std::string units;             ///< e.g. "persons", "persons/day", "1"
+    std::string units;             ///< UDUNITS: "1" for a count (long_name says of what), "d-1"
     std::string long_name;
     std::vector<double> values;
 };

@@ -50,7 +50,8 @@ RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCount
     Coordinate time{"time", "start of the simulation step", "days since 1990-01-01", {}, {}};
     for (std::size_t s = 0; s < steps; ++s)
         time.values.push_back(sc.start_day + static_cast<int>(s) * sc.step_days);
-    Coordinate year{"year", "calendar year", "year", {}, {}};
+    Coordinate year{
+        "year", "calendar year", "", {}, {}}; // a label: "year" is a duration in UDUNITS
     const int first_year = year_of(sc.start_day);
     for (std::size_t y = 0; y < t.yearly.size(); ++y)
         year.values.push_back(first_year + static_cast<int>(y));
@@ -83,120 +84,120 @@ RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCount
         {"daily",
          "stock",
          {"time", "agent_type", "region"},
-         "persons",
+         "1",
          "people from China present in Kazakhstan (not naturalised) at the end of the step",
          persons(t.daily_stock.values(), k)});
     vars.push_back({"daily",
                     "stock_by_ethnicity",
                     {"time", "ethnicity", "region"},
-                    "persons",
+                    "1",
                     "people from China present in Kazakhstan by ethnicity at the end of the step",
                     persons(t.daily_stock_by_ethnicity.values(), k)});
     vars.push_back({"daily",
                     "flow",
                     {"time", "agent_type", "crossing", "direction"},
-                    "persons",
+                    "1",
                     "border crossings of people from China during the step",
                     persons(t.daily_flow.values(), k)});
     vars.push_back({"daily",
                     "onward_exit",
                     {"time", "agent_type"},
-                    "persons",
+                    "1",
                     "departures from Kazakhstan to Russia/Europe during the step",
                     persons(t.daily_onward.values(), k)});
     vars.push_back({"daily",
                     "population",
                     {"time", "status"},
-                    "persons",
+                    "1",
                     "members of the pools by status at the end of the step",
                     persons(t.daily_population.values(), k)});
     vars.push_back({"daily",
                     "labour_permits_valid",
                     {"time"},
-                    "persons",
+                    "1",
                     "work permits of Chinese quota workers valid at the end of the step",
                     persons(t.daily_permits_valid.values(), k)});
     vars.push_back({"daily",
                     "pool_created",
                     {"time"},
-                    "persons",
+                    "1",
                     "people ever added to the pools of potential movers",
                     persons(t.daily_pool.values(), k)});
 
     vars.push_back({"yearly",
                     "entries",
                     {"year", "agent_type"},
-                    "persons",
+                    "1",
                     "entries of Chinese citizens into Kazakhstan in the year",
                     yearly(t, [](const YearTally& y) { return y.entries; })});
     vars.push_back({"yearly",
                     "entries_by_purpose",
                     {"year", "purpose"},
-                    "persons",
+                    "1",
                     "visitors' entries in the year by purpose",
                     yearly(t, [](const YearTally& y) { return y.entries_by_purpose; })});
     vars.push_back({"yearly",
                     "labour_admitted",
                     {"year"},
-                    "persons",
+                    "1",
                     "work permits issued to Chinese workers under the labour quota in the year "
                     "(entries and renewals)",
                     yearly(t, [](const YearTally& y) { return one(y.labour_admitted); })});
     vars.push_back({"yearly",
                     "labour_entered",
                     {"year"},
-                    "persons",
+                    "1",
                     "Chinese workers who entered under the labour quota in the year",
                     yearly(t, [](const YearTally& y) { return one(y.labour_entered); })});
     vars.push_back({"yearly",
                     "labour_cap_cn",
                     {"year"},
-                    "persons",
+                    "1",
                     "places of the year's labour quota open to Chinese workers",
                     yearly(t, [k](const YearTally& y) { return one(y.labour_cap * k); })});
     vars.push_back(
         {"yearly",
          "repatriate_households_assisted",
          {"year"},
-         "households",
+         "1",
          "repatriate households from China holding a quota place",
          yearly(t, [](const YearTally& y) { return one(y.repatriate_households_assisted); })});
     vars.push_back(
         {"yearly",
          "repatriate_household_cap",
          {"year"},
-         "households",
+         "1",
          "quota places (families) open to households from China",
          yearly(t, [k](const YearTally& y) { return one(y.repatriate_household_cap * k); })});
     vars.push_back({"yearly",
                     "naturalisations",
                     {"year", "ethnicity"},
-                    "persons",
+                    "1",
                     "people from China granted citizenship of Kazakhstan in the year",
                     yearly(t, [](const YearTally& y) { return y.naturalisations; })});
     vars.push_back({"yearly",
                     "status_grants",
                     {"year"},
-                    "persons",
+                    "1",
                     "repatriates from China granted oralman/kandas status in the year",
                     yearly(t, [](const YearTally& y) { return one(y.status_grants); })});
     vars.push_back(
         {"yearly",
          "naturalisations_by_marriage",
          {"year", "ethnicity"},
-         "persons",
+         "1",
          "people from China granted citizenship of Kazakhstan in the year after marrying a citizen",
          yearly(t, [](const YearTally& y) { return y.naturalisations_by_marriage; })});
     vars.push_back({"yearly",
                     "marriages",
                     {"year"},
-                    "persons",
+                    "1",
                     "marriages of Chinese citizens with citizens of Kazakhstan in the year",
                     yearly(t, [](const YearTally& y) { return one(y.marriages); })});
     vars.push_back({"yearly",
                     "events",
                     {"year", "event_kind"},
-                    "persons",
+                    "1",
                     "agent events in the year by kind",
                     yearly(t, [](const YearTally& y) { return y.events; })});
 

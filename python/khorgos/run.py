@@ -31,7 +31,7 @@ import numpy as np
 from ._h5 import FileError, attributes, members, open_file, strings, text
 
 FORMAT_NAME = "khorgos-run"
-FORMAT_VERSION = 1  # the newest this module reads; it reads every older one too
+FORMAT_VERSION = 2  # the newest this module reads; it reads every older one too
 SPECIAL_GROUPS = ("observables", "events", "provenance")
 EPOCH = np.datetime64("1990-01-01", "D")
 EVENT_COLUMNS = ("day", "agent", "agent_type_index", "ethnicity_index", "event_kind_index",

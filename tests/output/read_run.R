@@ -38,6 +38,10 @@ f$close_all()
 library(ncdf4)
 nc <- nc_open(path)
 stopifnot(ncatt_get(nc, 0, "Conventions")$value == "CF-1.8")
+# The seed 2^64 - 8 exactly: ncdf4 reads the uint64 attribute as a double
+# (rounded), its text twin as written.
+stopifnot(ncatt_get(nc, 0, "seed_text")$value == "18446744073709551608")
+stopifnot(ncatt_get(nc, "time", "axis")$value == "T")
 flow <- ncvar_get(nc, "daily/flow")
 stopifnot(identical(dim(flow), c(2L, 2L, 5L, 40L)))
 stopifnot(ncatt_get(nc, "daily/flow", "units")$value == "persons/day")

@@ -45,7 +45,7 @@ class KhorgosRun(unittest.TestCase):
     def test_series_in_xarray(self):
         with xr.open_dataset(self.path, group="daily") as daily:
             self.assertEqual(daily.stock.dims, ("time", "agent_type", "region"))
-            self.assertEqual(daily.stock.attrs["units"], "persons")
+            self.assertEqual(daily.stock.attrs["units"], "1")
             self.assertEqual(daily.time.values[0], np.datetime64("1990-01-01"))
             self.assertEqual(daily.flow.dims, ("time", "agent_type", "crossing", "direction"))
             self.assertIn("khorgos", list(daily.crossing.values))

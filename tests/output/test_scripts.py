@@ -101,6 +101,19 @@ class RunReader(unittest.TestCase):
             self.assertEqual(list(days_to_dates(batches[0]["day"][:1])),
                              [np.datetime64("2010-01-01")])
 
+    def test_reads_format_1(self):
+        """Files of format 1 (before UDUNITS units and the uint64 text twins) still open."""
+        old = os.path.join(self.dir, "format1.h5")
+        shutil.copy(self.path, old)
+        with h5py.File(old, "r+") as f:
+            f.attrs.modify("khorgos_format_version", np.int32(1))
+            for name in [n for n in f.attrs if n.endswith("_text")]:
+                del f.attrs[name]
+        with khorgos.open_run(old) as run:
+            self.assertEqual(run.version, 1)
+            self.assertEqual(run.provenance()["seed"], 2**64 - 8)
+            self.assertEqual(run.data_array("stock").dims, ("time", "agent_type", "region"))
+
     def test_refuses_other_files(self):
         foreign = os.path.join(self.dir, "foreign.h5")
         with h5py.File(foreign, "w") as f:
