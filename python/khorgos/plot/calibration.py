@@ -51,6 +51,7 @@ def plot_posterior(post: Posterior, generation: int, out: Path) -> List[Path]:
                     ax.plot(post.fit[j], post.fit[i], "x", color=FIT, ms=6)
                 ax.set_xscale("log" if logs[j] else "linear")
                 ax.set_yscale("log" if logs[i] else "linear")
+            ax.tick_params(axis="x", which="both", labelrotation=45)  # log axes label minor ticks
             if i == d - 1:
                 ax.set_xlabel(post.names[j])
             if j == 0 and i != j:
@@ -115,6 +116,7 @@ def plot_predictive(post: Posterior, out: Path) -> List[Path]:
     ax.set_yticklabels([f"{a} {b}" for a, b in zip(post.target_ids[::-1],
                                                     post.target_periods[::-1])])
     ax.set_xlabel("posterior predictive / official figure (1 = the official figure)")
+    fig.tight_layout()
     handles = [plt.Line2D([], [], marker="o", color=MODEL, label="fitted: median, 90% interval"),
                plt.Line2D([], [], marker="o", color=CONTEXT, label="held out (not fitted)"),
                plt.Rectangle((0, 0), 1, 1, color="tab:orange", alpha=0.3,

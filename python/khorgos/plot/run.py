@@ -106,7 +106,7 @@ def plot_stocks(run: Run, out: Path) -> List[Path]:
             axis.plot(series.time, line, label=str(label) if dim else "all", lw=1)
         axis.set_title(f"by {text(run.file[dim].attrs.get('long_name', dim))}" if dim else "all")
         axis.set_ylabel(unit_label("", "persons present"))
-        axis.set_xlabel("date (end of the step)")
+        axis.set_xlabel("date")
         axis.set_ylim(bottom=0)
         axis.legend()
     figure.suptitle(title(stock.attrs.get("long_name", "stock"), 100))
