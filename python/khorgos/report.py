@@ -10,7 +10,7 @@ import html
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterable, List, Sequence
+from typing import Iterable, List, Sequence, Tuple
 
 from . import open_any, targets as targets_file
 from ._h5 import FileError
@@ -64,7 +64,7 @@ def details(summary: str, text: str) -> str:
     return f"<details><summary>{html.escape(summary)}</summary><pre>{html.escape(text)}</pre></details>"
 
 
-def run_page(run: Run, plots: Path) -> (str, str):
+def run_page(run: Run, plots: Path) -> Tuple[str, str]:
     from .plot.run import plot_run
 
     paths = plot_run(run.path, plots)
@@ -89,7 +89,7 @@ def run_page(run: Run, plots: Path) -> (str, str):
     return str(prov.get("title", run.path)), body
 
 
-def batch_page(batch: Batch, plots: Path) -> (str, str):
+def batch_page(batch: Batch, plots: Path) -> Tuple[str, str]:
     from .plot.batch import plot_batch
 
     paths = plot_batch(batch.directory, plots)
@@ -113,7 +113,7 @@ def batch_page(batch: Batch, plots: Path) -> (str, str):
     return f"khorgos batch {batch.name}", body
 
 
-def posterior_page(post: Posterior, plots: Path) -> (str, str):
+def posterior_page(post: Posterior, plots: Path) -> Tuple[str, str]:
     from .plot.calibration import plot_calibration
 
     paths = plot_calibration(post.path, plots)
