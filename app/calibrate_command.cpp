@@ -21,6 +21,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -359,8 +360,10 @@ int calibrate_command(const std::vector<std::string>& args, const std::string&) 
         std::uint64_t simulations = data.fit_simulations;
         for (const auto& g : data.generations)
             simulations += g.simulations;
-        std::vector<std::string> parameters;
-        for (std::size_t i = 0; i < spec.priors.size(); ++i)
+        for (const auto& w : data.waves)
+            simulations += w.simulations;
+        std::vector<std::string> parameters; // the values of the scenario fragment
+        for (std::size_t i = 0; i < std::min(spec.priors.size(), fragment_values.size()); ++i)
             parameters.push_back(JsonObject()
                                      .add("name", json(spec.priors[i].name))
                                      .add("value", json(fragment_values[i]))

@@ -10,7 +10,7 @@ waves of 12 points x 2 replicates, then 2 ABC generations of 20 particles.
 - a SIGKILL in the middle of wave 1, then `--resume`, ends with the file of an
   uninterrupted run;
 - every ABC particle lies near the non-implausible region's sample;
-- scripts/plot_calibration.py draws the waves and the optical depth;
+- `python3 -m khorgos.plot calibration` draws the waves and the optical depth;
 - recovery: targets emitted by `khorgos run --emit-targets` from 5 parameter
   sets are recalibrated with history matching then ABC-SMC; the truth lies in
   the 90% interval for at least 80% of the (parameter, truth) pairs, and the
@@ -162,7 +162,7 @@ class HistoryMatchingThenAbc(unittest.TestCase):
 
     def test_plots(self):
         out = os.path.join(self.dir, "plots")
-        done = subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "plot_calibration.py"),
+        done = subprocess.run([sys.executable, "-m", "khorgos.plot", "calibration",
                                self.reference, "--out", out], capture_output=True, text=True)
         self.assertEqual(done.returncode, 0, done.stderr)
         for name in ("waves", "depth", "posterior", "predictive"):
