@@ -77,7 +77,7 @@ class UserFiles(unittest.TestCase):
     def refused(self, done, name, *words):
         """Exit 2, a message naming the file and the reason, and every user file unchanged."""
         self.assertEqual(done.returncode, 2, done.stderr)
-        self.assertRegex(done.stderr, r"^khorgos (run|calibrate): ")
+        self.assertRegex(done.stderr, r"^khorgos (run|batch|calibrate|check): ")
         self.assertIn(name, done.stderr)
         for word in words:
             self.assertIn(word, done.stderr)
