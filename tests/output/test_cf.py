@@ -3,7 +3,8 @@ event log, and a batch summary): every `units` attribute parses with UDUNITS
 (the `udunits2` program of Debian's udunits-bin), every data variable has
 long_name and units, the time coordinate is CF's time axis, the required
 global attributes are there, and uint64 attributes have exact text twins.
-Exit code 77 (skipped) where udunits2 is not installed."""
+Exit code 77 (skipped) where udunits2 is not installed, 1 if
+KHORGOS_REQUIRE_DEPENDENCIES=1 (scripts/test)."""
 
 import os
 import shutil
