@@ -29,8 +29,7 @@ PosteriorPredictive posterior_predictive(const Problem& problem,
             static_cast<std::size_t>(std::lower_bound(cumulative.begin(), cumulative.end(), u) -
                                      cumulative.begin()),
             cumulative.size() - 1);
-        const std::uint64_t hi = stream.next_u32();
-        batch[i].seeds = {(hi << 32) | stream.next_u32()};
+        batch[i].seeds = {stream.next_u64()};
         batch[i].theta.assign(last.particles.begin() + static_cast<long>(chosen * d),
                               last.particles.begin() + static_cast<long>((chosen + 1) * d));
         p.particle.push_back(static_cast<double>(chosen));

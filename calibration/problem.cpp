@@ -169,8 +169,7 @@ std::uint64_t simulation_seed(std::uint64_t seed, std::uint64_t proposal, std::u
                               std::uint32_t replicate) {
     RandomStream s = calibration_stream(seed, proposal, (generation << 12) | replicate,
                                         CalibrationStream::seeds);
-    const std::uint64_t hi = s.next_u32();
-    return (hi << 32) | s.next_u32();
+    return s.next_u64();
 }
 
 double weighted_quantile(std::vector<std::pair<double, double>> vw, double q) {

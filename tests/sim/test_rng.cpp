@@ -33,13 +33,13 @@ template <typename F> Moments sample(int n, F draw) {
 TEST_CASE("a stream is named by seed, id, step and purpose alone", "[rng]") {
     RandomStream a(7, 3, 11, Stream::arrival), b(7, 3, 11, Stream::arrival);
     for (int i = 0; i < 100; ++i)
-        REQUIRE(a.next_u32() == b.next_u32());
+        REQUIRE(a.next_u64() == b.next_u64());
     RandomStream other_seed(8, 3, 11, Stream::arrival), other_purpose(7, 3, 11, Stream::outcome),
         other_step(7, 3, 12, Stream::arrival), reference(7, 3, 11, Stream::arrival);
-    const auto x = reference.next_u32();
-    CHECK(other_seed.next_u32() != x);
-    CHECK(other_purpose.next_u32() != x);
-    CHECK(other_step.next_u32() != x);
+    const auto x = reference.next_u64();
+    CHECK(other_seed.next_u64() != x);
+    CHECK(other_purpose.next_u64() != x);
+    CHECK(other_step.next_u64() != x);
 }
 
 TEST_CASE("uniform is on (0, 1) with mean 1/2 and variance 1/12", "[rng][stochastic]") {
@@ -260,15 +260,43 @@ TEST_CASE("Philox4x32-10 gives Random123's published known answers", "[rng]") {
     }
 }
 
-TEST_CASE("a stream's words are Philox4x32-10 of (id, step, purpose, draw) under the seed",
+TEST_CASE("Philox4x64-10 gives Random123's published known answers", "[rng]") {
+    // Random123 1.14, tests/kat_vectors, the three "philox4x64 10" lines.
+    struct Kat {
+        std::array<std::uint64_t, 4> ctr;
+        std::array<std::uint64_t, 2> key;
+        std::array<std::uint64_t, 4> out;
+    };
+    constexpr std::uint64_t ones = ~std::uint64_t{0};
+    const Kat kats[] = {
+        {{0, 0, 0, 0},
+         {0, 0},
+         {0x16554d9eca36314c, 0xdb20fe9d672d0fdc, 0xd7e772cee186176b, 0x7e68b68aec7ba23b}},
+        {{ones, ones, ones, ones},
+         {ones, ones},
+         {0x87b092c3013fe90b, 0x438c3c67be8d0224, 0x9cc7d7c69cd777b6, 0xa09caebf594f0ba0}},
+        {{0x243f6a8885a308d3, 0x13198a2e03707344, 0xa4093822299f31d0, 0x082efa98ec4e6c89},
+         {0x452821e638d01377, 0xbe5466cf34e90c6c},
+         {0xa528f45403e61d95, 0x38c72dbd566e9788, 0xa5a1610e72fd18b5, 0x57bd43b5e52b7fe6}},
+    };
+    for (const Kat& k : kats) {
+        const r123::Philox4x64::ctr_type ctr{{k.ctr[0], k.ctr[1], k.ctr[2], k.ctr[3]}};
+        const r123::Philox4x64::key_type key{{k.key[0], k.key[1]}};
+        const auto out = r123::Philox4x64{}(ctr, key);
+        for (int i = 0; i < 4; ++i)
+            CHECK(out.v[i] == k.out[i]);
+        CHECK(khorgos::testing::philox4x64_10(k.ctr, k.key) == k.out);
+    }
+}
+
+TEST_CASE("a stream's words are Philox4x64-10 of (id, step, purpose, draw) under (seed, 0)",
           "[rng]") {
     const std::uint64_t seed = 0x243f6a8885a308d3ULL;
     RandomStream s(seed, 17, 4242, Stream::arrival);
-    for (std::uint32_t draw = 0; draw < 3; ++draw) {
-        const auto block = khorgos::testing::philox4x32_10(
-            {17, 4242, static_cast<std::uint32_t>(Stream::arrival), draw},
-            {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)});
+    for (std::uint64_t draw = 0; draw < 3; ++draw) {
+        const auto block = khorgos::testing::philox4x64_10(
+            {17, 4242, static_cast<std::uint64_t>(Stream::arrival), draw}, {seed, 0});
         for (int i = 0; i < 4; ++i)
-            CHECK(s.next_u32() == block[i]);
+            CHECK(s.next_u64() == block[i]);
     }
 }
