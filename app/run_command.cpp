@@ -10,6 +10,7 @@
 #include "io/json.hpp"
 #include "io/output_file.hpp"
 #include "io/temporary_files.hpp"
+#include "output/posterior_file.hpp"
 #include "sim/engine.hpp"
 #include "sim/errors.hpp"
 
@@ -51,7 +52,9 @@ void print_json(const RunPlan& plan, const RunOutcome& outcome,
                 row.add("official", json(r.target->value))
                     .add("lower", json(r.target->lower))
                     .add("upper", json(r.target->upper))
-                    .add("fitted", json(r.target->fitted));
+                    .add("fitted", json(r.target->fitted))
+                    .add("predictive_lower", json(r.predictive_lower))
+                    .add("predictive_upper", json(r.predictive_upper));
         observables.push_back(row.str());
     }
     std::vector<std::string> sets;
@@ -78,6 +81,23 @@ void print_json(const RunPlan& plan, const RunOutcome& outcome,
     std::cout << out.str() << "\n";
 }
 
+/// Sets each row's predictive 90% interval from a posterior file's predictive
+/// (the figure of the same id and period). @throws InputError (`--predictive`)
+/// when the file has no predictive.
+void attach_predictive(std::vector<calibration::Comparison>& rows, const std::string& path) {
+    const calibration::PosteriorData data = output::read_posterior_file(path);
+    if (data.predictive.generation < 0)
+        throw InputError(path, 0, 0, "--predictive",
+                         "holds no posterior predictive (a calibration that ran to its end "
+                         "writes one)");
+    for (auto& r : rows)
+        for (std::size_t i = 0; i < data.target_ids.size(); ++i)
+            if (data.target_ids[i] == r.target->id && data.target_periods[i] == r.target->period) {
+                r.predictive_lower = data.predictive.lower90[i];
+                r.predictive_upper = data.predictive.upper90[i];
+            }
+}
+
 } // namespace
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line) {
@@ -88,7 +108,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     int threads = 0;
     double scale = 1;
     std::vector<std::string> sets;
-    std::string out, targets_path, posterior_path, emit_path;
+    std::string out, targets_path, posterior_path, predictive_path, emit_path;
     options.add_options()("help,h", "show this help")(
         "seed", po::value<std::string>(&seed_text)->default_value("1"), "random seed, 0 to 2^63-1")(
         "threads", po::value<int>(&threads)->default_value(0),
@@ -107,6 +127,9 @@ int run_command(const std::vector<std::string>& args, const std::string& command
         "posterior", po::value<std::string>(&posterior_path),
         "draw the parameters from a posterior file (khorgos calibrate) by weight with the seed; "
         "--set still applies after")(
+        "predictive", po::value<std::string>(&predictive_path),
+        "show a posterior file's predictive 90% interval beside each official figure (the "
+        "calibrated model's spread: parameters and seeds, at the calibration's scale)")(
         "emit-targets", po::value<std::string>(&emit_path),
         "also write the run's observables as a targets file (synthetic targets); like --out, "
         "it is never replaced without --force");
@@ -151,8 +174,9 @@ int run_command(const std::vector<std::string>& args, const std::string& command
         io::check_output(path, force, key);
         if (same_file(path, targets_path))
             throw InputError(path, 0, 0, key, "is the targets file this run reads");
-        if (!posterior_path.empty() && same_file(path, posterior_path))
-            throw InputError(path, 0, 0, key, "is the posterior file this run reads");
+        for (const auto& posterior : {posterior_path, predictive_path})
+            if (!posterior.empty() && same_file(path, posterior))
+                throw InputError(path, 0, 0, key, "is a posterior file this run reads");
         for (const auto& file : plan.scenario->files)
             if (same_file(path, file))
                 throw InputError(path, 0, 0, key, "is a scenario file this run reads");
@@ -175,7 +199,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
                                                      std::to_string(seed) + ")"),
                        force, "--emit-targets");
 
-    const auto comparison = calibration::compare(targets, result);
+    auto comparison = calibration::compare(targets, result);
+    if (!predictive_path.empty()) attach_predictive(comparison, predictive_path);
     if (vm.count("json")) {
         print_json(plan, outcome, comparison, drawn, targets_path, emit_path);
         return 0;

@@ -17,10 +17,15 @@ std::vector<Comparison> compare(const std::vector<Target>& targets, const RunRes
 }
 
 std::string format_table(const std::vector<Comparison>& rows) {
+    bool predictive = false;
+    for (const auto& r : rows)
+        predictive = predictive || !std::isnan(r.predictive_lower);
     std::string out;
-    char line[256];
-    std::snprintf(line, sizeof line, "%-24s %-22s %12s %12s %8s  %s\n", "target", "period",
-                  "official", "simulated", "ratio", "fitted");
+    char line[320];
+    char column[64] = "";
+    if (predictive) std::snprintf(column, sizeof column, "  %-21s", "predictive 90%");
+    std::snprintf(line, sizeof line, "%-24s %-22s %12s %12s %8s %s %s\n", "target", "period",
+                  "official", "simulated", "ratio", column, "fitted");
     out += line;
     for (const auto& r : rows) {
         const Target& t = *r.target;
@@ -28,9 +33,15 @@ std::string format_table(const std::vector<Comparison>& rows) {
             t.lower < t.upper ? figure(t.lower) + "-" + figure(t.upper) : figure(t.value);
         const std::string ratio =
             std::isnan(r.simulated) || t.value == 0 ? "n/a" : figure(r.simulated / t.value);
-        std::snprintf(line, sizeof line, "%-24s %-22s %12s %12s %8s  %s\n", t.id.c_str(),
+        std::string interval;
+        if (predictive)
+            interval = std::isnan(r.predictive_lower)
+                           ? "n/a"
+                           : figure(r.predictive_lower) + "-" + figure(r.predictive_upper);
+        if (predictive) std::snprintf(column, sizeof column, "  %-21s", interval.c_str());
+        std::snprintf(line, sizeof line, "%-24s %-22s %12s %12s %8s %s %s\n", t.id.c_str(),
                       t.period.c_str(), official.c_str(), figure(r.simulated).c_str(),
-                      ratio.c_str(), t.fitted ? "yes" : "context");
+                      ratio.c_str(), column, t.fitted ? "yes" : "context");
         out += line;
     }
     return out;

@@ -37,12 +37,16 @@ struct Target {
 struct Comparison {
     const Target* target;
     double simulated; ///< NaN when the run does not cover the target's period
+    /// A posterior predictive 90% interval of the figure (run --predictive);
+    /// NaN when none is shown or the posterior has none for this figure.
+    double predictive_lower = NAN, predictive_upper = NAN;
 };
 
 /// Pairs each target with the run's observable of the same id and period.
 std::vector<Comparison> compare(const std::vector<Target>& targets, const RunResult& run);
 
-/// A fixed-width table: target id, period, official figure, simulated value, ratio.
+/// A fixed-width table: target id, period, official figure, simulated value,
+/// ratio, and the predictive 90% interval when any row has one.
 std::string format_table(const std::vector<Comparison>& rows);
 
 } // namespace khorgos::calibration

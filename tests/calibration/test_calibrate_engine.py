@@ -13,6 +13,7 @@ small scales and few particles, every calibration started from a point fit:
 - the calibrated scenario fragment is a valid scenario.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -48,6 +49,10 @@ def calibration_file(path, targets, parameters, fit_targets, scale, particles, g
               "", "[fit]", f"max_evaluations = {fit_evaluations}"]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+def text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def calibrate(config, out, *options, background=False):
@@ -238,6 +243,52 @@ class SmallCalibration(unittest.TestCase):
             values = f["provenance/parameter_value"][...]
         drawn = values[names.index("visitor.base_hazard")]
         self.assertTrue(np.any(np.isclose(r["particles"][:, 0], drawn, rtol=1e-15, atol=0)))
+
+    def test_run_shows_the_predictive_interval(self):
+        """`run --predictive` sets the posterior file's predictive 90% interval
+        beside each figure it has: in the table, and in --json equal to the
+        file's lower90/upper90 of the same id and period."""
+        with h5py.File(self.reference, "r") as f:
+            ids = [text(x) for x in f["targets/id"][...]]
+            periods = [text(x) for x in f["targets/period"][...]]
+            lower, upper = f["predictive/lower90"][...], f["predictive/upper90"][...]
+        out = os.path.join(self.dir, "with-predictive.h5")
+        command = [BINARY, "run", SCENARIO, "--predictive", self.reference, "--scale", "100",
+                   "--out", out, "--force"]
+        table = subprocess.run(command, capture_output=True, text=True)
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn("predictive 90%", table.stdout)
+        done = subprocess.run(command + ["--json"], capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        shown = 0
+        for row in json.loads(done.stdout)["observables"]:
+            if "official" not in row:
+                continue
+            key = (row["id"], row["period"])
+            if key in zip(ids, periods):
+                i = list(zip(ids, periods)).index(key)
+                if np.isfinite(lower[i]):
+                    self.assertEqual(row["predictive_lower"], lower[i])
+                    self.assertEqual(row["predictive_upper"], upper[i])
+                    shown += 1
+            else:
+                self.assertIsNone(row["predictive_lower"])
+        self.assertGreater(shown, 0)
+
+    def test_run_refuses_a_posterior_without_predictive(self):
+        path = os.path.join(self.dir, "no-predictive.h5")
+        with h5py.File(self.reference, "r") as src, h5py.File(path, "w") as dst:
+            for key, value in src.attrs.items():
+                dst.attrs[key] = value
+            for name in src:
+                if name != "predictive":
+                    src.copy(name, dst)
+        done = subprocess.run([BINARY, "run", SCENARIO, "--predictive", path, "--scale", "100",
+                               "--out", os.path.join(self.dir, "refused.h5")],
+                              capture_output=True, text=True)
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertIn("--predictive", done.stderr)
+        self.assertIn("no posterior predictive", done.stderr)
 
     def test_fragment_is_a_scenario(self):
         fragment = self.reference[:-3] + "-mean.toml"
