@@ -26,13 +26,10 @@ import unittest
 import h5py
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from dependencies import needs  # noqa: E402
+from engine_calibration import (ARTICLE, BINARY, MPI_NEEDS, MPIEXEC, SCENARIO, calibrate,
+                                calibrate_on_two_ranks, groups_in, needs, text,
+                                weighted_quantile)
 
-BINARY = os.environ["KHORGOS_BINARY"]
-SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
-SCENARIO = os.path.join(SOURCE, "tests", "calibration", "short_history.toml")
-ARTICLE = os.path.join(SOURCE, "calibration", "targets", "article.toml")
 
 
 def calibration_file(path, targets, parameters, fit_targets, scale, particles, generations,
@@ -51,20 +48,6 @@ def calibration_file(path, targets, parameters, fit_targets, scale, particles, g
         f.write("\n".join(lines) + "\n")
 
 
-def text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def calibrate(config, out, *options, background=False):
-    command = [BINARY, "calibrate", config, "--out", out, "--quiet", *options]
-    if background:
-        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise AssertionError(done.stderr + done.stdout)
-    return done
-
-
 def read(path):
     with h5py.File(path, "r") as f:
         gens = f["generations"]
@@ -73,20 +56,11 @@ def read(path):
         return {"n": len(names), "particles": last["particles"][...],
                 "weights": last["weights"][...],
                 "tolerances": [gens[g].attrs["tolerance"] for g in names],
-                "names": [n.decode() if isinstance(n, bytes) else n
-                          for n in f["parameters/names"][...]],
+                "names": [text(n) for n in f["parameters/names"][...]],
                 "fit": f["fit/parameters"][...],
                 "predictive": ({k: f["predictive"][k][...] for k in ("particle", "simulated")}
                                | {"generation": int(f["predictive"].attrs["generation"])}
                                if "predictive" in f else None)}
-
-
-def generations_in(path):
-    try:
-        with h5py.File(path, "r") as f:
-            return len(f["generations"])
-    except (OSError, KeyError):
-        return 0
 
 
 def stopped(path):
@@ -103,12 +77,6 @@ def stopped(path):
 def generation_seconds(path, generation):
     with h5py.File(path, "r") as f:
         return float(f["generations"][f"{generation:03d}"].attrs["seconds"])
-
-
-def weighted_quantile(values, weights, q):
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order])
-    return values[order][np.searchsorted(cumulative, q * cumulative[-1])]
 
 
 class SmallCalibration(unittest.TestCase):
@@ -175,7 +143,7 @@ class SmallCalibration(unittest.TestCase):
         path = os.path.join(self.dir, name)
         process = calibrate(self.config, path, "--jobs", "2", background=True)
         deadline = time.time() + 300
-        ready = stopped if when == "predictive" else (lambda p: generations_in(p) >= 1)
+        ready = stopped if when == "predictive" else (lambda p: groups_in(p, "generations") >= 1)
         while not ready(path) and process.poll() is None and time.time() < deadline:
             time.sleep(0.02)
         if when == "mid":
@@ -185,7 +153,7 @@ class SmallCalibration(unittest.TestCase):
         process.wait()
         process.stderr.close()
         self.assertEqual(process.returncode, -signal.SIGKILL, "the kill came after the end")
-        finished = generations_in(path)
+        finished = groups_in(path, "generations")
         if when == "predictive":
             self.assertEqual(finished, 3)
             self.assertIsNone(read(path)["predictive"])
@@ -204,13 +172,10 @@ class SmallCalibration(unittest.TestCase):
     def test_resume_after_kill_in_predictive(self):
         self.kill_and_resume("killed-predictive.h5", "predictive")
 
-    @needs(os.environ.get("KHORGOS_MPIEXEC"),
-           "MPI (openmpi-bin, libopenmpi-dev: khorgos is built with MPI where found)")
+    @needs(MPIEXEC, MPI_NEEDS)
     def test_two_mpi_ranks_equal_one_process(self):
         path = os.path.join(self.dir, "mpi.h5")
-        done = subprocess.run([os.environ["KHORGOS_MPIEXEC"], "--allow-run-as-root", "--oversubscribe",
-                               "-n", "2", BINARY, "calibrate", self.config, "--out", path,
-                               "--jobs", "1", "--quiet"], capture_output=True, text=True)
+        done = calibrate_on_two_ranks(self.config, path)
         self.assertEqual(done.returncode, 0, done.stderr)
         # One world of two ranks (not two single-process calibrations writing the
         # same file): proposals are split rank, rank + 2, ..., so rank 1 simulated.
@@ -238,8 +203,7 @@ class SmallCalibration(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn("parameters drawn from particle", done.stdout)
         with h5py.File(out, "r") as f:
-            names = [n.decode() if isinstance(n, bytes) else n
-                     for n in f["provenance/parameter"][...]]
+            names = [text(n) for n in f["provenance/parameter"][...]]
             values = f["provenance/parameter_value"][...]
         drawn = values[names.index("visitor.base_hazard")]
         self.assertTrue(np.any(np.isclose(r["particles"][:, 0], drawn, rtol=1e-15, atol=0)))

@@ -29,10 +29,8 @@ import unittest
 import h5py
 import numpy as np
 
-BINARY = os.environ["KHORGOS_BINARY"]
-SOURCE = os.environ["KHORGOS_SOURCE_DIR"]
-SCENARIO = os.path.join(SOURCE, "tests", "calibration", "short_history.toml")
-ARTICLE = os.path.join(SOURCE, "calibration", "targets", "article.toml")
+from engine_calibration import (ARTICLE, BINARY, MPI_NEEDS, MPIEXEC, SCENARIO, calibrate,
+                                calibrate_on_two_ranks, groups_in, needs, weighted_quantile)
 
 
 def write_targets(path):
@@ -86,16 +84,6 @@ min_shrink = 0
 """)
 
 
-def calibrate(config, out, *options, background=False):
-    command = [BINARY, "calibrate", config, "--out", out, "--quiet", *options]
-    if background:
-        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise AssertionError(done.stderr + done.stdout)
-    return done
-
-
 def read(path):
     with h5py.File(path, "r") as f:
         waves = f["history_matching/waves"]
@@ -107,14 +95,6 @@ def read(path):
         out["particles"] = last["particles"][...]
         out["weights"] = last["weights"][...]
         return out
-
-
-def waves_in(path):
-    try:
-        with h5py.File(path, "r") as f:
-            return len(f["history_matching/waves"])
-    except (OSError, KeyError):
-        return 0
 
 
 class HistoryMatchingThenAbc(unittest.TestCase):
@@ -177,7 +157,7 @@ class HistoryMatchingThenAbc(unittest.TestCase):
         path = os.path.join(self.dir, "killed.h5")
         process = calibrate(self.config, path, "--jobs", "2", background=True)
         deadline = time.time() + 300
-        while waves_in(path) < 1 and process.poll() is None and time.time() < deadline:
+        while groups_in(path, "history_matching/waves") < 1 and process.poll() is None and time.time() < deadline:
             time.sleep(0.02)
         with h5py.File(path, "r") as f:
             seconds = float(f["history_matching/waves/000"].attrs["seconds"])
@@ -186,25 +166,16 @@ class HistoryMatchingThenAbc(unittest.TestCase):
         process.send_signal(signal.SIGKILL)
         process.wait()
         process.stderr.close()
-        self.assertIn(waves_in(path), (1, 2))
+        self.assertIn(groups_in(path, "history_matching/waves"), (1, 2))
         calibrate(self.config, path, "--jobs", "2", "--resume")
         self.assert_same(path)
 
-    @unittest.skipUnless(os.environ.get("KHORGOS_MPIEXEC"), "built without KHORGOS_MPI")
+    @needs(MPIEXEC, MPI_NEEDS)
     def test_two_mpi_ranks_equal_one_process(self):
         path = os.path.join(self.dir, "mpi.h5")
-        done = subprocess.run([os.environ["KHORGOS_MPIEXEC"], "--allow-run-as-root",
-                               "--oversubscribe", "-n", "2", BINARY, "calibrate", self.config,
-                               "--out", path, "--jobs", "1", "--quiet"],
-                              capture_output=True, text=True)
+        done = calibrate_on_two_ranks(self.config, path)
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assert_same(path)
-
-
-def weighted_quantile(values, weights, q):
-    order = np.argsort(values)
-    cumulative = np.cumsum(weights[order])
-    return values[order][np.searchsorted(cumulative, q * cumulative[-1])]
 
 
 class Recovery(unittest.TestCase):
