@@ -228,6 +228,14 @@ class Batch {
             csv += "\n";
         }
         write_atomically(directory_ + "/outputs.csv", csv);
+        if (spec_.method == Method::saltelli) {
+            write_atomically(directory_ + "/sensitivity.csv", sensitivity_csv(spec_, summary));
+            json_ = JsonObject()
+                        .add("table", json(fs::absolute(directory_ + "/sensitivity.csv").string()))
+                        .add("resamples", json(kSobolResamples))
+                        .add("indices", sensitivity_json(spec_, summary))
+                        .str();
+        }
         write_manifest();
         std::size_t failed = 0;
         for (const auto& s : status_)
@@ -236,6 +244,8 @@ class Batch {
     }
 
     const std::vector<Run>& runs() const { return runs_; }
+    /// What finish() adds to `--json`: the Sobol indices of a Saltelli design.
+    const std::string& sensitivity() const { return json_; }
 
   private:
     std::string label(const Run& run) const {
@@ -267,24 +277,26 @@ class Batch {
     std::string directory_;
     std::string command_line_;
     std::vector<RunStatus> status_;
+    std::string json_;
 };
 
-int report(std::size_t failed, std::size_t total, const Options& options) {
+int report(std::size_t failed, const Batch& batch, const Options& options) {
+    const std::size_t total = batch.runs().size();
     const std::string& directory = options.out;
     if (options.json || options.quiet) {
         const std::string absolute = fs::absolute(directory).string();
-        if (options.json)
-            std::cout << JsonObject()
-                             .add("directory", json(absolute))
-                             .add("runs", json(static_cast<std::uint64_t>(total)))
-                             .add("ok", json(static_cast<std::uint64_t>(total - failed)))
-                             .add("failed", json(static_cast<std::uint64_t>(failed)))
-                             .add("manifest", json(absolute + "/runs.csv"))
-                             .add("outputs", json(absolute + "/outputs.csv"))
-                             .add("summary", json(absolute + "/summary.h5"))
-                             .str()
-                      << "\n";
-        else
+        if (options.json) {
+            JsonObject out;
+            out.add("directory", json(absolute))
+                .add("runs", json(static_cast<std::uint64_t>(total)))
+                .add("ok", json(static_cast<std::uint64_t>(total - failed)))
+                .add("failed", json(static_cast<std::uint64_t>(failed)))
+                .add("manifest", json(absolute + "/runs.csv"))
+                .add("outputs", json(absolute + "/outputs.csv"))
+                .add("summary", json(absolute + "/summary.h5"));
+            if (!batch.sensitivity().empty()) out.add("sensitivity", batch.sensitivity());
+            std::cout << out.str() << "\n";
+        } else
             std::cout << absolute << "\n";
         return failed == 0 ? 0 : 1;
     }
@@ -363,7 +375,7 @@ int run_batch(Spec spec, const Options& options) {
                     std::cout << ' ' << n;
                 std::cout << "\n";
             }
-            return report(batch.finish(), batch.runs().size(), options);
+            return report(batch.finish(), batch, options);
         } catch (const std::exception& e) {
             std::cerr << "khorgos: failure: " << e.what() << "\n";
             mpi.abort(dynamic_cast<const InputError*>(&e) ? 2 : 1);
@@ -378,7 +390,7 @@ int run_batch(Spec spec, const Options& options) {
     batch.run(
         pending, [&](const Execute& e, const Done& d) { run_local(pending, options.jobs, e, d); },
         options.quiet || options.json);
-    return report(batch.finish(), batch.runs().size(), options);
+    return report(batch.finish(), batch, options);
 }
 
 } // namespace khorgos::batch

@@ -1,5 +1,7 @@
 #include "batch/batch_summary.hpp"
 
+#include "io/json.hpp"
+#include "io/numbers.hpp"
 #include "khorgos_version.hpp"
 #include "output/run_file.hpp"
 #include "sim/errors.hpp"
@@ -125,6 +127,7 @@ class Summariser {
                                       "1",
                                       "replicates that ran to completion",
                                       succeeded});
+        if (spec_.method == Method::saltelli) sensitivity(out);
         if (contrasts > 0)
             out.file.variables.push_back({"replicates",
                                           "paired",
@@ -270,6 +273,76 @@ class Summariser {
         }
     }
 
+    /// Sobol indices of each scenario's observables over the Saltelli design,
+    /// from each variation's mean over its successful replicates.
+    void sensitivity(Summary& out) const {
+        const std::size_t scenarios = spec_.scenarios.size(),
+                          observables = observable_names_.size();
+        const std::size_t parameters = spec_.varied.size();
+        const auto replicates = static_cast<std::size_t>(spec_.replicates);
+        Coordinate scenario{"scenario", "scenario of the Saltelli design", "", {}, {}};
+        for (const auto& s : spec_.scenarios)
+            scenario.labels.push_back(s.id);
+        Coordinate parameter{"parameter", "varied parameter", "", {}, {}};
+        for (const auto& p : spec_.varied)
+            parameter.labels.push_back(p.name);
+        out.file.coordinates.push_back(scenario);
+        out.file.coordinates.push_back(parameter);
+        out.file.coordinates.push_back({"sobol_statistic",
+                                        "point estimate; 5% and 95% quantiles and sd of " +
+                                            std::to_string(kSobolResamples) +
+                                            " bootstrap estimates",
+                                        "",
+                                        {},
+                                        {"estimate", "q05", "q95", "sd"}});
+        const std::size_t size = scenarios * parameters * 4 * observables;
+        std::vector<double> first(size), total(size), used(scenarios * observables);
+        out.sobol.assign(scenarios, {});
+        for (std::size_t s = 0; s < scenarios; ++s)
+            for (std::size_t o = 0; o < observables; ++o) {
+                std::vector<double> y;
+                for (std::size_t v = 0; v < spec_.variations.size(); ++v) {
+                    double sum = 0, n = 0;
+                    for (std::size_t r = 0; r < replicates; ++r) {
+                        const auto& values = out.observables[condition(s, v) * replicates + r];
+                        if (values.empty() || std::isnan(values[o])) continue;
+                        sum += values[o];
+                        ++n;
+                    }
+                    y.push_back(n > 0 ? sum / n : NAN);
+                }
+                out.sobol[s].push_back(
+                    sobol_indices(y, spec_.samples, parameters, spec_.second_order));
+                const SobolIndices& x = out.sobol[s].back();
+                used[s * observables + o] = static_cast<double>(x.samples);
+                for (std::size_t p = 0; p < parameters; ++p)
+                    for (int k = 0; k < 4; ++k) {
+                        const std::size_t at = ((s * parameters + p) * 4 + k) * observables + o;
+                        const auto pick = [k](const SobolEstimate& e) {
+                            return k == 0 ? e.estimate : k == 1 ? e.q05 : k == 2 ? e.q95 : e.sd;
+                        };
+                        first[at] = pick(x.first[p]);
+                        total[at] = pick(x.total[p]);
+                    }
+            }
+        const std::vector<std::string> dims{"scenario", "parameter", "sobol_statistic",
+                                            "observable"};
+        out.file.variables.push_back(
+            {"sensitivity", "first_order", dims, "1",
+             "first-order Sobol index (Saltelli 2010 estimator) of the observable",
+             std::move(first)});
+        out.file.variables.push_back({"sensitivity", "total", dims, "1",
+                                      "total Sobol index (Jansen estimator) of the observable",
+                                      std::move(total)});
+        out.file.variables.push_back({"sensitivity",
+                                      "base_samples",
+                                      {"scenario", "observable"},
+                                      "1",
+                                      "base samples behind the indices (those whose runs all "
+                                      "succeeded)",
+                                      std::move(used)});
+    }
+
     const Spec& spec_;
     const std::vector<Run>& runs_;
     const std::vector<RunStatus>& status_;
@@ -279,6 +352,47 @@ class Summariser {
 };
 
 } // namespace
+
+std::string sensitivity_json(const Spec& spec, const Summary& summary) {
+    std::vector<std::string> rows;
+    const auto estimate = [](const SobolEstimate& e) {
+        return JsonObject()
+            .add("estimate", json(e.estimate))
+            .add("q05", json(e.q05))
+            .add("q95", json(e.q95))
+            .add("sd", json(e.sd))
+            .str();
+    };
+    for (std::size_t s = 0; s < summary.sobol.size(); ++s)
+        for (std::size_t o = 0; o < summary.sobol[s].size(); ++o)
+            for (std::size_t p = 0; p < spec.varied.size(); ++p)
+                rows.push_back(JsonObject()
+                                   .add("scenario", json(spec.scenarios[s].id))
+                                   .add("observable", json(summary.observable_names[o]))
+                                   .add("parameter", json(spec.varied[p].name))
+                                   .add("first", estimate(summary.sobol[s][o].first[p]))
+                                   .add("total", estimate(summary.sobol[s][o].total[p]))
+                                   .str());
+    return json_array(rows);
+}
+
+std::string sensitivity_csv(const Spec& spec, const Summary& summary) {
+    std::string csv = "scenario,observable,parameter,index,estimate,q05,q95,sd,base_samples\n";
+    for (std::size_t s = 0; s < summary.sobol.size(); ++s)
+        for (std::size_t o = 0; o < summary.sobol[s].size(); ++o) {
+            const SobolIndices& x = summary.sobol[s][o];
+            const auto number = [](double v) { return std::isnan(v) ? std::string() : exact(v); };
+            for (std::size_t p = 0; p < spec.varied.size(); ++p)
+                for (const bool total : {false, true}) {
+                    const SobolEstimate& e = total ? x.total[p] : x.first[p];
+                    csv += spec.scenarios[s].id + "," + summary.observable_names[o] + "," +
+                           spec.varied[p].name + "," + (total ? "total," : "first,") +
+                           number(e.estimate) + "," + number(e.q05) + "," + number(e.q95) + "," +
+                           number(e.sd) + "," + std::to_string(x.samples) + "\n";
+                }
+        }
+    return csv;
+}
 
 Summary summarise(const Spec& spec, const std::vector<Run>& runs,
                   const std::vector<RunStatus>& status, const std::string& directory) {

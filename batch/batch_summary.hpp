@@ -2,6 +2,7 @@
 // Cross-replicate summaries of a finished batch, computed from the run files
 // on disk (not from memory), so a resumed batch summarises exactly what an
 // uninterrupted one would.
+#include "batch/sobol.hpp"
 #include "input/batch_spec.hpp"
 #include "output/batch_file.hpp"
 
@@ -21,12 +22,25 @@ struct Summary {
     output::BatchSummary file;
     std::vector<std::string> observable_names;    ///< "id@period", in the runs' order
     std::vector<std::vector<double>> observables; ///< per run index; empty unless it succeeded
+    /// Saltelli designs only: the Sobol indices of each observable (in
+    /// observable_names' order) for each scenario, from the replicates' mean.
+    std::vector<std::vector<SobolIndices>> sobol;
 };
+
+/// The Sobol indices as a table (sensitivity.csv): one row per scenario,
+/// observable, varied parameter and index (first, total), with its estimate,
+/// 90% bootstrap interval and bootstrap sd.
+std::string sensitivity_csv(const Spec& spec, const Summary& summary);
+
+/// The same indices as a JSON array of {scenario, observable, parameter,
+/// first, total}, each index {estimate, q05, q95, sd} (null for NaN).
+std::string sensitivity_json(const Spec& spec, const Summary& summary);
 
 /// Summarises every successful run under `directory`: per condition (scenario
 /// x variation) the mean and 5/50/95% quantiles of each kept observable and
 /// series over replicates, and per counterfactual the same statistics of the
-/// differences from the baseline paired by replicate index.
+/// differences from the baseline paired by replicate index; with a Saltelli
+/// design, the Sobol indices of each observable (group "sensitivity").
 /// @throws InputError if a run file cannot be read, RuntimeError if runs
 ///         disagree on their dimensions.
 Summary summarise(const Spec& spec, const std::vector<Run>& runs,

@@ -11,6 +11,7 @@ h5py. The batch's own CSV files must be byte-identical, and its summary file
 equal in every dataset and attribute (it records no time)."""
 
 import csv
+import json
 import os
 import shutil
 import signal
@@ -230,11 +231,11 @@ class Designs(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir)
 
-    def write(self, text):
+    def write(self, text, replicates=1):
         path = os.path.join(self.dir, "batch.toml")
         with open(path, "w") as f:
             f.write(f"""[batch]
-replicates = 1
+replicates = {replicates}
 seed = 7
 scale = 200
 keep = ["observables"]
@@ -298,6 +299,69 @@ upper = 1e-4
         outputs = list(csv.DictReader(open(os.path.join(out, "outputs.csv"))))
         self.assertEqual(len(outputs), 12)
         self.assertIn("nsc_visitors_cn@2010", outputs[0])
+
+    def test_saltelli_sensitivity_indices(self):
+        """The Sobol indices of summary.h5, sensitivity.csv and --json are the
+        estimators' formulas (batch/sobol.hpp) applied to outputs.csv, each
+        variation averaged over its replicates."""
+        path = self.write("""[variation]
+method = "saltelli"
+samples = 3
+second_order = false
+[[variation.parameter]]
+name = "visitor.base_hazard"
+lower = 1e-5
+upper = 1e-4
+[[variation.parameter]]
+name = "labourer.base_hazard"
+lower = 1e-5
+upper = 4e-5
+""", replicates=2)
+        out = os.path.join(self.dir, "out")
+        done = khorgos("batch", path, "--out", out, "--json")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        report = json.loads(done.stdout)["sensitivity"]
+        self.assertEqual(report["resamples"], 1000)
+        outputs = np.genfromtxt(os.path.join(out, "outputs.csv"), delimiter=",", names=True,
+                                dtype=None, encoding="utf-8")
+        names = list(outputs.dtype.names)
+        with open(os.path.join(out, "sensitivity.csv")) as f:
+            table = list(csv.DictReader(f))
+        with h5py.File(os.path.join(out, "summary.h5"), "r") as f:
+            group = f["sensitivity"]
+            labels = [x.decode() for x in group["observable"][()]]
+            first, total = group["first_order"][()], group["total"][()]
+            self.assertEqual([x.decode() for x in group["parameter"][()]],
+                             ["visitor.base_hazard", "labourer.base_hazard"])
+            self.assertEqual(list(group["base_samples"][0]), [3] * len(labels))
+        self.assertEqual(len(table), len(labels) * 2 * 2)
+        self.assertEqual(len(report["indices"]), len(labels) * 2)
+        checked = 0
+        for o, label in enumerate(labels):
+            column = names[5 + o]  # genfromtxt's name for the column of label
+            y = outputs[column].reshape(3 * 4, 2).mean(axis=1).reshape(3, 4)
+            a, ab, b = y[:, 0], y[:, 1:3], y[:, 3]
+            variance = np.var(np.r_[a, b])
+            if variance == 0:
+                self.assertTrue(np.isnan(first[0, :, 0, o]).all())
+                continue
+            s1 = (b[:, None] * (ab - a[:, None])).mean(axis=0) / variance
+            st = 0.5 * ((a[:, None] - ab) ** 2).mean(axis=0) / variance
+            np.testing.assert_allclose(first[0, :, 0, o], s1, rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(total[0, :, 0, o], st, rtol=1e-12, atol=1e-15)
+            for p in range(2):
+                rows = [r for r in table if r["observable"] == label
+                        and r["parameter"] == ["visitor.base_hazard",
+                                               "labourer.base_hazard"][p]]
+                self.assertEqual([r["index"] for r in rows], ["first", "total"])
+                self.assertEqual(float(rows[0]["estimate"]), first[0, p, 0, o])
+                self.assertEqual(float(rows[1]["q95"]), total[0, p, 2, o])
+                entry = report["indices"][2 * o + p]
+                self.assertEqual(entry["observable"], label)
+                self.assertEqual(entry["total"]["estimate"], total[0, p, 0, o])
+                self.assertLessEqual(entry["first"]["q05"], entry["first"]["q95"])
+            checked += 1
+        self.assertGreater(checked, 5)
 
     def test_latin_hypercube_strata(self):
         path = self.write("""[variation]
