@@ -246,6 +246,7 @@ class Batch {
     const std::vector<Run>& runs() const { return runs_; }
     /// What finish() adds to `--json`: the Sobol indices of a Saltelli design.
     const std::string& sensitivity() const { return json_; }
+    const Spec& spec() const { return spec_; }
 
   private:
     std::string label(const Run& run) const {
@@ -295,11 +296,32 @@ int report(std::size_t failed, const Batch& batch, const Options& options) {
                 .add("outputs", json(absolute + "/outputs.csv"))
                 .add("summary", json(absolute + "/summary.h5"));
             if (!batch.sensitivity().empty()) out.add("sensitivity", batch.sensitivity());
+            if (batch.spec().sensitivity) {
+                std::vector<std::string> items;
+                for (const auto& d : deciding_parameters(batch.spec()))
+                    items.push_back(JsonObject()
+                                        .add("scenario", json(d.scenario))
+                                        .add("parameter", json(d.parameter))
+                                        .add("informed", json(d.informed))
+                                        .add("largest_total_index", json(d.largest_total))
+                                        .add("figure", json(d.figure))
+                                        .str());
+                out.add("deciding", json_array(items));
+            }
             std::cout << out.str() << "\n";
         } else
             std::cout << absolute << "\n";
         return failed == 0 ? 0 : 1;
     }
+    // Beside the answers: a counterfactual that hinges on a parameter no
+    // figure informs answers with the value someone assumed for it.
+    for (const auto& d : deciding_parameters(batch.spec()))
+        if (!d.informed)
+            std::cout << d.scenario << ": no figure informs " << d.parameter
+                      << " (largest total Sobol index " << exact(d.largest_total) << ", on "
+                      << d.figure << ", below " << exact(batch.spec().sensitivity->threshold)
+                      << " in " << batch.spec().sensitivity->table
+                      << "): its difference from the baseline rests on the value assumed for it\n";
     std::cout << directory << ": " << total - failed << " of " << total << " runs ok";
     if (failed == 0) {
         std::cout << "\n";

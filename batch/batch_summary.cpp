@@ -128,6 +128,28 @@ class Summariser {
                                       "replicates that ran to completion",
                                       succeeded});
         if (spec_.method == Method::saltelli) sensitivity(out);
+        if (spec_.sensitivity && contrasts > 0) {
+            std::vector<double> informed(contrasts, NAN);
+            for (std::size_t s = 0; s < spec_.scenarios.size(); ++s) {
+                const auto& deciding = spec_.scenarios[s].deciding;
+                if (s == spec_.baseline || deciding.empty()) continue;
+                const bool all = std::all_of(deciding.begin(), deciding.end(), [&](const auto& p) {
+                    return spec_.sensitivity->informed(p);
+                });
+                for (std::size_t v = 0; v < variations; ++v)
+                    informed[contrast(s, v)] = all ? 1 : 0;
+            }
+            out.file.variables.push_back(
+                {"deciding",
+                 "informed",
+                 {"contrast"},
+                 "1",
+                 "1 if some figure informs every parameter the counterfactual hinges on (total "
+                 "Sobol index >= " +
+                     exact(spec_.sensitivity->threshold) + " in " + spec_.sensitivity->table +
+                     "), 0 if not, NaN if it names none",
+                 std::move(informed)});
+        }
         if (contrasts > 0)
             out.file.variables.push_back({"replicates",
                                           "paired",
@@ -352,6 +374,19 @@ class Summariser {
 };
 
 } // namespace
+
+std::vector<DecidingParameter> deciding_parameters(const Spec& spec) {
+    std::vector<DecidingParameter> out;
+    if (!spec.sensitivity) return out;
+    for (std::size_t s = 0; s < spec.scenarios.size(); ++s)
+        if (s != spec.baseline)
+            for (const auto& p : spec.scenarios[s].deciding) {
+                const auto& [value, figure] = spec.sensitivity->largest_total.at(p);
+                out.push_back(
+                    {spec.scenarios[s].id, p, spec.sensitivity->informed(p), value, figure});
+            }
+    return out;
+}
 
 std::string sensitivity_json(const Spec& spec, const Summary& summary) {
     std::vector<std::string> rows;

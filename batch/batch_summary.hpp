@@ -32,6 +32,17 @@ struct Summary {
 /// 90% bootstrap interval and bootstrap sd.
 std::string sensitivity_csv(const Spec& spec, const Summary& summary);
 
+/// A counterfactual's deciding parameter, judged by the batch's [sensitivity] table.
+struct DecidingParameter {
+    std::string scenario, parameter;
+    bool informed = false;
+    double largest_total = 0; ///< its largest total index over the judged figures
+    std::string figure;       ///< where that is
+};
+
+/// Every deciding parameter of every counterfactual (none without [sensitivity]).
+std::vector<DecidingParameter> deciding_parameters(const Spec& spec);
+
 /// The same indices as a JSON array of {scenario, observable, parameter,
 /// first, total}, each index {estimate, q05, q95, sd} (null for NaN).
 std::string sensitivity_json(const Spec& spec, const Summary& summary);

@@ -99,6 +99,7 @@ class SpecParser {
         spec.file = file_;
         spec.text = files_.read(file_).value_or("");
         batch(spec);
+        if (root_.has("sensitivity")) sensitivity(spec);
         scenarios(spec);
         if (root_.has("variation")) variation(spec);
         if (spec.variations.empty()) spec.variations.emplace_back();
@@ -152,6 +153,19 @@ class SpecParser {
                 if (baseline) r.fail("baseline", "only one scenario can be the baseline");
                 baseline = spec.scenarios.size();
             }
+            if (r.has("deciding")) {
+                e.deciding = r.strings("deciding");
+                if (!spec.sensitivity)
+                    r.fail("deciding", "needs a [sensitivity] table that says which figures "
+                                       "inform each parameter");
+                for (const auto& name : e.deciding) {
+                    if (!find_parameter(name))
+                        r.fail("deciding", "unknown parameter '" + name + "'");
+                    if (!spec.sensitivity->largest_total.count(name))
+                        r.fail("deciding", "parameter '" + name + "' is not varied in " +
+                                               spec.sensitivity->table);
+                }
+            }
             if (r.has("parameters")) {
                 const toml::table& p = r.subtable("parameters");
                 walk_parameters(p, "", file_, r.key("parameters."), e);
@@ -169,6 +183,46 @@ class SpecParser {
         });
         if (spec.scenarios.empty()) root_.fail("scenario", "needs at least one [[scenario]]");
         spec.baseline = baseline.value_or(0);
+    }
+
+    /// [sensitivity]: reads the sensitivity.csv a Saltelli batch wrote.
+    void sensitivity(Spec& spec) {
+        TableReader t(root_.subtable("sensitivity"), file_, "sensitivity.");
+        Sensitivity out;
+        out.table = (fs::path(file_).parent_path() / t.string("table")).lexically_normal().string();
+        out.threshold = t.number("threshold", 0, 1, 0.05);
+        if (t.has("figures")) out.figures = t.strings("figures");
+        const auto text = files_.read(out.table);
+        if (!text) t.fail("table", "file '" + out.table + "' does not exist");
+        std::istringstream lines(*text);
+        std::string line;
+        std::getline(lines, line);
+        if (line.rfind("scenario,observable,parameter,index,estimate,", 0) != 0)
+            throw InputError(out.table, 1, 1, "sensitivity.table",
+                             "not a sensitivity.csv of a Saltelli batch (header '" + line + "')");
+        std::set<std::string> figures;
+        for (int number = 2; std::getline(lines, line); ++number) {
+            std::vector<std::string> field;
+            std::istringstream cells(line);
+            for (std::string cell; std::getline(cells, cell, ',');)
+                field.push_back(cell);
+            if (field.size() < 5)
+                throw InputError(out.table, number, 1, "sensitivity.table",
+                                 "expected scenario,observable,parameter,index,estimate,...");
+            figures.insert(field[1]);
+            if (field[3] != "total") continue;
+            if (!out.figures.empty() &&
+                std::find(out.figures.begin(), out.figures.end(), field[1]) == out.figures.end())
+                continue;
+            // An empty estimate (a figure without variance) informs nothing.
+            const double value = field[4].empty() ? 0 : std::strtod(field[4].c_str(), nullptr);
+            auto [at, added] = out.largest_total.try_emplace(field[2], value, field[1]);
+            if (!added && value > at->second.first) at->second = {value, field[1]};
+        }
+        for (const auto& f : out.figures)
+            if (!figures.count(f)) t.fail("figures", "figure '" + f + "' is not in " + out.table);
+        t.finish();
+        spec.sensitivity = std::move(out);
     }
 
     void variation(Spec& spec) {

@@ -12,7 +12,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,26 @@ struct ScenarioEntry {
     std::shared_ptr<const LoadedScenario> scenario;
     /// Resolved parameters of the scenario with the fixed overrides applied.
     std::array<double, kParamCount> parameters{};
+    /// The parameters its difference from the baseline hinges on (`deciding`),
+    /// judged against the batch's [sensitivity] table.
+    std::vector<std::string> deciding;
+};
+
+/// [sensitivity]: which parameters some figure informs, from the
+/// sensitivity.csv of a Saltelli batch. A parameter is informed when its
+/// total Sobol index (point estimate) reaches `threshold` on at least one of
+/// `figures` (default: every figure of the table).
+struct Sensitivity {
+    std::string table; ///< the sensitivity.csv, relative to the working directory
+    double threshold = 0.05;
+    std::vector<std::string> figures;
+    /// Per parameter of the table, its largest total index over the figures
+    /// and the figure where it is largest.
+    std::map<std::string, std::pair<double, std::string>> largest_total;
+
+    bool informed(const std::string& parameter) const {
+        return largest_total.at(parameter).first >= threshold;
+    }
 };
 
 enum class Method { none, grid, latin_hypercube, saltelli, design };
@@ -44,9 +66,10 @@ struct Spec {
     std::string inputs;
     std::string name;
     std::vector<ScenarioEntry> scenarios;
-    std::size_t baseline = 0; ///< index into scenarios
-    int replicates = 1;       ///< seeds per (scenario, variation)
-    std::uint64_t seed = 1;   ///< the batch seed
+    std::size_t baseline = 0;               ///< index into scenarios
+    std::optional<Sensitivity> sensitivity; ///< when a scenario names deciding parameters
+    int replicates = 1;                     ///< seeds per (scenario, variation)
+    std::uint64_t seed = 1;                 ///< the batch seed
     double scale = 1;
     std::vector<std::string> keep; ///< what the summary holds: "observables" and result groups
                                    ///< (default all but "daily")

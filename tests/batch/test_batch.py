@@ -363,6 +363,44 @@ upper = 4e-5
             checked += 1
         self.assertGreater(checked, 5)
 
+    def test_counterfactual_on_an_uninformed_parameter_says_so(self):
+        """[sensitivity] and `deciding`: the rule (informed when the total
+        index reaches the threshold on some judged figure) and where it shows."""
+        table = os.path.join(self.dir, "sensitivity.csv")
+        with open(table, "w") as f:
+            f.write("scenario,observable,parameter,index,estimate,q05,q95,sd,base_samples\n"
+                    "h,a@1,policy.visa_free_multiplier,total,0.04,0,0.1,0.01,64\n"
+                    "h,b@1,policy.visa_free_multiplier,first,0.5,0,0.1,0.01,64\n"
+                    "h,b@1,policy.visa_free_multiplier,total,0.3,0.2,0.4,0.01,64\n")
+        visa = os.path.join(SOURCE, "scenarios", "counterfactuals", "visa_free_continues.toml")
+        for figures, informed in (('["a@1"]', False), ('["a@1", "b@1"]', True)):
+            path = self.write(f"""[sensitivity]
+table = "sensitivity.csv"
+threshold = 0.05
+figures = {figures}
+
+[[scenario]]
+id = "visa"
+file = "{visa}"
+deciding = ["policy.visa_free_multiplier"]
+""")
+            out = os.path.join(self.dir, f"out-{informed}")
+            done = khorgos("batch", path, "--out", out)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            note = "visa: no figure informs policy.visa_free_multiplier (largest total " \
+                   "Sobol index 0.04, on a@1, below 0.05"
+            self.assertEqual(note in done.stdout, not informed, done.stdout)
+            with h5py.File(os.path.join(out, "summary.h5"), "r") as f:
+                self.assertEqual(list(f["deciding/informed"][()]), [1.0 if informed else 0.0])
+            shutil.rmtree(out)
+            done = khorgos("batch", path, "--out", out, "--json")
+            deciding = json.loads(done.stdout)["deciding"]
+            self.assertEqual(deciding, [{"scenario": "visa",
+                                         "parameter": "policy.visa_free_multiplier",
+                                         "informed": informed,
+                                         "largest_total_index": 0.3 if informed else 0.04,
+                                         "figure": "b@1" if informed else "a@1"}])
+
     def test_latin_hypercube_strata(self):
         path = self.write("""[variation]
 method = "latin_hypercube"
