@@ -281,6 +281,12 @@ class Batch {
     std::string json_;
 };
 
+std::string two_decimals(double x) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", x);
+    return text;
+}
+
 int report(std::size_t failed, const Batch& batch, const Options& options) {
     const std::size_t total = batch.runs().size();
     const std::string& directory = options.out;
@@ -318,7 +324,7 @@ int report(std::size_t failed, const Batch& batch, const Options& options) {
     for (const auto& d : deciding_parameters(batch.spec()))
         if (!d.informed)
             std::cout << d.scenario << ": no figure informs " << d.parameter
-                      << " (largest total Sobol index " << exact(d.largest_total) << ", on "
+                      << " (largest total Sobol index " << two_decimals(d.largest_total) << ", on "
                       << d.figure << ", below " << exact(batch.spec().sensitivity->threshold)
                       << " in " << batch.spec().sensitivity->table
                       << "): its difference from the baseline rests on the value assumed for it\n";

@@ -62,3 +62,39 @@ class Batch:
 
 def read_batch(directory) -> Batch:
     return Batch(directory)
+
+
+SENSITIVITY_PARAMETERS_SHORT = {"policy.visa_free_multiplier": "visa-free"}
+
+
+def sensitivity_markdown(table, targets="calibration/targets/article.toml",
+                         calibration="calibration/historical.toml", bold=0.1):
+    """The total Sobol indices of a Saltelli batch's sensitivity.csv as a
+    Markdown table (docs/calibration.md): one row per figure, one column per
+    parameter, "estimate (q05-q95)", bold from `bold` up; "fitted" marks the
+    figures `calibration` fits (its targets' fitted ones, less its hold_out)."""
+    import tomllib
+
+    import pandas as pd
+
+    with open(targets, "rb") as f:
+        figures = [x for v in tomllib.load(f).values() if isinstance(v, list) for x in v]
+    with open(calibration, "rb") as f:
+        held_out = set(tomllib.load(f).get("calibration", {}).get("hold_out", []))
+    fitted = {f"{x['id']}@{x['period']}" for x in figures
+              if x.get("fitted", True) and x["id"] not in held_out}
+    t = pd.read_csv(table)
+    t = t[t["index"] == "total"]
+    parameters = list(dict.fromkeys(t.parameter))
+    short = [SENSITIVITY_PARAMETERS_SHORT.get(p, p.split(".")[0]) for p in parameters]
+    lines = ["| figure | fitted | " + " | ".join(short) + " |",
+             "|---|---|" + "---|" * len(short)]
+    for figure, rows in t.groupby("observable", sort=False):
+        cells = []
+        for p in parameters:
+            r = rows[rows.parameter == p].iloc[0]
+            cell = f"{r.estimate:.2f} ({r.q05:.2f}–{r.q95:.2f})"
+            cells.append(f"**{cell}**" if r.estimate >= bold else cell)
+        lines.append(f"| `{figure}` | {'yes' if figure in fitted else ''} | "
+                     + " | ".join(cells) + " |")
+    return "\n".join(lines)

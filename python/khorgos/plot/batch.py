@@ -70,8 +70,15 @@ def plot_batch(directory, out: Optional[Path] = None, targets: Optional[Path] = 
         axis.set_ylim(bottom=min(0, float(np.nanmin(value.sel(statistic="q05").values[:, index]))))
         axis.set_title(title(definitions[index[0]]) + f"\n[{oid}]", fontsize=8)
         axis.set_ylabel(unit_label(units[index[0]], "share" if units[index[0]] == "1" else ""))
+    uninformed = set()  # counterfactuals whose deciding parameter no figure informs
+    if "deciding" in batch.groups:
+        informed = batch.summary("deciding").informed
+        uninformed = {str(k).split(" - ")[0] for k, v in zip(informed.contrast.values,
+                                                              informed.values) if v == 0}
     handles = [plt.Line2D([], [], marker="o", color=colours(n % 10),
-                          label=c + (" (baseline)" if c in base else ""))
+                          label=c + (" (baseline)" if c in base else "")
+                          + (" (deciding parameter informed by no figure)"
+                             if c in uninformed else ""))
                for n, c in enumerate(conditions)]
     handles.append(plt.Line2D([], [], marker="D", mfc="none", color=OFFICIAL, linestyle="none",
                               label="official figure"))
