@@ -141,7 +141,7 @@ TEST_CASE("over independent designs the estimates centre on the truth, with the 
         }
 }
 
-TEST_CASE("failed runs leave their base sample out; too few samples give NaN", "[sobol]") {
+TEST_CASE("failed runs leave their base sample out, and too few samples give NaN", "[sobol]") {
     auto y = design_outputs(100, false, 7);
     y[3 * (kD + 2) + 1] = NAN;
     const auto s = batch::sobol_indices(y, 100, kD, false, 10);
