@@ -1,5 +1,6 @@
 #include "batch/batch_runner.hpp"
 
+#include "batch/calibration_runs.hpp"
 #include "batch/run_plan.hpp"
 #include "input/file_source.hpp"
 #include "io/input_file.hpp"
@@ -117,7 +118,22 @@ class Batch {
   public:
     Batch(Spec spec, std::string directory, std::string command_line)
         : spec_(std::move(spec)), runs_(expand(spec_)), directory_(std::move(directory)),
-          command_line_(std::move(command_line)), status_(runs_.size()) {}
+          command_line_(std::move(command_line)), status_(runs_.size()) {
+        if (spec_.posterior.empty()) return;
+        // Draw r of the posterior is what `khorgos run --posterior` draws with
+        // replicate r's seed: numbered, the same in every scenario (so effects
+        // are paired by draw), and the same on a resume. The overrides of the
+        // scenario and variation come after, as `--set` after `--posterior`.
+        draws_.resize(static_cast<std::size_t>(spec_.replicates));
+        for (int r = 0; r < spec_.replicates; ++r) {
+            auto& [sets, description] = draws_[static_cast<std::size_t>(r)];
+            sets = posterior_draw(spec_.posterior, replicate_seed(spec_.seed, r), &description);
+        }
+        for (auto& run : runs_) {
+            const auto& drawn = draws_[static_cast<std::size_t>(run.replicate)].first;
+            run.sets.insert(run.sets.begin(), drawn.begin(), drawn.end());
+        }
+    }
 
     /// Read-only checks of the output directory, safe on every MPI rank.
     void check_directory(bool resume) const {
@@ -182,7 +198,12 @@ class Batch {
         plan.threads = 1;
         plan.scale = spec_.scale;
         plan.out = directory_ + "/" + run.path;
-        plan.command_line = command_line_ + " [run " + std::to_string(index) + "]";
+        plan.command_line =
+            command_line_ + " [run " + std::to_string(index) +
+            (draws_.empty() ? std::string()
+                            : "; posterior draw " + std::to_string(run.replicate) + ": " +
+                                  draws_[static_cast<std::size_t>(run.replicate)].second) +
+            "]";
         RunStatus status;
         try {
             khorgos::execute(plan);
@@ -213,6 +234,7 @@ class Batch {
     /// Summary, outputs and final manifest; returns the number of failed runs.
     std::size_t finish() {
         const Summary summary = summarise(spec_, runs_, status_, directory_);
+        effects_ = summary.effects;
         output::write_batch_summary(directory_ + "/summary.h5", summary.file);
         std::string csv = "run,scenario,variation,replicate,status";
         for (const auto& name : summary.observable_names)
@@ -247,6 +269,7 @@ class Batch {
     /// What finish() adds to `--json`: the Sobol indices of a Saltelli design.
     const std::string& sensitivity() const { return json_; }
     const Spec& spec() const { return spec_; }
+    const std::vector<Effect>& effects() const { return effects_; }
 
   private:
     std::string label(const Run& run) const {
@@ -279,6 +302,9 @@ class Batch {
     std::string command_line_;
     std::vector<RunStatus> status_;
     std::string json_;
+    std::vector<Effect> effects_;
+    /// With a posterior: replicate r's drawn overrides and which particle they are.
+    std::vector<std::pair<std::vector<Override>, std::string>> draws_;
 };
 
 std::string two_decimals(double x) {
@@ -302,6 +328,25 @@ int report(std::size_t failed, const Batch& batch, const Options& options) {
                 .add("outputs", json(absolute + "/outputs.csv"))
                 .add("summary", json(absolute + "/summary.h5"));
             if (!batch.sensitivity().empty()) out.add("sensitivity", batch.sensitivity());
+            if (!batch.effects().empty()) {
+                std::vector<std::string> items;
+                for (const auto& e : batch.effects())
+                    items.push_back(JsonObject()
+                                        .add("contrast", json(e.contrast))
+                                        .add("figure", json(e.figure))
+                                        .add("known", json(e.known))
+                                        .add("pairs", json(e.pairs))
+                                        .add("mean", json(e.mean))
+                                        .add("q05", json(e.q05))
+                                        .add("q50", json(e.q50))
+                                        .add("q95", json(e.q95))
+                                        .str());
+                out.add("effects", JsonObject()
+                                       .add("interval", json("90% (q05 to q95)"))
+                                       .add("uncertainty", json(uncertainty(batch.spec())))
+                                       .add("paired", json_array(items))
+                                       .str());
+            }
             if (batch.spec().sensitivity) {
                 std::vector<std::string> items;
                 for (const auto& d : deciding_parameters(batch.spec()))
@@ -318,6 +363,19 @@ int report(std::size_t failed, const Batch& batch, const Options& options) {
         } else
             std::cout << absolute << "\n";
         return failed == 0 ? 0 : 1;
+    }
+    if (!batch.effects().empty()) {
+        std::cout << "paired effects, counterfactual - baseline: median [90% interval] over "
+                     "replicates ("
+                  << uncertainty(batch.spec()) << ")\n";
+        for (const auto& e : batch.effects()) {
+            std::cout << "  " << e.contrast << "  " << e.figure << ": ";
+            if (!e.known)
+                std::cout << "not an observable of these runs\n";
+            else
+                std::cout << exact(e.q50) << " [" << exact(e.q05) << ", " << exact(e.q95) << "], "
+                          << exact(e.pairs) << " pairs\n";
+        }
     }
     // Beside the answers: a counterfactual that hinges on a parameter no
     // figure informs answers with the value someone assumed for it.

@@ -128,6 +128,7 @@ class Summariser {
                                       "replicates that ran to completion",
                                       succeeded});
         if (spec_.method == Method::saltelli) sensitivity(out);
+        if (!spec_.effects.empty() && contrasts > 0) effects(out);
         if (spec_.sensitivity && contrasts > 0) {
             std::vector<double> informed(contrasts, NAN);
             for (std::size_t s = 0; s < spec_.scenarios.size(); ++s) {
@@ -365,6 +366,82 @@ class Summariser {
                                       std::move(used)});
     }
 
+    std::string uncertainty() const { return batch::uncertainty(spec_); }
+
+    /// Statistics of the paired differences on the chosen figures; with a
+    /// posterior, each pair is one parameter draw with one seed, so the
+    /// interval holds parameter and stochastic uncertainty together.
+    void effects(Summary& out) const {
+        const auto replicates = static_cast<std::size_t>(spec_.replicates);
+        const std::size_t figures = spec_.effects.size();
+        std::vector<std::string> labels;
+        std::vector<double> values, pairs;
+        for (std::size_t s = 0; s < spec_.scenarios.size(); ++s)
+            for (std::size_t v = 0; v < spec_.variations.size(); ++v) {
+                if (s == spec_.baseline) continue;
+                const std::string contrast =
+                    condition_label(s, v) + " - " + condition_label(spec_.baseline, v);
+                for (const auto& figure : spec_.effects) {
+                    Effect e{contrast, figure};
+                    const auto at =
+                        std::find(observable_names_.begin(), observable_names_.end(), figure);
+                    e.known = at != observable_names_.end();
+                    std::vector<double> d;
+                    const auto o = static_cast<std::size_t>(at - observable_names_.begin());
+                    for (std::size_t r = 0; e.known && r < replicates; ++r) {
+                        const auto& mine = out.observables[condition(s, v) * replicates + r];
+                        const auto& base =
+                            out.observables[condition(spec_.baseline, v) * replicates + r];
+                        if (mine.empty() || base.empty() || std::isnan(mine[o]) ||
+                            std::isnan(base[o]))
+                            continue;
+                        d.push_back(mine[o] - base[o]);
+                    }
+                    e.pairs = static_cast<double>(d.size());
+                    if (!d.empty()) {
+                        double sum = 0;
+                        for (double x : d)
+                            sum += x;
+                        e.mean = sum / static_cast<double>(d.size());
+                        std::sort(d.begin(), d.end());
+                        e.q05 = quantile(d, 0.05);
+                        e.q50 = quantile(d, 0.5);
+                        e.q95 = quantile(d, 0.95);
+                    }
+                    out.effects.push_back(e);
+                }
+            }
+        const std::size_t contrasts = out.effects.size() / figures;
+        std::vector<double> effect(contrasts * kStatistics * figures), paired(contrasts * figures);
+        for (std::size_t c = 0; c < contrasts; ++c)
+            for (std::size_t f = 0; f < figures; ++f) {
+                const Effect& e = out.effects[c * figures + f];
+                const double stats[kStatistics] = {e.mean, e.q05, e.q50, e.q95};
+                for (int k = 0; k < kStatistics; ++k)
+                    effect[(c * kStatistics + static_cast<std::size_t>(k)) * figures + f] =
+                        stats[k];
+                paired[c * figures + f] = e.pairs;
+            }
+        out.file.coordinates.push_back({"effect",
+                                        "figure whose paired effect is reported (batch.effects)",
+                                        "",
+                                        {},
+                                        spec_.effects});
+        out.file.variables.push_back(
+            {"effects",
+             "paired_effect",
+             {"contrast", "statistic", "effect"},
+             "",
+             uncertainty() + ": counterfactual minus baseline, paired by replicate",
+             std::move(effect)});
+        out.file.variables.push_back({"effects",
+                                      "pairs",
+                                      {"contrast", "effect"},
+                                      "1",
+                                      "replicates where both runs have the figure",
+                                      std::move(paired)});
+    }
+
     const Spec& spec_;
     const std::vector<Run>& runs_;
     const std::vector<RunStatus>& status_;
@@ -374,6 +451,14 @@ class Summariser {
 };
 
 } // namespace
+
+std::string uncertainty(const Spec& spec) {
+    return spec.posterior.empty()
+               ? "statistics over replicates with the batch's fixed parameters, each its own "
+                 "seed: stochastic uncertainty only"
+               : "statistics over replicates, each its own parameter draw from " + spec.posterior +
+                     " and its own seed: parameter and stochastic uncertainty together";
+}
 
 std::vector<DecidingParameter> deciding_parameters(const Spec& spec) {
     std::vector<DecidingParameter> out;

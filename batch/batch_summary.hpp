@@ -6,6 +6,7 @@
 #include "input/batch_spec.hpp"
 #include "output/batch_file.hpp"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,16 @@ struct RunStatus {
     std::string error; ///< why it failed
 };
 
+/// A counterfactual's paired effect on one chosen figure: statistics of
+/// (counterfactual - baseline) over the replicates where both ran, each pair
+/// with the same seed (and, with a posterior, the same parameter draw).
+struct Effect {
+    std::string contrast, figure;
+    bool known = false; ///< the figure is an observable of the runs
+    double pairs = 0;
+    double mean = NAN, q05 = NAN, q50 = NAN, q95 = NAN;
+};
+
 struct Summary {
     output::BatchSummary file;
     std::vector<std::string> observable_names;    ///< "id@period", in the runs' order
@@ -25,12 +36,18 @@ struct Summary {
     /// Saltelli designs only: the Sobol indices of each observable (in
     /// observable_names' order) for each scenario, from the replicates' mean.
     std::vector<std::vector<SobolIndices>> sobol;
+    /// The paired effects on the batch's `effects` figures, contrast-major.
+    std::vector<Effect> effects;
 };
 
 /// The Sobol indices as a table (sensitivity.csv): one row per scenario,
 /// observable, varied parameter and index (first, total), with its estimate,
 /// 90% bootstrap interval and bootstrap sd.
 std::string sensitivity_csv(const Spec& spec, const Summary& summary);
+
+/// What the spread of a batch's replicates holds: stochastic uncertainty, and
+/// with a posterior parameter uncertainty too.
+std::string uncertainty(const Spec& spec);
 
 /// A counterfactual's deciding parameter, judged by the batch's [sensitivity] table.
 struct DecidingParameter {

@@ -132,6 +132,14 @@ class SpecParser {
             // values per statistic and scenario for the historical horizon.
             spec.keep = {"observables", "yearly", "totals"};
         }
+        if (b.has("posterior")) {
+            spec.posterior =
+                (fs::path(file_).parent_path() / b.string("posterior")).lexically_normal().string();
+            // Read through `files_` so inputs.txt fingerprints it for --resume.
+            if (!files_.read(spec.posterior))
+                b.fail("posterior", "file '" + spec.posterior + "' does not exist");
+        }
+        if (b.has("effects")) spec.effects = b.strings("effects");
         b.finish();
     }
 
@@ -490,10 +498,10 @@ std::uint64_t replicate_seed(std::uint64_t batch_seed, int replicate) {
 }
 
 std::array<double, kParamCount> requested_parameters(const Spec& spec, const Run& run) {
+    // run.sets: a posterior draw (batch/), the scenario's fixed overrides, the variation's.
     auto values = spec.scenarios[run.scenario].parameters;
-    for (std::size_t j = 0; j < spec.varied.size(); ++j)
-        values[static_cast<int>(*find_parameter(spec.varied[j].name))] =
-            spec.variations[run.variation][j];
+    for (const auto& set : run.sets)
+        values[static_cast<int>(set.parameter)] = set.value;
     return values;
 }
 

@@ -68,8 +68,14 @@ struct Spec {
     std::vector<ScenarioEntry> scenarios;
     std::size_t baseline = 0;               ///< index into scenarios
     std::optional<Sensitivity> sensitivity; ///< when a scenario names deciding parameters
-    int replicates = 1;                     ///< seeds per (scenario, variation)
-    std::uint64_t seed = 1;                 ///< the batch seed
+    /// A posterior file (`khorgos calibrate`): replicate r of every scenario and
+    /// variation runs with the parameters `khorgos run --posterior FILE --seed S`
+    /// draws for its seed S, then the scenario's and variation's overrides.
+    std::string posterior;
+    /// Figures ("id@period") whose paired effects the summary reports.
+    std::vector<std::string> effects;
+    int replicates = 1;     ///< seeds per (scenario, variation)
+    std::uint64_t seed = 1; ///< the batch seed
     double scale = 1;
     std::vector<std::string> keep; ///< what the summary holds: "observables" and result groups
                                    ///< (default all but "daily")
@@ -105,7 +111,7 @@ std::vector<Run> expand(const Spec& spec);
 /// numbers: paired differences compare runs that differ only in policy).
 std::uint64_t replicate_seed(std::uint64_t batch_seed, int replicate);
 
-/// The parameters a run asks for: its scenario's, then its overrides (values
+/// The parameters a run asks for: its scenario's, then its overrides in order (values
 /// as given, even out of bounds: such a run fails on its own, and is recorded).
 std::array<double, kParamCount> requested_parameters(const Spec& spec, const Run& run);
 
