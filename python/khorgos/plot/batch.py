@@ -1,5 +1,7 @@
 """The fan chart of a batch directory: per observable, each condition's mean and
-5-95% band across replicates, against the official figures."""
+5-95% band across replicates, against the official figures; and, when the batch
+names `effects`, each counterfactual's paired effect on those figures (median
+and 90% interval), as effects.png/.pdf."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ def _is_year(period: str) -> bool:
 
 def plot_batch(directory, out: Optional[Path] = None, targets: Optional[Path] = None,
                max_conditions: int = 10) -> List[Path]:
-    """Draws DIR/fan_chart.png and .pdf (or OUT/fan_chart.*); returns the paths."""
+    """Draws DIR/fan_chart.png and .pdf (or OUT/fan_chart.*), and effects.* when
+    the batch reports effects; returns the paths."""
     batch = Batch(directory)
     summary = batch.summary("observables")
     official = targets_file.by_key(targets_file.load(targets or targets_file.default_path()))
@@ -85,4 +88,36 @@ def plot_batch(directory, out: Optional[Path] = None, targets: Optional[Path] = 
     legend_on_top(figure, handles, f"batch {batch.name}: mean and 5-95% band across "
                   f"{batch.attributes.get('replicates', '?')} replicates per condition")
     figure.tight_layout()
-    return save(figure, Path(out) if out else batch.directory, "fan_chart")
+    written = save(figure, Path(out) if out else batch.directory, "fan_chart")
+    if "effects" in batch.groups:
+        written += plot_effects(batch, Path(out) if out else batch.directory)
+    return written
+
+
+def plot_effects(batch: Batch, out: Path) -> List[Path]:
+    """Per chosen figure, each counterfactual's paired effect: median and 90%
+    interval, with what uncertainty the interval holds (parameter and
+    stochastic with a posterior, stochastic alone without)."""
+    effects = batch.summary("effects")
+    value = effects.paired_effect
+    contrasts = [str(c) for c in value.contrast.values]
+    figures = [str(f) for f in value.effect.values  # not an observable of the runs: all NaN
+               if not np.isnan(value.sel(effect=f).values).all()]
+    figure, axes = grid(len(figures), 2, width=6.0, height=0.9 + 0.45 * len(contrasts))
+    y = np.arange(len(contrasts))
+    for axis, name in zip(axes, figures):
+        def stat(s):
+            return value.sel(effect=name, statistic=s).values
+        median, low, high = stat("q50"), stat("q05"), stat("q95")
+        axis.errorbar(median, y, xerr=[median - low, high - median], fmt="o", capsize=3)
+        axis.axvline(0, color="0.5", lw=0.8)
+        axis.set_yticks(y)
+        axis.set_yticklabels(contrasts, fontsize=8)
+        axis.invert_yaxis()
+        axis.set_title(name, fontsize=9)
+        axis.set_xlabel("counterfactual - baseline")
+    pairs = int(np.nanmax(effects.pairs.values)) if effects.pairs.size else 0
+    figure.suptitle(f"batch {batch.name}: paired effects, median and 90% interval over "
+                    f"{pairs} replicates\n{value.attrs.get('long_name', '')}", fontsize=9)
+    figure.tight_layout()
+    return save(figure, out, "effects")
