@@ -140,6 +140,11 @@ class SpecParser {
                 b.fail("posterior", "file '" + spec.posterior + "' does not exist");
         }
         if (b.has("effects")) spec.effects = b.strings("effects");
+        for (const auto& figure : spec.effects)
+            if (figure.find('@') == std::string::npos)
+                b.fail("effects", "'" + figure +
+                                      "' is not a figure: write id@period, as the "
+                                      "columns of outputs.csv");
         b.finish();
     }
 
