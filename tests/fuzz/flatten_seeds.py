@@ -1,8 +1,8 @@
 """Writes fuzzer seeds: every shipped TOML file as is; every scenario with its
 `extends` chain merged into one self-contained file; and every file bundled
-with the files it names (`extends` parents, a batch's scenarios and design
-matrix, a calibration's scenario and targets) as one multi-file input, each
-further file after a "#@ NAME" line (tests/fuzz/parse_one.hpp), NAME relative
+with the files it names (`extends` parents, a batch's scenarios, design
+matrix and sensitivity table, a calibration's scenario and targets) as one
+multi-file input, each further file after a "#@ NAME" line (tests/fuzz/parse_one.hpp), NAME relative
 to the first file's directory as the file names it.
 Merging follows input/scenario_file.cpp: tables merge key by key, arrays
 replace, `events` are the parent's minus `remove_events` plus the child's.
@@ -53,6 +53,9 @@ def named_files(path):
     for entry in table.get("scenario", []) if isinstance(table.get("scenario"), list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("file"), str):
             names.append(entry["file"])
+    sensitivity = table.get("sensitivity")  # a batch's Sobol table (CSV)
+    if isinstance(sensitivity, dict) and isinstance(sensitivity.get("table"), str):
+        names.append(sensitivity["table"])
     variation = table.get("variation")
     if isinstance(variation, dict) and isinstance(variation.get("file"), str):
         names.append(variation["file"])
