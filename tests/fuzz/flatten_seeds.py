@@ -2,8 +2,9 @@
 `extends` chain merged into one self-contained file; and every file bundled
 with the files it names (`extends` parents, a batch's scenarios, design
 matrix and sensitivity table, a calibration's scenario and targets) as one
-multi-file input, each further file after a "#@ NAME" line (tests/fuzz/parse_one.hpp), NAME relative
-to the first file's directory as the file names it.
+multi-file input, each further file after a "#@ NAME" line
+(tests/fuzz/parse_one.hpp), NAME relative to the first file's directory as
+the file names it.
 Merging follows input/scenario_file.cpp: tables merge key by key, arrays
 replace, `events` are the parent's minus `remove_events` plus the child's.
 Usage: flatten_seeds.py OUTPUT_DIR FILE_OR_DIR..."""
