@@ -252,11 +252,12 @@ class Batch {
         write_atomically(directory_ + "/outputs.csv", csv);
         if (spec_.method == Method::saltelli) {
             write_atomically(directory_ + "/sensitivity.csv", sensitivity_csv(spec_, summary));
-            json_ = JsonObject()
-                        .add("table", json(fs::absolute(directory_ + "/sensitivity.csv").string()))
-                        .add("resamples", json(kSobolResamples))
-                        .add("indices", sensitivity_json(spec_, summary))
-                        .str();
+            sensitivity_json_ =
+                JsonObject()
+                    .add("table", json(fs::absolute(directory_ + "/sensitivity.csv").string()))
+                    .add("resamples", json(kSobolResamples))
+                    .add("indices", sensitivity_json(spec_, summary))
+                    .str();
         }
         write_manifest();
         std::size_t failed = 0;
@@ -267,7 +268,7 @@ class Batch {
 
     const std::vector<Run>& runs() const { return runs_; }
     /// What finish() adds to `--json`: the Sobol indices of a Saltelli design.
-    const std::string& sensitivity() const { return json_; }
+    const std::string& sensitivity() const { return sensitivity_json_; }
     const Spec& spec() const { return spec_; }
     const std::vector<Effect>& effects() const { return effects_; }
 
@@ -301,7 +302,7 @@ class Batch {
     std::string directory_;
     std::string command_line_;
     std::vector<RunStatus> status_;
-    std::string json_;
+    std::string sensitivity_json_;
     std::vector<Effect> effects_;
     /// With a posterior: replicate r's drawn overrides and which particle they are.
     std::vector<std::pair<std::vector<Override>, std::string>> draws_;
