@@ -7,10 +7,10 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
-#include <limits>
 #include <optional>
 #include <string>
 #include <thread>
@@ -45,17 +45,18 @@ inline std::optional<po::variables_map> parse(const std::vector<std::string>& ar
     return vm;
 }
 
-/// A seed as the command line gives it, by the rule for seeds in files: an
-/// integer from 0 to 2^63 - 1 (so "-1" is an error, not 2^64 - 1).
-/// @throws InputError naming `key`.
+/// A seed as the command line gives it: an integer from 0 to 2^64 - 1, so
+/// that every seed a batch gives its replicates can be rerun alone ("-1" is
+/// an error, not 2^64 - 1). Seeds in files stop at 2^63 - 1, TOML's largest
+/// integer. @throws InputError naming `key`.
 inline std::uint64_t seed(const std::string& text, const std::string& key) {
-    const bool digits = !text.empty() && text.size() <= 19 &&
+    const bool digits = !text.empty() && text.size() <= 20 &&
                         text.find_first_not_of("0123456789") == std::string::npos;
+    errno = 0;
     const unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
-    if (!digits ||
-        value > static_cast<unsigned long long>(std::numeric_limits<std::int64_t>::max()))
+    if (!digits || errno == ERANGE)
         throw InputError("", 0, 0, key,
-                         "'" + text + "' is not a seed (an integer from 0 to 2^63-1)");
+                         "'" + text + "' is not a seed (an integer from 0 to 2^64-1)");
     return value;
 }
 

@@ -170,8 +170,7 @@ file = "no_quota.toml"
                 self.assertIn(f"posterior draw {row['replicate']}: particle",
                               f.attrs["command_line"].decode())
             drawn.add(theta)
-            # `run --seed` takes seeds below 2^63 only (replicate seeds use 64 bits).
-            if row["scenario"] != "base" or int(row["seed"]) >= 2**63 or checked >= 2:
+            if row["scenario"] != "base" or checked >= 2:
                 continue
             checked += 1
             alone = os.path.join(self.dir, f"alone-{row['replicate']}.h5")

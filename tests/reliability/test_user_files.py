@@ -282,8 +282,13 @@ class UserFiles(unittest.TestCase):
 
     # numbers on the command line -----------------------------------------
 
+    def test_largest_seed_is_accepted(self):
+        # Batch replicate seeds use all 64 bits: each can be rerun alone.
+        done = self.run_minimal("--out", self.path("s.h5"), "--seed", "18446744073709551615")
+        self.assertEqual(done.returncode, 0, done.stderr)
+
     def test_negative_seed_is_an_error(self):
-        for seed in ("-1", "1.5", "9223372036854775808", "x"):
+        for seed in ("-1", "1.5", "18446744073709551616", "x"):
             with self.subTest(seed=seed):
                 done = self.run_minimal("--out", self.path("s.h5"), "--seed", seed)
                 self.refused(done, "--seed", "seed")
