@@ -13,12 +13,10 @@ constexpr double kParallelDraws = 4096; ///< expected departures per step worth 
 } // namespace
 
 /// Same-ethnicity network factor: 1 + strength x S / (S + half saturation),
-/// S the persons of the ethnicity present in Kazakhstan.
+/// S the persons of the ethnicity from China in Kazakhstan: present, and
+/// settled (naturalised) relatives (settlement.cpp).
 double Engine::network(Ethnicity e) const {
-    double present = 0;
-    for (int r = 0; r < regions_; ++r)
-        present += tally_.stock_by_ethnicity(index(e), r);
-    present *= opt_.scale;
+    const double present = settled_and_present(e);
     return 1 +
            p_[Param::network_strength] * present / (present + p_[Param::network_half_saturation]);
 }
@@ -107,7 +105,8 @@ void Engine::departures() {
 
 /// Region weights for each (type, ethnicity) that sets out this step, from
 /// the stocks at its start: attractiveness x (1 + pull x the region's share
-/// of the same ethnicity). Rows no candidate needs are not computed.
+/// of the same ethnicity: the diaspora, grown by the settled, and the people
+/// present). Rows no candidate needs are not computed.
 void Engine::region_weights() {
     std::array<bool, kAgentTypes * kEthnicities> needed{};
     for (const Candidate& c : all_)
@@ -130,11 +129,10 @@ void Engine::region_weights() {
             if (!needed[static_cast<std::size_t>(t * kEthnicities + e)]) continue;
             double total = 0;
             for (int r = 0; r < regions_; ++r)
-                total += sc_.regions[r].diaspora[e] + tally_.stock_by_ethnicity(e, r) * opt_.scale;
+                total += diaspora(e, r) + tally_.stock_by_ethnicity(e, r) * opt_.scale;
             double cumulative = 0;
             for (int r = 0; r < regions_; ++r) {
-                const double people =
-                    sc_.regions[r].diaspora[e] + tally_.stock_by_ethnicity(e, r) * opt_.scale;
+                const double people = diaspora(e, r) + tally_.stock_by_ethnicity(e, r) * opt_.scale;
                 const double share = total > 0 ? people / total : 0;
                 cumulative += attractiveness_[r] * (1 + p_[Param::network_region_pull] * share);
                 region_cdf_[static_cast<std::size_t>((t * kEthnicities + e) * regions_ + r)] =

@@ -66,10 +66,12 @@ RunResult Engine::run() {
             grow_pools(year);
         }
         policy_.start_step(day0_, day_end_, this_year()); // events, then caps and capacities
+        reunification_rates();                            // from the settled at the step's start
         process_due_events();                             // ends of plans, competing events
         departures();                                     // who sets out, admission, arrival
         settle_returners(); // who came home may set out again from the next step
         record_step();
+        take_census();
         parallel_steps_ += parallel_step_;
         parallel_step_ = false;
         if (opt_.events && !log_.empty()) {

@@ -4,6 +4,8 @@
 //   life_cycle.cpp   each type's life cycle (set out, admission, arrival, end
 //                    of plan, renewal, going home), driven by agent_types.hpp
 //   departures.cpp   drawing who sets out from the origin groups, and crossing
+//   settlement.cpp   status decisions under the status quota, permanent
+//                    residence and the people who settled
 //   policy_in_force  caps, their use and crossing capacities
 //   schedule.hpp     the agents in Kazakhstan by step of their next event
 //   tallies.hpp      what the run counts; observables.cpp and results.cpp read it
@@ -71,6 +73,14 @@ class Engine {
     void go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rng, StepOutput& out);
     int draw_purpose(RandomStream& rng) const;
 
+    // ---- settlement.cpp: status, residence and the settled -------------------
+    void decide_status(std::uint32_t id, StepOutput& out);
+    void join_relatives(std::uint32_t id, RandomStream& rng, StepOutput& out);
+    void reunification_rates();
+    double settled_and_present(Ethnicity e) const;
+    double diaspora(int e, int region) const;
+    void take_census();
+
     // ---- small helpers of the hot paths ---------------------------------------
     YearTally& this_year() { return tally_.yearly[static_cast<std::size_t>(year_ - first_year_)]; }
 
@@ -126,6 +136,8 @@ class Engine {
     Tallies tally_;
     /// Daily marriage hazard by ethnicity: partners mostly from the same community.
     std::array<double, kEthnicities> marriage_rate_{};
+    /// Daily hazard of family reunification by ethnicity, this step (settlement.cpp).
+    std::array<double, kEthnicities> reunification_rate_{};
     /// By person id: granted repatriate status (a status is granted once per
     /// person). Written only when chunk outputs are merged.
     std::vector<bool> status_granted_; ///< a bit per person: written only at merges

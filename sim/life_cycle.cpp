@@ -3,7 +3,8 @@
 //   admission   admit_by_quota(): quota places in random priority order
 //   arrival     arrive(): region, stock, the first plan and competing events
 //   end of plan process_due_events(): overstay, renewal, onward exit,
-//               status grant, naturalisation, marriage, regret
+//               status application, naturalisation, marriage, regret
+//               (status decisions under the quota: settlement.cpp)
 //   going home  go_home(): through an open crossing, or wait for one to open
 #include "sim/engine_internal.hpp"
 
@@ -131,6 +132,11 @@ void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& r
         const double t = day0_ + rng.exponential(marriage_rate_[a.ethnicity]);
         if (t < first) first = t, next = Next::marriage;
     }
+    if (!(a.flags & (kMarried | kReunified)) && r.marries && !settled &&
+        reunification_rate_[a.ethnicity] > 0) {
+        const double t = day0_ + rng.exponential(reunification_rate_[a.ethnicity]);
+        if (t < first) first = t, next = Next::reunification;
+    }
     if (r.regrets && settled) {
         const double t = day0_ + rng.exponential(p_[Param::repatriate_regret_rate] / 365.25);
         if (t < first) first = t, next = Next::regret;
@@ -140,7 +146,8 @@ void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& r
 }
 
 /// The agents due this step, in chunks; renewals, which compete for the
-/// year's quota, are decided afterwards in the order they came due.
+/// year's quota, and status applications, which compete for the status
+/// quota, are decided afterwards in the order they came due.
 void Engine::process_due_events() {
     const auto& due = schedule_.due(step_);
     in_chunks(due.size(), [&](std::size_t begin, std::size_t end, StepOutput& out) {
@@ -150,14 +157,20 @@ void Engine::process_due_events() {
             end_of_plan(due[i], out);
         }
     });
-    bool renewals = false;
+    bool in_order = false;
     for (auto& chunk : outputs_) {
         for (const std::uint32_t id : chunk.renewals)
             renew_or_go_home(id, serial_);
-        renewals = renewals || !chunk.renewals.empty();
+        in_order = in_order || !chunk.renewals.empty();
         chunk.renewals.clear();
     }
-    if (renewals) merge(serial_);
+    for (auto& chunk : outputs_) {
+        for (const std::uint32_t id : chunk.status_applications)
+            decide_status(id, serial_);
+        in_order = in_order || !chunk.status_applications.empty();
+        chunk.status_applications.clear();
+    }
+    if (in_order) merge(serial_);
     schedule_.release(step_);
 }
 
@@ -176,6 +189,10 @@ void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
                  after(p_[Param::married_naturalisation_median],
                        p_[Param::married_naturalisation_sigma], rng),
                  rng, out);
+        return;
+    }
+    if (static_cast<Next>(a.next) == Next::reunification) {
+        join_relatives(id, rng, out);
         return;
     }
     if (static_cast<Next>(a.next) == Next::regret) {
@@ -221,22 +238,18 @@ void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
     case Plan::go_home:
         go_home(id, EventKind::return_home, day, rng, out);
         break;
-    case Plan::status: // oralman/kandas status granted; residence towards citizenship
-        out.year.status_grants += opt_.scale;
-        out.status_grants += 1;
-        out.granted.push_back(a.person);
-        log(a, EventKind::status_grant, day, -1, here, -1, out);
-        set_plan(id, Plan::naturalise,
-                 after(p_[Param::repatriate_naturalisation_median],
-                       p_[Param::repatriate_naturalisation_sigma], rng),
-                 rng, out);
+    case Plan::status: // an application for status: decided under the quota, in order
+        out.status_applications.push_back(id);
         break;
     case Plan::naturalise:
         change_stock(a, -1, out);
         out.naturalised += 1;
+        out.settled(a.ethnicity, a.region) += 1; // a citizen now, living where they lived
         out.finished.push_back(id);
         out.year.naturalisations[a.ethnicity] += opt_.scale;
         if (a.flags & kMarried) out.year.naturalisations_by_marriage[a.ethnicity] += opt_.scale;
+        if (a.flags & kReunified)
+            out.year.naturalisations_by_reunification[a.ethnicity] += opt_.scale;
         log(a, EventKind::naturalisation, day, -1, here, -1, out);
         break;
     case Plan::none:

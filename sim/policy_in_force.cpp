@@ -1,5 +1,6 @@
 #include "sim/policy_in_force.hpp"
 
+#include "sim/calendar.hpp"
 #include "sim/rng.hpp"
 
 #include <algorithm>
@@ -21,6 +22,10 @@ void PolicyInForce::start_year(int year) {
     RandomStream rounding(seed_, static_cast<std::uint32_t>(year), 0, Stream::quota);
     labour_rounding_ = rounding.uniform();
     repatriate_rounding_ = rounding.uniform();
+    status_used_ = 0;
+    status_rounding_ = rounding.uniform();
+    year_start_ = day_number(Date{year, 1, 1});
+    year_days_ = day_number(Date{year + 1, 1, 1}) - year_start_;
 }
 
 void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
@@ -39,6 +44,11 @@ void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
         std::floor(state_.repatriation_families * p_[Param::repatriate_china_quota_share] *
                        p_[Param::policy_repatriation_quota_factor] / scale_ +
                    repatriate_rounding_);
+    // Status places open evenly over the year, up to the year's quota at its end.
+    status_open_ =
+        std::floor(p_[Param::repatriate_status_quota] / scale_ *
+                       std::min(1.0, static_cast<double>(day_end - year_start_) / year_days_) +
+                   status_rounding_);
     // The largest cap in force during the year (a quota may change mid-year).
     year.labour_cap = std::max(year.labour_cap, labour_cap_);
     year.repatriate_household_cap = std::max(year.repatriate_household_cap, repatriate_cap_);

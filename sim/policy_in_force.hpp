@@ -31,6 +31,10 @@ class PolicyInForce {
     double repatriate_places_left() const { return repatriate_cap_ - repatriate_used_; }
     void use_repatriate_place() { repatriate_used_ += 1; }
 
+    /// Status decisions: the places of the year's status quota opened so far
+    /// (it opens evenly over the year) that are not yet used.
+    bool status_room() const { return status_used_ < status_open_; }
+    void use_status_place() { status_used_ += 1; }
     /// Hazard multiplier of repatriates while assisted quota places remain.
     double assistance_multiplier() const {
         return repatriate_used_ < repatriate_cap_
@@ -83,6 +87,8 @@ class PolicyInForce {
 
     double labour_cap_ = 0, labour_used_ = 0, repatriate_cap_ = 0, repatriate_used_ = 0;
     double labour_rounding_ = 0, repatriate_rounding_ = 0; ///< this year's quota rounding draws
+    double status_open_ = 0, status_used_ = 0, status_rounding_ = 0;
+    int year_start_ = 0, year_days_ = 365; ///< the current calendar year
     std::vector<double> capacity_left_, capacity_fraction_;
     /// Per origin, cumulative proximity weights over the crossings, closed ones
     /// weighing 0; rebuilt when the timeline changes the crossings.

@@ -19,16 +19,19 @@ enum class Plan : std::uint8_t {
     irregular_end, ///< end of an irregular stay: go home
     transit_end,   ///< a transit migrant moves on (or stays irregularly)
     status,        ///< a repatriate's status decision: oralman/kandas status granted
-    naturalise,    ///< residence complete: become a citizen
+    naturalise,    ///< permanent residence (status, marriage or family reunification)
+                   ///< until citizenship
     go_home,       ///< waiting for a crossing to open, then go home
 };
 
 /// What fires next: the plan, or one of the competing exponential events.
-enum class Next : std::uint8_t { plan, marriage, regret };
+enum class Next : std::uint8_t { plan, marriage, regret, reunification };
 
 enum Flag : std::uint8_t {
     kMarried = 1,
-    kInVisaFreeCohort = 2, ///< entered without a visa in the followed visa-free year
+    kInVisaFreeCohort = 2,  ///< entered without a visa in the followed visa-free year
+    kPresentYearBefore = 4, ///< present a year before the census day (census-style residents)
+    kReunified = 8,         ///< permanent residence by family reunification
 };
 
 /// One agent's state. Every event reads and writes most of it together, so it

@@ -188,6 +188,14 @@ RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCount
          "1",
          "people from China granted citizenship of Kazakhstan in the year after marrying a citizen",
          yearly(t, [](const YearTally& y) { return y.naturalisations_by_marriage; })});
+    vars.push_back(
+        {"yearly",
+         "naturalisations_by_reunification",
+         {"year", "ethnicity"},
+         "1",
+         "people from China granted citizenship of Kazakhstan in the year after joining "
+         "settled relatives (family reunification)",
+         yearly(t, [](const YearTally& y) { return y.naturalisations_by_reunification; })});
     vars.push_back({"yearly",
                     "marriages",
                     {"year"},

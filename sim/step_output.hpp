@@ -16,10 +16,12 @@ namespace khorgos {
 struct StepOutput {
     StepOutput(std::size_t regions, std::size_t crossings)
         : stock({kAgentTypes, regions}), stock_by_ethnicity({kEthnicities, regions}),
-          flow({kAgentTypes, crossings, kDirections}), onward({kAgentTypes}) {}
+          settled({kEthnicities, regions}), flow({kAgentTypes, crossings, kDirections}),
+          onward({kAgentTypes}) {}
 
     Grid<int, 2> stock;              ///< change of type x region
     Grid<int, 2> stock_by_ethnicity; ///< change of ethnicity x region
+    Grid<int, 2> settled;            ///< change of ethnicity x region (naturalised)
     Grid<double, 3> flow;            ///< type x crossing x direction
     Grid<double, 1> onward;          ///< type
     YearTally year;                  ///< additions to the year's tallies
@@ -33,12 +35,14 @@ struct StepOutput {
     std::vector<std::pair<std::uint16_t, std::uint32_t>> returners; ///< (group, slot) home
     std::vector<std::uint32_t> finished; ///< slots of agents with no further event
     std::vector<std::uint32_t> renewals; ///< contract ends that drew a renewal, decided in order
-    std::vector<std::uint32_t> granted;  ///< persons granted status (remembered at the merge)
+    std::vector<std::uint32_t> status_applications; ///< decided in order under the status quota
+    std::vector<std::uint32_t> granted; ///< persons granted status (remembered at the merge)
 
     /// Adds the numbers to the run's tallies (step `step`, year `year`) and clears them.
     void merge_tallies(Tallies& t, std::size_t step, YearTally& y) {
         add(t.stock, stock);
         add(t.stock_by_ethnicity, stock_by_ethnicity);
+        add(t.settled, settled);
         add_to_slice(t.daily_flow, step, flow);
         add_to_slice(t.daily_onward, step, onward);
         for (int i = 0; i < kAgentTypes; ++i)
@@ -49,6 +53,8 @@ struct StepOutput {
             y.naturalisations[i] += year.naturalisations[i];
         for (int i = 0; i < kEthnicities; ++i)
             y.naturalisations_by_marriage[i] += year.naturalisations_by_marriage[i];
+        for (int i = 0; i < kEthnicities; ++i)
+            y.naturalisations_by_reunification[i] += year.naturalisations_by_reunification[i];
         for (int i = 0; i < kEventKinds; ++i)
             y.events[i] += year.events[i];
         y.labour_admitted += year.labour_admitted;

@@ -65,7 +65,8 @@ struct YearTally {
     double repatriate_households_assisted = 0;
     double repatriate_household_cap = 0;
     std::array<double, kEthnicities> naturalisations{};
-    std::array<double, kEthnicities> naturalisations_by_marriage{}; ///< the marriage route
+    std::array<double, kEthnicities> naturalisations_by_marriage{};      ///< the marriage route
+    std::array<double, kEthnicities> naturalisations_by_reunification{}; ///< family reunification
     double marriages = 0;
     double status_grants = 0; ///< repatriates granted oralman/kandas status
     std::array<double, kEventKinds> events{};
@@ -77,7 +78,7 @@ struct YearTally {
 struct Tallies {
     Tallies(std::size_t steps, std::size_t years, std::size_t regions, std::size_t crossings)
         : stock({kAgentTypes, regions}), stock_by_ethnicity({kEthnicities, regions}),
-          daily_stock({steps, kAgentTypes, regions}),
+          settled({kEthnicities, regions}), daily_stock({steps, kAgentTypes, regions}),
           daily_stock_by_ethnicity({steps, kEthnicities, regions}),
           daily_flow({steps, kAgentTypes, crossings, kDirections}),
           daily_onward({steps, kAgentTypes}), daily_population({steps, kStatuses}),
@@ -87,6 +88,7 @@ struct Tallies {
     // In Kazakhstan now.
     Grid<int, 2> stock;              ///< type x region
     Grid<int, 2> stock_by_ethnicity; ///< ethnicity x region
+    Grid<int, 2> settled; ///< ethnicity x region: naturalised, living in Kazakhstan as citizens
     double left_onward = 0, naturalised = 0, pool_created = 0;
     int permits_valid = 0; ///< quota workers whose permit (contract) runs
 
@@ -106,6 +108,12 @@ struct Tallies {
     /// `cohort_year` (set by observables.hpp), and how many of it went home.
     int cohort_year = 0;
     double cohort_entered = 0, cohort_returned = 0;
+
+    /// The census-style resident stock on the census day (observables.hpp),
+    /// by ethnicity, in agents: present since a year before (12 months or
+    /// more), and naturalised citizens.
+    std::array<double, kEthnicities> census_present_year{}, census_settled{};
+    bool census_taken = false;
 
     double person_days = 0;   ///< agent-days in Kazakhstan
     std::uint64_t events = 0; ///< agent events

@@ -26,11 +26,15 @@ TEST_CASE("every person is accounted for at every step", "[engine]") {
     const std::size_t per_step = stock.size() / T;
     const std::size_t in_kz = label(r, "status", "in_kazakhstan");
 
-    // Net change of the stock each step, from the event log.
+    // Net change of the stock each step, from the event log. Applicants
+    // waiting for status stay in the stock; citizens leave it for the
+    // naturalised, where they stay settled.
     std::map<int, double> net;
+    double grants = 0;
     for (const auto& e : log.rows) {
         const auto kind = static_cast<EventKind>(e.kind);
         const int step = (e.day - s.start_day) / s.step_days;
+        grants += kind == EventKind::status_grant;
         if (kind == EventKind::entry) net[step] += 4;
         if (kind == EventKind::return_home || kind == EventKind::regret_return ||
             kind == EventKind::onward_exit || kind == EventKind::naturalisation)
@@ -48,6 +52,11 @@ TEST_CASE("every person is accounted for at every step", "[engine]") {
         previous = present;
     }
     CHECK(pool.back() > 4e6); // the pools are really there
+    // The status queue was exercised (grants came), within the quota's places
+    // of the 32 years (in agents of 4 persons, +1 a year for rounding).
+    const double quota = s.parameters[Param::repatriate_status_quota] / 4;
+    CHECK(grants > 10000);
+    CHECK(grants <= (2021 - 1990 + 1) * (quota + 1));
 }
 
 TEST_CASE("a constant hazard gives its binomial expectation", "[engine][stochastic]") {
