@@ -171,7 +171,9 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
     // scenario's diaspora (older migrations), and the run's migrants present
     // 12 months or more or naturalised. The diaspora input is that census
     // figure itself, so the comparison is circular: validation only.
-    if (t.census_taken && h.covers(kCensusDay, kCensusDay)) {
+    // The whole year before the census must lie inside the horizon.
+    const Date year_before{kCensusDay.year - 1, kCensusDay.month, kCensusDay.day};
+    if (t.census_taken && h.covers(year_before, kCensusDay)) {
         const int han = index(Ethnicity::han);
         double diaspora = 0;
         for (const auto& region : sc.regions)
