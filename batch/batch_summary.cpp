@@ -24,6 +24,7 @@ struct Slot {
     std::string group, name, units, long_name;
     std::vector<std::string> dims; ///< the run's dimensions
     std::size_t size = 0;
+    std::string cell_methods = {}; ///< the run's, along its time axis
 };
 
 /// A run's kept values, one flat vector per slot.
@@ -113,13 +114,13 @@ class Summariser {
             const Slot& slot = slots_[k];
             std::vector<std::string> dims{"condition", "statistic"};
             dims.insert(dims.end(), slot.dims.begin(), slot.dims.end());
-            out.file.variables.push_back(
-                {slot.group, slot.name, dims, slot.units, slot.long_name, std::move(own[k])});
+            out.file.variables.push_back({slot.group, slot.name, dims, slot.units, slot.long_name,
+                                          std::move(own[k]), slot.cell_methods});
             if (contrasts == 0) continue;
             dims[0] = "contrast";
             out.file.variables.push_back({slot.group, slot.name + "_difference", dims, slot.units,
                                           "difference from the baseline: " + slot.long_name,
-                                          std::move(difference[k])});
+                                          std::move(difference[k]), slot.cell_methods});
         }
         out.file.variables.push_back({"replicates",
                                       "succeeded",
@@ -227,7 +228,8 @@ class Summariser {
         }
         for (const auto& v : reference.variables) {
             if (!kept(v.group)) continue;
-            slots_.push_back({v.group, v.name, v.units, v.long_name, v.dims, v.values.size()});
+            slots_.push_back(
+                {v.group, v.name, v.units, v.long_name, v.dims, v.values.size(), v.cell_methods});
             used.insert(v.dims.begin(), v.dims.end());
         }
         if (used.count("observable")) f.coordinates.push_back(observable);

@@ -216,7 +216,10 @@ std::string targets_toml(const RunResult& run, const std::vector<Target>& like,
         std::string kind = match ? match->kind : "yearly_count";
         if (!match) {
             // The kind by the period's form, for observables without an official figure.
-            if (o.units == "1")
+            // Counts and shares both have units "1" (UDUNITS); a share says so in
+            // its id or definition (output/SCHEMA.md).
+            if (o.units == "1" &&
+                (o.id.find("share") != std::string::npos || o.definition.rfind("share", 0) == 0))
                 kind = "share";
             else if (o.period.find('/') != std::string::npos)
                 kind = "cumulative_count";

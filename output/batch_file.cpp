@@ -27,7 +27,7 @@ using h5::own;
 using h5::write_coordinate;
 
 constexpr const char* kFormatName = "khorgos-batch";
-constexpr std::int32_t kFormatVersion = 2; // 2: as run files 2, batch_seed_text
+constexpr std::int32_t kFormatVersion = 3; // 2: as run files 2, batch_seed_text; 3: as run files 3
 constexpr int kDeflateLevel = 4;
 
 void set_text(hid_t object, const std::string& name, const std::string& value) {
@@ -71,6 +71,7 @@ void write_variable(hid_t group, const Variable& v,
                                     : h5::write_array(group, v.name, dims, v.values);
     set_text(dataset.get(), "long_name", v.long_name);
     set_text(dataset.get(), "units", v.units);
+    set_text(dataset.get(), "cell_methods", v.cell_methods);
     for (std::size_t axis = 0; axis < v.dims.size(); ++axis)
         check(H5DSattach_scale(dataset.get(), scales.at(v.dims[axis]).get(),
                                static_cast<unsigned>(axis)),
@@ -197,45 +198,45 @@ BatchSummary read_batch_summary(const std::string& path) {
         }
         return names;
     };
+    // Coordinates first, with the names of their bounds (format 3), which are
+    // part of their coordinate and not summaries.
+    std::set<std::string> bounds;
     for (const auto& name : h5::link_names(root)) {
-        if (h5::is_group(root, name)) {
-            const Handle group = h5::open_group(root, name);
-            for (const auto& v : h5::link_names(group.get())) {
-                const Handle d = h5::open_dataset(group.get(), v);
-                const Handle type = own(H5Dget_type(d.get()), H5Tclose, "cannot read type");
-                // Coordinates and the observables' labels are not summaries.
-                if (H5DSis_scale(d.get()) > 0 || H5Tget_class(type.get()) != H5T_FLOAT) continue;
-                Variable var;
-                var.group = name;
-                var.name = v;
-                var.dims = dimensions(d.get());
-                var.units = h5::read_text_attribute(d.get(), "units");
-                var.long_name = h5::read_text_attribute(d.get(), "long_name");
-                var.values = h5::read_doubles(d.get());
-                s.variables.push_back(std::move(var));
-            }
-            if (name == "observables" && h5::has_link(group.get(), "id")) {
-                const auto read = [&](const char* field) {
-                    return h5::read_strings(h5::open_dataset(group.get(), field).get());
-                };
-                const auto ids = read("id"), periods = read("period"), units = read("units"),
-                           definitions = read("definition");
-                for (std::size_t i = 0; i < ids.size(); ++i)
-                    s.observables.push_back({ids[i], periods[i], 0, units[i], definitions[i]});
-            }
-            continue;
-        }
+        if (h5::is_group(root, name)) continue;
         const Handle d = h5::open_dataset(root, name);
-        Coordinate c;
-        c.name = name;
-        c.long_name = h5::read_text_attribute(d.get(), "long_name");
-        c.units = h5::read_text_attribute(d.get(), "units");
-        const Handle type = own(H5Dget_type(d.get()), H5Tclose, "cannot read type");
-        if (H5Tget_class(type.get()) == H5T_STRING)
-            c.labels = h5::read_strings(d.get());
-        else
-            c.values = h5::read_doubles(d.get());
-        s.coordinates.push_back(std::move(c));
+        if (H5DSis_scale(d.get()) <= 0 || h5::is_bare_dimension(d.get())) continue;
+        s.coordinates.push_back(h5::read_coordinate(root, name));
+        bounds.insert(h5::read_text_attribute(d.get(), "bounds"));
+    }
+    for (const auto& name : h5::link_names(root)) {
+        if (!h5::is_group(root, name)) continue;
+        const Handle group = h5::open_group(root, name);
+        for (const auto& v : h5::link_names(group.get())) {
+            const Handle d = h5::open_dataset(group.get(), v);
+            const Handle type = own(H5Dget_type(d.get()), H5Tclose, "cannot read type");
+            // Coordinates and the observables' labels are not summaries.
+            if (H5DSis_scale(d.get()) > 0 || H5Tget_class(type.get()) != H5T_FLOAT ||
+                bounds.count(v))
+                continue;
+            Variable var;
+            var.group = name;
+            var.name = v;
+            var.dims = dimensions(d.get());
+            var.units = h5::read_text_attribute(d.get(), "units");
+            var.long_name = h5::read_text_attribute(d.get(), "long_name");
+            var.cell_methods = h5::read_text_attribute(d.get(), "cell_methods");
+            var.values = h5::read_doubles(d.get());
+            s.variables.push_back(std::move(var));
+        }
+        if (name == "observables" && h5::has_link(group.get(), "id")) {
+            const auto read = [&](const char* field) {
+                return h5::read_strings(h5::open_dataset(group.get(), field).get());
+            };
+            const auto ids = read("id"), periods = read("period"), units = read("units"),
+                       definitions = read("definition");
+            for (std::size_t i = 0; i < ids.size(); ++i)
+                s.observables.push_back({ids[i], periods[i], 0, units[i], definitions[i]});
+        }
     }
     return s;
 }

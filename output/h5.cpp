@@ -449,20 +449,89 @@ Handle write_compressed(hid_t group, const std::string& name, const std::vector<
     return dataset;
 }
 
+Handle write_bare_dimension(hid_t group, const std::string& name, hsize_t length, bool unlimited) {
+    const hsize_t dims[1] = {length};
+    const hsize_t max_dims[1] = {unlimited ? H5S_UNLIMITED : length};
+    const Handle space =
+        own(H5Screate_simple(1, dims, max_dims), H5Sclose, "cannot create dataspace");
+    const Handle dcpl = dataset_creation_plist();
+    if (unlimited) {
+        const hsize_t chunk[1] = {layout::kEventChunk};
+        check(H5Pset_chunk(dcpl.get(), 1, chunk), "cannot set chunks");
+    }
+    Handle dataset = own(H5Dcreate2(group, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+                                    dcpl.get(), H5P_DEFAULT),
+                         H5Dclose, "cannot create dimension '" + name + "'");
+    check(H5DSset_scale(dataset.get(),
+                        layout::dimension_without_variable(unlimited ? 0 : length).c_str()),
+          "cannot make '" + name + "' a dimension");
+    return dataset;
+}
+
+bool is_bare_dimension(hid_t dataset) {
+    if (check(H5DSis_scale(dataset), "cannot inspect dataset") <= 0) return false;
+    std::string marker = layout::dimension_without_variable(0);
+    marker.resize(marker.size() - 10); // without the length
+    std::string name(marker.size() + 1, '\0');
+    if (H5DSget_scale_name(dataset, name.data(), name.size()) < 0) return false;
+    return name.compare(0, marker.size(), marker) == 0;
+}
+
 /// A coordinate variable: a dimension scale named like its dataset, with labels
 /// as NC_STRING (netCDF-C 4.9 crashes reading fixed-length string datasets).
+/// A time axis is stored in its CF form, with its bounds NAME_bnds(NAME, nv).
 Handle write_coordinate(hid_t group, const Coordinate& c) {
-    Handle dataset = c.labels.empty() ? write_vector(group, c.name, c.values)
-                                      : write_strings(group, c.name, c.labels);
-    if (!c.long_name.empty()) write_text_attribute(dataset.get(), "long_name", c.long_name);
-    if (!c.units.empty()) write_text_attribute(dataset.get(), "units", c.units);
-    if (c.units.find(" since ") != std::string::npos) { // CF's time axis
+    const TimeCells& cells = c.time;
+    const bool cf_time = !cells.values.empty();
+    if (cf_time && (cells.values.size() != c.size() ||
+                    (!cells.bounds.empty() && cells.bounds.size() != 2 * c.size())))
+        throw RuntimeError("coordinate '" + c.name + "' has time cells of another size");
+    Handle dataset = !c.labels.empty()
+                         ? write_strings(group, c.name, c.labels)
+                         : write_vector(group, c.name, cf_time ? cells.values : c.values);
+    const std::string& long_name = cf_time ? cells.long_name : c.long_name;
+    const std::string& units = cf_time ? cells.units : c.units;
+    if (!long_name.empty()) write_text_attribute(dataset.get(), "long_name", long_name);
+    if (!units.empty()) write_text_attribute(dataset.get(), "units", units);
+    if (units.find(" since ") != std::string::npos) { // CF's time axis
         write_text_attribute(dataset.get(), "calendar", layout::kCalendar);
         write_text_attribute(dataset.get(), "standard_name", "time");
         write_text_attribute(dataset.get(), "axis", "T");
     }
     check(H5DSset_scale(dataset.get(), c.name.c_str()), "cannot make '" + c.name + "' a dimension");
+    if (cf_time && !cells.bounds.empty()) {
+        // CF: the bounds inherit units and calendar from their coordinate.
+        const std::string name = c.name + layout::kBoundsSuffix;
+        const Handle vertex = has_link(group, layout::kVertexDimension)
+                                  ? open_dataset(group, layout::kVertexDimension)
+                                  : write_bare_dimension(group, layout::kVertexDimension, 2, false);
+        const Handle bounds = write_array(group, name, {c.size(), 2}, cells.bounds);
+        check(H5DSattach_scale(bounds.get(), dataset.get(), 0), "cannot attach '" + c.name + "'");
+        check(H5DSattach_scale(bounds.get(), vertex.get(), 1), "cannot attach 'nv'");
+        write_text_attribute(dataset.get(), "bounds", name);
+    }
     return dataset;
+}
+
+Coordinate read_coordinate(hid_t group, const std::string& name) {
+    const Handle dataset = open_dataset(group, name);
+    Coordinate c;
+    c.name = name;
+    c.long_name = read_text_attribute(dataset.get(), "long_name");
+    c.units = read_text_attribute(dataset.get(), "units");
+    const Handle type = own(H5Dget_type(dataset.get()), H5Tclose, "cannot read type");
+    if (H5Tget_class(type.get()) == H5T_STRING) {
+        c.labels = read_strings(dataset.get());
+        return c;
+    }
+    c.values = read_doubles(dataset.get());
+    const std::string bounds = read_text_attribute(dataset.get(), "bounds");
+    if (!bounds.empty()) {
+        c.time = {c.units, c.long_name, c.values, read_doubles(open_dataset(group, bounds).get())};
+        if (c.time.bounds.size() != 2 * c.values.size())
+            throw RuntimeError("bounds '" + bounds + "' do not match coordinate '" + name + "'");
+    }
+    return c;
 }
 
 } // namespace khorgos::output::h5

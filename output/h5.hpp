@@ -130,9 +130,19 @@ Handle write_array(hid_t group, const std::string& name, const std::vector<hsize
 Handle write_compressed(hid_t group, const std::string& name, const std::vector<hsize_t>& dims,
                         const std::vector<hsize_t>& chunk, const std::vector<double>& values,
                         int level);
+/// A dimension without coordinate values, in netCDF-C's own form: an empty
+/// float dataset whose scale NAME is netCDF's marker text.
+Handle write_bare_dimension(hid_t group, const std::string& name, hsize_t length, bool unlimited);
+/// Whether a dataset is such a dimension (not a coordinate variable).
+bool is_bare_dimension(hid_t dataset);
 /// A coordinate variable: a dimension scale named like its dataset, with
-/// long_name, units and (for "... since ..." units) the calendar.
+/// long_name, units and (for "... since ..." units) the calendar and CF time
+/// axis attributes; a Coordinate with TimeCells is stored in that form, with
+/// its bounds "NAME_bnds(NAME, nv)".
 Handle write_coordinate(hid_t group, const Coordinate& c);
+/// The inverse: a coordinate as stored (its TimeCells the same as its values
+/// when the file has its bounds).
+Coordinate read_coordinate(hid_t group, const std::string& name);
 /// The whole dataset converted to double.
 std::vector<double> read_doubles(hid_t dataset);
 

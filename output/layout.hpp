@@ -14,7 +14,9 @@ namespace khorgos::output::layout {
 inline constexpr const char* kFormatAttribute = "khorgos_format";
 inline constexpr const char* kFormatName = "khorgos-run";
 inline constexpr const char* kFormatVersionAttribute = "khorgos_format_version";
-inline constexpr int kFormatVersion = 2; // 2: UDUNITS units, time axis, uint64 as text too
+// 2: UDUNITS units, time axis, uint64 as text too; 3: time bounds and
+// cell_methods, the year a CF time axis
+inline constexpr int kFormatVersion = 3;
 
 // Groups with a fixed meaning; every other group holds variables.
 inline constexpr const char* kObservables = "observables";
@@ -25,6 +27,9 @@ inline constexpr const char* kObservableDimension = "observable";
 inline constexpr const char* kParameterDimension = "parameter";
 inline constexpr const char* kParameterValue = "parameter_value";
 inline constexpr const char* kEventDimension = "event";
+/// CF bounds of a time axis NAME: NAME_bnds(NAME, nv).
+inline constexpr const char* kBoundsSuffix = "_bnds";
+inline constexpr const char* kVertexDimension = "nv";
 
 /// AgentEvent::day counts days from this epoch (sim/recorder.hpp).
 inline constexpr const char* kDayUnits = "days since 1990-01-01";

@@ -53,19 +53,6 @@ bool is_scale(hid_t dataset) {
     return check(H5DSis_scale(dataset), "cannot inspect dataset") > 0;
 }
 
-Coordinate read_coordinate(hid_t dataset, const std::string& name) {
-    Coordinate c;
-    c.name = name;
-    c.long_name = h5::read_text_attribute(dataset, "long_name");
-    c.units = h5::read_text_attribute(dataset, "units");
-    const Handle type = own(H5Dget_type(dataset), H5Tclose, "cannot read type");
-    if (H5Tget_class(type.get()) == H5T_STRING)
-        c.labels = h5::read_strings(dataset);
-    else
-        c.values = h5::read_doubles(dataset);
-    return c;
-}
-
 herr_t take_scale_name(hid_t /*dataset*/, unsigned /*axis*/, hid_t scale, void* name) {
     const ssize_t size = H5DSget_scale_name(scale, nullptr, 0);
     if (size < 0) return -1;
@@ -100,6 +87,7 @@ Variable read_variable(const std::string& group_name, const std::string& name, h
     v.dims = dimension_names(dataset, name);
     v.long_name = h5::read_text_attribute(dataset, "long_name");
     v.units = h5::read_text_attribute(dataset, "units");
+    v.cell_methods = h5::read_text_attribute(dataset, "cell_methods");
     const auto extent = h5::extent(dataset);
     for (std::size_t axis = 0; axis < v.dims.size(); ++axis) {
         const Coordinate* c = result.coordinate(v.dims[axis]);
@@ -158,12 +146,15 @@ RunResult read_contents(hid_t root, Provenance* provenance,
                         const std::vector<std::string>* groups) {
     RunResult result;
     const auto names = h5::link_names(root);
-    // Coordinates first: variables are checked against them.
+    // Coordinates first: variables are checked against them. Bounds (format 3)
+    // and their vertex dimension are part of their coordinate.
+    std::set<std::string> bounds;
     for (const auto& name : names) {
         if (h5::is_group(root, name)) continue;
         const Handle dataset = h5::open_dataset(root, name);
-        if (is_scale(dataset.get()))
-            result.coordinates.push_back(read_coordinate(dataset.get(), name));
+        if (!is_scale(dataset.get()) || h5::is_bare_dimension(dataset.get())) continue;
+        result.coordinates.push_back(h5::read_coordinate(root, name));
+        bounds.insert(h5::read_text_attribute(dataset.get(), "bounds"));
     }
     const std::set<std::string> special{layout::kObservables, layout::kEvents, layout::kProvenance};
     for (const auto& group_name : names) {
@@ -174,7 +165,7 @@ RunResult read_contents(hid_t root, Provenance* provenance,
         for (const auto& name : h5::link_names(group.get())) {
             const Handle dataset = h5::open_dataset(group.get(), name);
             // Scales in a variable group are the copies of root coordinates.
-            if (is_scale(dataset.get())) continue;
+            if (is_scale(dataset.get()) || bounds.count(name)) continue;
             result.variables.push_back(read_variable(group_name, name, dataset.get(), result));
         }
     }

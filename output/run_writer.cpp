@@ -33,6 +33,7 @@ namespace {
 using h5::check;
 using h5::Handle;
 using h5::own;
+using h5::write_bare_dimension;
 using h5::write_coordinate;
 using h5::write_vector;
 
@@ -78,23 +79,12 @@ void attach(hid_t dataset, hid_t scale, unsigned axis, const std::string& what) 
     check(H5DSattach_scale(dataset, scale, axis), "cannot attach a dimension to '" + what + "'");
 }
 
-/// A dimension without coordinate values, in netCDF-C's own form: an empty
-/// float dataset whose scale NAME is netCDF's marker text.
-Handle write_bare_dimension(hid_t group, const std::string& name, hsize_t length, bool unlimited) {
-    const hsize_t dims[1] = {length};
-    const hsize_t max_dims[1] = {unlimited ? H5S_UNLIMITED : length};
-    const Handle space =
-        own(H5Screate_simple(1, dims, max_dims), H5Sclose, "cannot create dataspace");
-    const Handle dcpl = h5::dataset_creation_plist();
-    if (unlimited) {
-        const hsize_t chunk[1] = {layout::kEventChunk};
-        check(H5Pset_chunk(dcpl.get(), 1, chunk), "cannot set chunks");
-    }
-    Handle dataset = own(H5Dcreate2(group, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
-                                    dcpl.get(), H5P_DEFAULT),
-                         H5Dclose, "cannot create dimension '" + name + "'");
-    make_scale(dataset.get(), layout::dimension_without_variable(unlimited ? 0 : length));
-    return dataset;
+/// The names of time bounds and their vertex dimension (NAME_bnds, nv).
+bool is_bounds_name(const std::string& name) {
+    const std::string suffix = layout::kBoundsSuffix;
+    return name == layout::kVertexDimension ||
+           (name.size() > suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
 }
 
 std::map<std::string, const Coordinate*> validate(const RunResult& result) {
@@ -111,7 +101,8 @@ std::map<std::string, const Coordinate*> validate(const RunResult& result) {
     std::map<std::string, const Coordinate*> coordinates;
     for (const auto& c : result.coordinates) {
         require_name(c.name, "coordinate");
-        if (reserved.count(c.name)) fail("coordinate '" + c.name + "' has a reserved name");
+        if (reserved.count(c.name) || is_bounds_name(c.name))
+            fail("coordinate '" + c.name + "' has a reserved name");
         if (!coordinates.emplace(c.name, &c).second)
             fail("coordinate '" + c.name + "' appears twice");
         if (!c.labels.empty() && !c.values.empty())
@@ -126,6 +117,7 @@ std::map<std::string, const Coordinate*> validate(const RunResult& result) {
             fail("variable '" + path + "' is in a group with a reserved or coordinate name");
         // Each group holds copies of the coordinates its variables use.
         if (coordinates.count(v.name)) fail("variable '" + path + "' has a coordinate's name");
+        if (is_bounds_name(v.name)) fail("variable '" + path + "' has a reserved name");
         if (!variables.insert(path).second) fail("variable '" + path + "' appears twice");
         std::set<std::string> dims;
         std::size_t size = 1;
@@ -157,6 +149,7 @@ void write_variable(hid_t group, const Variable& v,
             : h5::write_array(group, v.name, dims, v.values);
     set_text(dataset.get(), "long_name", v.long_name);
     set_text(dataset.get(), "units", v.units);
+    set_text(dataset.get(), "cell_methods", v.cell_methods);
     for (std::size_t axis = 0; axis < v.dims.size(); ++axis)
         attach(dataset.get(), scales.at(v.dims[axis]).get(), static_cast<unsigned>(axis), v.name);
 }

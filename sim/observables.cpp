@@ -58,7 +58,7 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
     for (int year : {2000, 2005, 2006, 2010, 2014})
         if (const auto* y = h.year(year))
             add("nsc_visitors_cn", std::to_string(year),
-                std::accumulate(y->entries.begin(), y->entries.end(), 0.0), "persons",
+                std::accumulate(y->entries.begin(), y->entries.end(), 0.0), "1",
                 "entries of Chinese citizens (all purposes) recorded in the year");
     // "559 workers from China entered the country according to ... quota" (1993):
     // entries. "This grew to 1,457 by 2004, 5,008 by 2006 and 10,104 by 2010":
@@ -66,11 +66,11 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
     // year (entries and renewals); permits valid on a date are reported apart
     // (labour_permits_valid_cn), the alternative reading.
     if (const auto* y = h.year(1993))
-        add("labour_quota_cn", "1993", y->labour_entered, "persons",
+        add("labour_quota_cn", "1993", y->labour_entered, "1",
             "Chinese workers who entered under the quota in the year");
     for (int year : {2004, 2006, 2010, 2012, 2015})
         if (const auto* y = h.year(year))
-            add("labour_quota_cn", std::to_string(year), y->labour_admitted, "persons",
+            add("labour_quota_cn", std::to_string(year), y->labour_admitted, "1",
                 "work permits issued to Chinese quota workers in the year (entries and renewals)");
     if (const auto* y = h.year(2010))
         if (!sc.foreign_quota_workers.empty())
@@ -81,12 +81,12 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
     for (const Date d : {Date{2005, 1, 1}, Date{2007, 1, 1}, Date{2011, 1, 1}, Date{2015, 1, 1}})
         if (h.covers(Date{d.year - 1, 12, 31}, d))
             add("labour_permits_valid_cn", to_string(d),
-                t.daily_permits_valid(h.step_of(Date{d.year - 1, 12, 31})) * k, "persons",
+                t.daily_permits_valid(h.step_of(Date{d.year - 1, 12, 31})) * k, "1",
                 "work permits of Chinese quota workers valid at the start of the day");
     // Final only at the end of the run: the cohort may go home in any later year.
     if (const auto* y = h.year(kVisaFreeCohortYear); y && y->visa_free_days > 0 && h.ended())
         add("nonreturn_per_day_1992", "1992",
-            (t.cohort_entered - t.cohort_returned) * k / y->visa_free_days, "persons/day",
+            (t.cohort_entered - t.cohort_returned) * k / y->visa_free_days, "d-1",
             "entrants of 1992 under the visa-free regime who never went back to China, per "
             "visa-free day");
     // "73,713 were Kazakh repatriates; 13 - Han Chinese, and 73 - other
@@ -104,13 +104,12 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
         const double total = std::accumulate(by.begin(), by.end(), 0.0);
         const double repatriates =
             by[index(Ethnicity::kazakh)] - other_route[index(Ethnicity::kazakh)];
-        add("citizenship_cn", period, total, "persons", "naturalisations of people from China");
-        add("citizenship_cn_kazakh", period, repatriates, "persons",
+        add("citizenship_cn", period, total, "1", "naturalisations of people from China");
+        add("citizenship_cn_kazakh", period, repatriates, "1",
             "naturalisations of Kazakh repatriates from China (the repatriation route)");
-        add("citizenship_cn_han", period, by[index(Ethnicity::han)], "persons",
+        add("citizenship_cn_han", period, by[index(Ethnicity::han)], "1",
             "naturalisations of Han Chinese from China");
-        add("citizenship_cn_other", period, total - repatriates - by[index(Ethnicity::han)],
-            "persons",
+        add("citizenship_cn_other", period, total - repatriates - by[index(Ethnicity::han)], "1",
             "naturalisations of people from China of other ethnicities, and of ethnic Kazakhs "
             "who were not repatriates (by marriage or family reunification)");
     }
@@ -118,18 +117,18 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
     if (h.covers(Date{1991, 1, 1}, Date{2019, 9, 30})) {
         const double grants = h.sum_steps(Date{1991, 1, 1}, Date{2019, 9, 30},
                                           [&](std::size_t s) { return t.daily_status_grants(s); });
-        add("repatriates_cn", "1991-01-01/2019-09-30", grants * k, "persons",
+        add("repatriates_cn", "1991-01-01/2019-09-30", grants * k, "1",
             "ethnic Kazakhs from China granted oralman/kandas status (a person once)");
     }
     if (const auto* y = h.year(2016))
-        add("repatriates_cn", "2016", y->status_grants, "persons",
+        add("repatriates_cn", "2016", y->status_grants, "1",
             "ethnic Kazakhs from China granted oralman/kandas status in the year");
     if (h.covers(Date{2020, 1, 1}, Date{2020, 11, 30}))
         add("repatriates_cn", "2020-01-01/2020-11-30",
             h.sum_steps(Date{2020, 1, 1}, Date{2020, 11, 30},
                         [&](std::size_t s) { return t.daily_status_grants(s); }) *
                 k,
-            "persons", "ethnic Kazakhs from China granted kandas status in the period");
+            "1", "ethnic Kazakhs from China granted kandas status in the period");
     // "Most are concentrated around Almaty and East Kazakhstan Province."
     const Date counted{2019, 9, 30};
     if (h.covers(counted, counted)) {
@@ -157,14 +156,14 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
                         x += t.daily_flow(s, type, c, d);
                 return x;
             });
-            add("khorgos_passengers_cn", "2002", n * k, "persons",
+            add("khorgos_passengers_cn", "2002", n * k, "1",
                 "crossings of Chinese citizens from China at Khorgos in the year, both directions");
         }
     if (h.covers(Date{1991, 1, 1}, Date{2007, 12, 31})) {
         double n = 0;
         for (int year = 1991; year <= 2007; ++year)
             n += h.year(year)->marriages;
-        add("marriages_cn", "1991-01-01/2007-12-31", n, "persons",
+        add("marriages_cn", "1991-01-01/2007-12-31", n, "1",
             "marriages of Chinese citizens with citizens of Kazakhstan");
     }
     // The 2009 census counts the Han Chinese living in Kazakhstan: the
@@ -179,7 +178,7 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
         for (const auto& region : sc.regions)
             diaspora += region.diaspora[han];
         add("census_han", to_string(kCensusDay),
-            diaspora + (t.census_present_year[han] + t.census_settled[han]) * k, "persons",
+            diaspora + (t.census_present_year[han] + t.census_settled[han]) * k, "1",
             "Han Chinese living in Kazakhstan on the census day: the scenario's diaspora, and "
             "the run's Han from China present for 12 months or more or naturalised");
     }
@@ -188,7 +187,7 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
         if (h.covers(d, d)) {
             const double* cells = t.daily_stock.slice(h.step_of(d));
             const double n = std::accumulate(cells, cells + t.daily_stock.slice_size(), 0.0);
-            add("cn_present_stock", to_string(d), n * k, "persons",
+            add("cn_present_stock", to_string(d), n * k, "1",
                 "Chinese citizens from China present in Kazakhstan on the day");
         }
     const Date end{2021, 12, 31};
@@ -200,7 +199,7 @@ std::vector<Observable> observables(const Scenario& sc, const Tallies& t, double
             han += n;
             urban += n * sc.regions[r].urban_share;
         }
-        add("han_stock", to_string(end), han * k, "persons",
+        add("han_stock", to_string(end), han * k, "1",
             "Han Chinese from China present in Kazakhstan on the day");
         if (han > 0)
             add("han_urban_share", to_string(end), urban / han, "1",

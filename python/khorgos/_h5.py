@@ -64,17 +64,25 @@ def is_scale(dataset) -> bool:
     return isinstance(dataset, h5py.Dataset) and bool(h5py.h5ds.is_scale(dataset.id))
 
 
+def is_bare_dimension(dataset) -> bool:
+    """A netCDF dimension without coordinate values (e.g. the bounds' "nv")."""
+    return is_scale(dataset) and text(dataset.attrs.get("NAME", b"")).startswith(
+        "This is a netCDF dimension")
+
+
 def dims(dataset: h5py.Dataset) -> Tuple[str, ...]:
     """Dimension names of a dataset, from the scales attached to its axes."""
     return tuple(axis[0].name.rsplit("/", 1)[-1] for axis in dataset.dims)
 
 
-def values(dataset: h5py.Dataset, dates: bool = True) -> np.ndarray:
-    """Strings as str objects; "days since DATE" as datetime64[D] unless dates=False."""
+def values(dataset: h5py.Dataset, dates: bool = True, units: str = "") -> np.ndarray:
+    """Strings as str objects; "days since DATE" (the dataset's units, or those
+    given for time bounds, which CF lets inherit them) as datetime64[D] unless
+    dates=False."""
     if h5py.check_string_dtype(dataset.dtype) is not None:
         return strings(dataset)
     data = dataset[()]
-    units = text(dataset.attrs.get("units", b""))
+    units = text(dataset.attrs.get("units", b"")) or units
     if dates and units.startswith("days since "):
         epoch = np.datetime64(units.split()[2][:10], "D")
         return epoch + np.asarray(data).astype("timedelta64[D]")
@@ -88,12 +96,19 @@ def group_dataset(group: h5py.Group, dates: bool = True):
     import xarray as xr
 
     coords, data = {}, {}
+    # Time bounds (format 3) are coordinates too, with their axis's units.
+    bounds = {text(obj.attrs["bounds"]): text(obj.attrs.get("units", b""))
+              for _, obj in members(group) if "bounds" in obj.attrs}
     for name, obj in members(group):
         if not isinstance(obj, h5py.Dataset):
             continue
         if is_scale(obj):
-            if obj.shape and "This is a netCDF dimension" not in text(obj.attrs.get("NAME", b"")):
+            if obj.shape and not is_bare_dimension(obj):
                 coords[name] = xr.Variable((name,), values(obj, dates), attributes(obj))
+            continue
+        if name in bounds:
+            coords[name] = xr.Variable(dims(obj), values(obj, dates, bounds[name]),
+                                       attributes(obj))
             continue
         variable = xr.Variable(dims(obj), values(obj, dates), attributes(obj))
         variable.attrs.pop("coordinates", None)

@@ -28,10 +28,10 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import h5py
 import numpy as np
 
-from ._h5 import FileError, attributes, members, open_file, strings, text
+from ._h5 import FileError, attributes, is_bare_dimension, members, open_file, strings, text
 
 FORMAT_NAME = "khorgos-run"
-FORMAT_VERSION = 2  # the newest this module reads; it reads every older one too
+FORMAT_VERSION = 3  # the newest this module reads; it reads every older one too
 SPECIAL_GROUPS = ("observables", "events", "provenance")
 EPOCH = np.datetime64("1990-01-01", "D")
 EVENT_COLUMNS = ("day", "agent", "agent_type_index", "ethnicity_index", "event_kind_index",
@@ -101,7 +101,7 @@ class Run:
     def coordinates(self) -> Dict[str, np.ndarray]:
         """Every coordinate: labels as str object arrays, numbers as float arrays."""
         return {name: self._values(obj) for name, obj in members(self.file)
-                if isinstance(obj, h5py.Dataset) and _is_scale(obj)}
+                if isinstance(obj, h5py.Dataset) and _is_scale(obj) and not is_bare_dimension(obj)}
 
     @staticmethod
     def _values(dataset: h5py.Dataset) -> np.ndarray:
@@ -115,11 +115,13 @@ class Run:
                 if isinstance(obj, h5py.Group) and name not in SPECIAL_GROUPS]
 
     def variables(self, group: Optional[str] = None) -> List[Tuple[str, str]]:
-        """(group, name) of every variable, optionally of one group only."""
+        """(group, name) of every variable, optionally of one group only (time
+        bounds are part of their coordinate: bounds())."""
         found = []
         for g in [group] if group else self.groups():
+            bounds = {text(obj.attrs.get("bounds", b"")) for _, obj in members(self.file[g])}
             for name, obj in members(self.file[g]):
-                if isinstance(obj, h5py.Dataset) and not _is_scale(obj):
+                if isinstance(obj, h5py.Dataset) and not _is_scale(obj) and name not in bounds:
                     found.append((g, name))
         return found
 
@@ -153,6 +155,20 @@ class Run:
         """The values of one coordinate; time as dates unless dates=False."""
         dataset = self.file[dim]
         values = self._values(dataset)
+        if dates and text(dataset.attrs.get("units", b"")).startswith("days since"):
+            values = days_to_dates(values)
+        return values
+
+    def bounds(self, dim: str, dates: bool = True) -> Optional[np.ndarray]:
+        """The (start, end) of each cell of a time axis, shape (n, 2), as dates
+        unless dates=False; None where the file has none (before format 3). A
+        step's stocks are at its end (cell_methods "time: point"), its flows sum
+        over [start, end) ("time: sum"); a year's sums over its cell too."""
+        dataset = self.file[dim]
+        name = text(dataset.attrs.get("bounds", b""))
+        if not name:
+            return None
+        values = self.file[name][()]
         if dates and text(dataset.attrs.get("units", b"")).startswith("days since"):
             values = days_to_dates(values)
         return values

@@ -74,6 +74,10 @@ void check_equal(const Coordinate& a, const Coordinate& b) {
     CHECK(a.units == b.units);
     CHECK(a.values == b.values);
     CHECK(a.labels == b.labels);
+    CHECK(a.time.units == b.time.units);
+    CHECK(a.time.long_name == b.time.long_name);
+    CHECK(a.time.values == b.time.values);
+    CHECK(a.time.bounds == b.time.bounds);
 }
 
 void check_equal(const Variable& a, const Variable& b) {
@@ -84,6 +88,7 @@ void check_equal(const Variable& a, const Variable& b) {
     CHECK(a.units == b.units);
     CHECK(a.long_name == b.long_name);
     CHECK(a.values == b.values);
+    CHECK(a.cell_methods == b.cell_methods);
 }
 
 void check_equal(const RunResult& a, const RunResult& b) {
@@ -392,6 +397,77 @@ TEST_CASE("an inconsistent result is a RuntimeError and leaves no file") {
     auto reserved = test::synthetic_result();
     reserved.variables[0].group = "events";
     refused(reserved);
+    // Names the time bounds take: NAME_bnds(NAME, nv).
+    auto vertex = test::synthetic_result();
+    vertex.coordinates.back().name = "nv";
+    refused(vertex);
+    auto bounds_name = test::synthetic_result();
+    bounds_name.variables[0].name = "time_bnds";
+    refused(bounds_name);
+    auto short_cells = test::synthetic_result();
+    short_cells.coordinates[0].time.bounds.pop_back();
+    refused(short_cells);
+}
+
+TEST_CASE("a time axis is stored in its CF form: its cells' instants, bounds, cell_methods") {
+    TempDir dir;
+    // As the engine gives it: steps of 7 days by their start, stored at their end.
+    RunResult result;
+    Coordinate time =
+        test::numeric_coordinate("time", "start of the step", "days since 1990-01-01", {0, 7, 14});
+    time.time = {"days since 1990-01-01", "end of the step", {7, 14, 20}, {0, 7, 7, 14, 14, 20}};
+    result.coordinates.push_back(time);
+    result.variables.push_back(
+        {"daily", "stock", {"time"}, "1", "present", {1, 2, 3}, "time: point"});
+    result.variables.push_back(
+        {"daily", "flow", {"time"}, "1", "crossings", {4, 5, 6}, "time: sum"});
+    write_run(dir.file("run.h5"), result, {});
+
+    const RunResult read = output::read_run(dir.file("run.h5"));
+    REQUIRE(read.coordinates.size() == 1); // "nv" is no coordinate
+    const Coordinate& c = read.coordinates[0];
+    CHECK(c.values == std::vector<double>{7, 14, 20});
+    CHECK(c.long_name == "end of the step");
+    CHECK(c.time.values == c.values);
+    CHECK(c.time.bounds == time.time.bounds);
+    REQUIRE(read.variables.size() == 2); // "time_bnds" is no variable
+    CHECK(read.variables[0].cell_methods == "time: point");
+    CHECK(read.variables[1].cell_methods == "time: sum");
+    // What CF readers look for, in the root and in the group that copies time.
+    const output::h5::Handle file(H5Fopen(dir.file("run.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                                  H5Fclose);
+    for (const char* group : {"/", "/daily"}) {
+        INFO(group);
+        const output::h5::Handle g = output::h5::open_group(file.get(), group);
+        const output::h5::Handle t = output::h5::open_dataset(g.get(), "time");
+        CHECK(output::h5::read_text_attribute(t.get(), "bounds") == "time_bnds");
+        CHECK(output::h5::read_text_attribute(t.get(), "axis") == "T");
+        CHECK(output::h5::read_doubles(output::h5::open_dataset(g.get(), "time_bnds").get()) ==
+              time.time.bounds);
+        CHECK(output::h5::is_bare_dimension(output::h5::open_dataset(g.get(), "nv").get()));
+    }
+}
+
+TEST_CASE("a run file of format 2 (made by the build before format 3) still reads") {
+    // tests/output/data/run_format2.h5: `khorgos run tests/data/minimal.toml
+    // --seed 7 --threads 1` by commit 9711d3a (format 2).
+    const std::string path = std::string(KHORGOS_SOURCE_DIR) + "/tests/output/data/run_format2.h5";
+    Provenance provenance;
+    const RunResult r = output::read_run(path, &provenance);
+    CHECK(provenance.seed == 7);
+    const Coordinate* time = r.coordinate("time");
+    REQUIRE(time);
+    REQUIRE(time->values.size() == 366);
+    CHECK(time->values[0] == 3652); // 2000-01-01: the start of the first step
+    CHECK(time->values[1] == 3653);
+    CHECK(time->time.values.empty());
+    REQUIRE(r.coordinate("year"));
+    CHECK(r.coordinate("year")->values == std::vector<double>{2000});
+    REQUIRE(r.variable("stock"));
+    CHECK(r.variable("stock")->cell_methods.empty());
+    CHECK(r.variable("stock")->values.size() == 366 * 5 * 1);
+    REQUIRE(!r.observables.empty());
+    CHECK(r.observables[0].units == "persons");
 }
 
 TEST_CASE("the writer enforces write-then-commit") {

@@ -64,8 +64,13 @@ inline RunResult synthetic_result() {
     std::vector<double> days;
     for (int d = 0; d < kSyntheticDays; ++d)
         days.push_back(kSyntheticFirstDay + d);
-    r.coordinates.push_back(
-        numeric_coordinate("time", "simulation day", "days since 1990-01-01", days));
+    // Stored as the files store it (values the same as their time cells), so
+    // that it round-trips: day d is the end of the step [d - 1, d].
+    Coordinate time = numeric_coordinate("time", "simulation day", "days since 1990-01-01", days);
+    time.time = {time.units, time.long_name, days, {}};
+    for (double d : days)
+        time.time.bounds.insert(time.time.bounds.end(), {d - 1, d});
+    r.coordinates.push_back(time);
     r.coordinates.push_back(numeric_coordinate("year", "calendar year", "", {2010, 2011}));
     r.coordinates.push_back(vocabulary("agent_type", "agent type", kAgentTypeNames));
     r.coordinates.push_back(vocabulary("ethnicity", "ethnicity", kEthnicityNames));
@@ -87,8 +92,10 @@ inline RunResult synthetic_result() {
 
     add_variable(r, "daily", "stock", {"time", "agent_type", "region"}, "persons",
                  "persons present");
+    r.variables.back().cell_methods = "time: point";
     add_variable(r, "daily", "flow", {"time", "agent_type", "crossing", "direction"}, "persons/day",
                  "border crossings");
+    r.variables.back().cell_methods = "time: sum";
     add_variable(r, "yearly", "entries", {"year", "agent_type"}, "persons", "entries");
     add_variable(r, "yearly", "naturalisations", {"year", "ethnicity"}, "persons",
                  "naturalisations");

@@ -46,12 +46,15 @@ class KhorgosRun(unittest.TestCase):
         with xr.open_dataset(self.path, group="daily") as daily:
             self.assertEqual(daily.stock.dims, ("time", "agent_type", "region"))
             self.assertEqual(daily.stock.attrs["units"], "1")
-            self.assertEqual(daily.time.values[0], np.datetime64("1990-01-01"))
+            # A step is stored at its end, the instant of its stocks.
+            self.assertEqual(daily.time.values[0], np.datetime64("1990-01-02"))
+            self.assertEqual(daily.time_bnds.values[0, 0], np.datetime64("1990-01-01"))
             self.assertEqual(daily.flow.dims, ("time", "agent_type", "crossing", "direction"))
             self.assertIn("khorgos", list(daily.crossing.values))
             self.assertGreater(float(daily.stock.sum()), 0)
         with xr.open_dataset(self.path, group="yearly") as yearly:
-            self.assertEqual(int(yearly.year[0]), 1990)
+            self.assertEqual(int(yearly.year.dt.year[0]), 1990)
+            self.assertEqual(yearly.year.values[0], np.datetime64("1990-01-01"))
 
     def test_observables_provenance_and_events(self):
         with khorgos.open_run(self.path) as r:
@@ -81,14 +84,14 @@ class KhorgosRun(unittest.TestCase):
             scale = r.provenance()["scale"]
             flow = r.array("flow", "daily")          # [time, type, crossing, direction]
             onward = r.array("onward_exit", "daily")  # [time, type]
-            time = r.coordinates()["time"]
+            starts = r.bounds("time", dates=False)[:, 0]  # the steps' first days
             kinds = list(r.coordinates()["event_kind"])
             counted = np.zeros_like(flow)
             counted_onward = np.zeros_like(onward)
             entry, leave = kinds.index("entry"), kinds.index("onward_exit")
             home = [kinds.index("return"), kinds.index("regret_return")]
             for batch in r.events():
-                step = np.searchsorted(time, batch["day"], side="right") - 1
+                step = np.searchsorted(starts, batch["day"], side="right") - 1
                 kind = batch["event_kind_index"]
                 kind_type = batch["agent_type_index"]
                 crossing = batch["crossing_index"]

@@ -141,6 +141,13 @@ class RunFileReaders(unittest.TestCase):
             self.assertEqual(float(ds.stock.sel(time="2010-01-02", agent_type="visitor",
                                                 region="Алматы облысы")),
                              0.25 * (1 * 15 + 1 * 3 + 2))
+            # CF time cells: bounds decoded with the axis's units, cell methods kept.
+            self.assertEqual(ds.time.attrs["bounds"], "time_bnds")
+            self.assertEqual(ds.time_bnds.dims, ("time", "nv"))
+            np.testing.assert_array_equal(
+                ds.time_bnds.values[0], np.array(["2009-12-31", "2010-01-01"], "datetime64[ns]"))
+            self.assertEqual(ds.stock.attrs["cell_methods"], "time: point")
+            self.assertEqual(ds.flow.attrs["cell_methods"], "time: sum")
 
     def check_observables_and_parameters(self, engine):
         with xr.open_dataset(self.path, group="observables", engine=engine) as ds:

@@ -17,6 +17,9 @@ import khorgos
 from khorgos.run import days_to_dates
 
 WRITER = os.environ["KHORGOS_WRITE_SYNTHETIC"]
+# A run file of format 2, by the build before format 3 (tests/output/run_file_test.cpp).
+FORMAT_2 = os.path.join(os.environ["KHORGOS_SOURCE_DIR"], "tests", "output", "data",
+                        "run_format2.h5")
 
 EVENTS = 70_000
 
@@ -71,6 +74,29 @@ class RunReader(unittest.TestCase):
             yearly = run.dataset("yearly")
             self.assertEqual(set(yearly.data_vars), {"entries", "naturalisations"})
             self.assertEqual(list(run.coordinates()["year"]), [2010, 2011])
+
+    def test_time_cells(self):
+        with khorgos.open_run(self.path) as run:
+            self.assertNotIn("nv", run.coordinates())
+            bounds = run.bounds("time")
+            self.assertEqual(bounds.shape, (40, 2))
+            np.testing.assert_array_equal(bounds[0], np.array(["2009-12-31", "2010-01-01"],
+                                                              "datetime64[D]"))
+            self.assertEqual(list(run.bounds("time", dates=False)[1]), [7305, 7306])
+            self.assertIsNone(run.bounds("year"))
+            self.assertEqual(run.attributes("stock")["cell_methods"], "time: point")
+            self.assertEqual(run.dataset("daily").flow.attrs["cell_methods"], "time: sum")
+
+    def test_reads_format_2(self):
+        """A file of format 2: time at the start of the step, no bounds, units "persons"."""
+        with khorgos.open_run(FORMAT_2) as run:
+            self.assertEqual(run.version, 2)
+            self.assertEqual(run.coordinate("time")[0], np.datetime64("2000-01-01"))
+            self.assertIsNone(run.bounds("time"))
+            self.assertEqual(list(run.coordinates()["year"]), [2000])
+            self.assertEqual(run.data_array("stock").dims, ("time", "agent_type", "region"))
+            self.assertNotIn("cell_methods", run.attributes("stock"))
+            self.assertIn("persons", {o.units for o in run.observables().values()})
 
     def test_observables_and_provenance(self):
         with khorgos.open_run(self.path) as run:
@@ -162,6 +188,12 @@ class PlotRun(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assert_figures(os.path.join(self.dir, "run-plots"), ["observables", "stocks",
                                                                   "flows"])
+
+    def test_format_2(self):
+        out = os.path.join(self.dir, "format2-plots")
+        done = self.plot(FORMAT_2, "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assert_figures(out, ["observables", "stocks", "flows"])
 
     def test_run_without_series_or_observables(self):
         empty = os.path.join(self.dir, "empty.h5")

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import targets as targets_file
 from ..batch import Batch
-from .style import OFFICIAL, grid, legend_on_top, plt, save, title, unit_label
+from .style import OFFICIAL, grid, legend_on_top, observable_label, plt, save, title
 
 
 def _is_year(period: str) -> bool:
@@ -72,7 +72,7 @@ def plot_batch(directory, out: Optional[Path] = None, targets: Optional[Path] = 
             axis.set_xlabel("period")
         axis.set_ylim(bottom=min(0, float(np.nanmin(value.sel(statistic="q05").values[:, index]))))
         axis.set_title(title(definitions[index[0]]) + f"\n[{oid}]", fontsize=8)
-        axis.set_ylabel(unit_label(units[index[0]], "share" if units[index[0]] == "1" else ""))
+        axis.set_ylabel(observable_label(oid, units[index[0]], definitions[index[0]]))
     uninformed = set()  # counterfactuals whose deciding parameter no figure informs
     if "deciding" in batch.groups:
         informed = batch.summary("deciding").informed

@@ -12,7 +12,8 @@ import numpy as np
 from .. import targets as targets_file
 from .._h5 import text
 from ..run import Run
-from .style import CONTEXT, MODEL, OFFICIAL, grid, legend_on_top, plt, save, title, unit_label
+from .style import (CONTEXT, MODEL, OFFICIAL, grid, legend_on_top, observable_label, plt, save,
+                    title, unit_label)
 
 
 def _warn(message: str) -> None:
@@ -49,8 +50,8 @@ def plot_observables(run: Run, official: List[dict], out: Path) -> List[Path]:
                         marker="s", mfc=face, color=colour)
         definition = mine[0].definition if mine else oid
         axis.set_title(title(definition) + f"\n[{oid}]", fontsize=8)
-        units = mine[0].units if mine else ""
-        axis.set_ylabel(unit_label(units, "share" if units == "1" else ""))
+        if mine:
+            axis.set_ylabel(observable_label(oid, mine[0].units, mine[0].definition))
         axis.set_xlabel("year")
         # Whole years on the axis, at least three, and zero in view so that model
         # and official figures compare by magnitude.
@@ -92,6 +93,19 @@ def step_days(series) -> float:
     return float(np.median(days)) if len(days) else 1.0
 
 
+def per_day(run: Run, flow):
+    """A flow (a sum over each step) per day, at the middle of its step: from the
+    time bounds (format 3; a last step cut short by the horizon counts its own
+    days), else from the step length, at the step's start as format 2 stored it."""
+    bounds = run.bounds("time")
+    if bounds is None:
+        return flow / step_days(flow)
+    length = (bounds[:, 1] - bounds[:, 0]).astype("timedelta64[D]").astype(float)
+    middle = bounds[:, 0] + (bounds[:, 1] - bounds[:, 0]) / 2
+    rate = flow / flow.time.copy(data=length)
+    return rate.assign_coords(time=middle)
+
+
 def plot_stocks(run: Run, out: Path) -> List[Path]:
     stock = _series(run, "stock")
     if stock is None:
@@ -105,7 +119,7 @@ def plot_stocks(run: Run, out: Path) -> List[Path]:
             line = series.sel({dim: label}) if dim else series
             axis.plot(series.time, line, label=str(label) if dim else "all", lw=1)
         axis.set_title(f"by {text(run.file[dim].attrs.get('long_name', dim))}" if dim else "all")
-        axis.set_ylabel(unit_label("", "persons present"))
+        axis.set_ylabel(unit_label(stock.attrs.get("units", ""), "persons present"))
         axis.set_xlabel("date")
         axis.set_ylim(bottom=0)
         axis.legend()
@@ -123,12 +137,12 @@ def plot_flows(run: Run, out: Path, window_days: int) -> List[Path]:
     # the running mean spans whole steps covering about `window_days` days.
     days = step_days(flow)
     steps = max(1, round(window_days / days))
-    per_day = flow / days
+    rate = per_day(run, flow)
     crossings = list(flow["crossing"].values)
     figure, axes = grid(len(crossings), 2, width=6.5, height=3.5)
     by_direction = "direction" in flow.dims
     for axis, crossing in zip(axes, crossings):
-        one = per_day.sel(crossing=crossing)
+        one = rate.sel(crossing=crossing)
         series = _total(one, "direction" if by_direction else "time")
         for label in series["direction"].values if by_direction else [None]:
             line = series.sel(direction=label) if label is not None else series

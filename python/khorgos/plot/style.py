@@ -33,6 +33,18 @@ def unit_label(units: str, long_name: str = "") -> str:
     return f"{long_name} ({pretty})" if long_name else pretty
 
 
+def observable_label(oid: str, units: str, definition: str) -> str:
+    """An observable's axis label: counts and shares both have units "1" (format
+    3; "persons" for counts before), a share says so in its id or definition."""
+    if units == "1" and ("share" in oid or definition.startswith("share")):
+        return "share"
+    if units in ("1", "persons"):
+        return "persons"
+    if units in ("d-1", "persons/day"):
+        return "persons per day"
+    return unit_label(units)
+
+
 def title(text: str, width: int = 38) -> str:
     return "\n".join(textwrap.wrap(text, width)[:3])
 
