@@ -3,8 +3,8 @@
   test_readme.py readme   README's "Using khorgos" block, run by bash -e
   test_readme.py docs     every fenced block of docs/*.md, in order
 
-Each runs in an empty directory that has only what a clone has (scenarios/,
-calibration/, python/, scripts/, as links) and the binary at build/release/app/khorgos
+Each runs in an empty directory that has only what a clone has (copies of
+scenarios/, calibration/, python/, scripts/) and the binary at build/release/app/khorgos
 (and as `khorgos` on PATH, as the docs write it); every out/ file a shell
 block names must then exist.
 
@@ -43,17 +43,14 @@ def block(readme, heading):
 
 
 def clone():
-    """A directory like a fresh clone with the binary built; scenarios/batches
-    is a real directory (of links), so that examples can add a batch file there."""
+    """A directory like a fresh clone with the binary built. The checkout's
+    directories are copies, not links: an example may write into them (the
+    Saltelli example copies its table into scenarios/batches/), and the test
+    must never change the checkout."""
     work = tempfile.mkdtemp(prefix="khorgos-examples-")
-    for name in ("calibration", "python", "scripts"):
-        os.symlink(os.path.join(SOURCE, name), os.path.join(work, name))
-    for directory in ("scenarios", os.path.join("scenarios", "batches")):
-        os.makedirs(os.path.join(work, directory))
-        for entry in os.listdir(os.path.join(SOURCE, directory)):
-            if os.path.join(directory, entry) != os.path.join("scenarios", "batches"):
-                os.symlink(os.path.join(SOURCE, directory, entry),
-                           os.path.join(work, directory, entry))
+    for name in ("scenarios", "calibration", "python", "scripts"):
+        shutil.copytree(os.path.join(SOURCE, name), os.path.join(work, name),
+                        ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
     os.makedirs(os.path.join(work, "build", "release", "app"))
     os.symlink(BINARY, os.path.join(work, "build", "release", "app", "khorgos"))
     os.makedirs(os.path.join(work, "bin"))
