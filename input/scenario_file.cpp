@@ -337,18 +337,28 @@ class ScenarioParser {
             }
             d.finish();
         }
+        if (root_.has("labour_quota_china")) {
+            TableReader q(root_.subtable("labour_quota_china"), file_, "labour_quota_china.");
+            s.labour_quota_china = driver_index(s, q, "driver");
+            q.string("note", "");
+            q.finish();
+        }
         if (!root_.has("type_drivers")) return;
         TableReader t(root_.subtable("type_drivers"), file_, "type_drivers.");
         for (int k = 0; k < kAgentTypes; ++k) {
             const std::string type(kAgentTypeNames[k]);
             if (!t.has(type)) continue;
-            const std::string id = t.string(type);
-            s.driver_of_type[k] = -1;
-            for (std::size_t i = 0; i < s.drivers.size(); ++i)
-                if (s.drivers[i].id == id) s.driver_of_type[k] = static_cast<int>(i);
-            if (s.driver_of_type[k] < 0) t.fail(type, "unknown driver '" + id + "'");
+            s.driver_of_type[k] = driver_index(s, t, type);
         }
         t.finish();
+    }
+
+    /// The index in s.drivers of the driver that `key` of `table` names.
+    int driver_index(const Scenario& s, TableReader& table, const std::string& key) {
+        const std::string id = table.string(key);
+        for (std::size_t i = 0; i < s.drivers.size(); ++i)
+            if (s.drivers[i].id == id) return static_cast<int>(i);
+        table.fail(key, "unknown driver '" + id + "'");
     }
 
     void parameters(Scenario& s) {
@@ -422,6 +432,18 @@ class ScenarioParser {
                 e.crossing = crossing_index(s, r);
                 e.value = r.number("capacity_per_day", 0, 1e7);
                 break;
+            case PolicyKind::crossing_weight:
+                e.crossing = crossing_index(s, r);
+                e.value = r.number("factor", 0, 1e6);
+                break;
+            case PolicyKind::exit_regime: {
+                const std::string who = r.string("ethnicity");
+                if (who != "all")
+                    e.ethnicity = vocabulary_index(kEthnicityNames, r.node("ethnicity"), file_,
+                                                   r.key("ethnicity"), "ethnicity");
+                e.value = r.number("level", 0, 1);
+                break;
+            }
             default:
                 break;
             }

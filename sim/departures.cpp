@@ -50,8 +50,11 @@ void Engine::departures() {
     reach_.resize(sc_.origins.size());
     for (std::size_t o = 0; o < reach_.size(); ++o)
         reach_[o] = std::pow(policy_.access(static_cast<int>(o)), p_[Param::crossing_logsum]);
+    // China's exit regime lets through a share of each ethnicity's departures.
+    const auto& exit = policy_.state().exit_level;
     for (int g = 0; g < n_groups; ++g) {
-        const double h = by_type[index(groups_[g].type)] * networks[index(groups_[g].ethnicity)] *
+        const auto e = static_cast<std::size_t>(index(groups_[g].ethnicity));
+        const double h = by_type[index(groups_[g].type)] * networks[e] * exit[e] *
                          reach_[static_cast<std::size_t>(groups_[g].origin)];
         rate_[g] = h * len;
         expected_draws += rate_[g] * static_cast<double>(groups_[g].members());

@@ -62,6 +62,7 @@ class Engine {
 
     // ---- life_cycle.cpp: each type's rules ------------------------------------
     double hazard(AgentType t, double driver) const;
+    double trade_regime_events(const PolicyState& state) const;
     void admit_by_quota(AgentType type, double room);
     void settle(const Arrival& household, bool in_cohort, StepOutput& out);
     void arrive(std::uint32_t id, int crossing, int region, bool in_cohort, RandomStream& rng,

@@ -31,6 +31,7 @@ double Engine::hazard(AgentType t, double driver) const {
         if (state.militarised) policy *= p_[Param::policy_militarised_multiplier];
         if (state.business_visas) policy *= p_[Param::policy_business_visa_multiplier];
         if (state.consulate && r.consulate) policy *= p_[Param::policy_consulate_multiplier];
+        policy *= trade_regime_events(state);
         break;
     case Gate::labour_quota:
         policy = policy_.labour_room() ? 1 : 0;
@@ -43,6 +44,17 @@ double Engine::hazard(AgentType t, double driver) const {
         break;
     }
     return p_[r.base_hazard] * policy * driver;
+}
+
+/// The dated trade-regime events of traders and visitors: the 2010 Customs
+/// Union (its common external tariff taxed the goods of the shuttle trade) and
+/// the 2012 International Centre for Boundary Cooperation at Khorgos (30 days
+/// without a visa inside the zone).
+double Engine::trade_regime_events(const PolicyState& state) const {
+    double m = 1;
+    if (state.customs_union) m *= p_[Param::policy_customs_union_multiplier];
+    if (state.boundary_centre) m *= p_[Param::policy_boundary_centre_multiplier];
+    return m;
 }
 
 /// Limits candidates of one type to `room` quota places, in priority order.

@@ -37,7 +37,7 @@ void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
     }
     if (first_step || changed) rebuild_crossing_table();
     // Yearly quotas in agents (the timeline gives persons or families for all countries).
-    labour_cap_ = std::floor(state_.labour_quota * p_[Param::labourer_china_quota_share] *
+    labour_cap_ = std::floor(state_.labour_quota * china_labour_share(day0) *
                                  p_[Param::policy_labour_quota_factor] / scale_ +
                              labour_rounding_);
     repatriate_cap_ =
@@ -68,6 +68,17 @@ void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
     }
 }
 
+/// China's part of the all-country labour quota on a day: the places that
+/// Chinese employers' applications take, labourer.china_quota_share x the
+/// index of their projects (the scenario's labour_quota_china driver), read
+/// at the year's middle so that a year's cap changes only with the quota.
+double PolicyInForce::china_labour_share(int day) const {
+    const double share = p_[Param::labourer_china_quota_share];
+    if (sc_.labour_quota_china < 0) return share;
+    return share * sc_.drivers[static_cast<std::size_t>(sc_.labour_quota_china)].series.at(
+                       year_of(day) + 0.5);
+}
+
 void PolicyInForce::rebuild_crossing_table() {
     const std::size_t origins = sc_.origins.size();
     open_cdf_.assign(origins * static_cast<std::size_t>(crossings_), 0);
@@ -75,8 +86,9 @@ void PolicyInForce::rebuild_crossing_table() {
     for (std::size_t o = 0; o < origins; ++o) {
         double cumulative = 0, all = 0;
         for (int c = 0; c < crossings_; ++c) {
-            if (state_.crossing_open[c]) cumulative += sc_.crossings[c].proximity[o];
-            all += sc_.crossings[c].proximity[o];
+            const double w = proximity(c, static_cast<int>(o));
+            if (state_.crossing_open[c]) cumulative += w;
+            all += w;
             open_cdf_[o * crossings_ + c] = cumulative;
         }
         access_[o] = all > 0 ? cumulative / all : 0;
@@ -90,13 +102,13 @@ void PolicyInForce::rebuild_crossing_table() {
 int PolicyInForce::choose_with_room(int origin, double u, double persons) const {
     double total = 0;
     for (int c = 0; c < crossings_; ++c)
-        if (passable(c, persons)) total += sc_.crossings[c].proximity[origin];
+        if (passable(c, persons)) total += proximity(c, origin);
     if (total <= 0) return -1;
     double x = u * total;
     int last = -1;
     for (int c = 0; c < crossings_; ++c)
         if (passable(c, persons)) {
-            const double w = sc_.crossings[c].proximity[origin];
+            const double w = proximity(c, origin);
             if (w <= 0) continue;
             last = c;
             if (x < w) return c;

@@ -71,6 +71,11 @@ class PolicyInForce {
 
   private:
     void rebuild_crossing_table();
+    double china_labour_share(int day) const;
+    /// A crossing's choice weight from an origin, as the timeline weighs it now.
+    double proximity(int c, int origin) const {
+        return sc_.crossings[c].proximity[origin] * state_.crossing_weight[c];
+    }
     int choose_with_room(int origin, double u, double persons) const;
     bool passable(int c, double persons) const {
         return state_.crossing_open[c] && capacity_left_[c] >= persons - 1e-9;

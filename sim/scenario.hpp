@@ -71,12 +71,18 @@ enum class PolicyKind : std::uint8_t {
     crossing_open,
     crossing_close,
     crossing_capacity, ///< value = persons a day, 0 = unlimited
+    crossing_weight,   ///< value = factor on the crossing's proximity from every origin
+    customs_union,     ///< a trade regime: x policy.customs_union_multiplier (traders, visitors)
+    boundary_centre,   ///< a trade regime: x policy.boundary_centre_multiplier (traders, visitors)
+    exit_regime, ///< China's side: value = share of the hazard of setting out it lets through,
+                 ///< for one ethnicity or all (ethnicity -1)
 };
-constexpr int kPolicyKinds = 12;
+constexpr int kPolicyKinds = 16;
 constexpr std::array<std::string_view, kPolicyKinds> kPolicyKindNames{
     "visa_free_start", "visa_free_end",        "border_normal",      "border_militarised",
     "consulate_open",  "business_visas_start", "business_visas_end", "labour_quota",
-    "repatriation",    "crossing_open",        "crossing_close",     "crossing_capacity"};
+    "repatriation",    "crossing_open",        "crossing_close",     "crossing_capacity",
+    "crossing_weight", "customs_union",        "boundary_centre",    "exit_regime"};
 
 /// One dated event of the policy timeline.
 struct PolicyEvent {
@@ -84,6 +90,7 @@ struct PolicyEvent {
     int day = 0;    ///< days since 1990-01-01
     PolicyKind kind = PolicyKind::visa_free_start;
     int crossing = -1;     ///< crossing index for crossing_* events; -1 = every crossing
+    int ethnicity = -1;    ///< ethnicity of an exit_regime event; -1 = every ethnicity
     double value = 0;      ///< quota, capacity (see PolicyKind)
     double assistance = 0; ///< repatriation assistance level (repatriation events)
 };
@@ -111,6 +118,9 @@ struct Scenario {
     std::vector<Driver> drivers;
     std::array<int, kAgentTypes> driver_of_type{-1, -1, -1, -1,
                                                 -1}; ///< index into drivers, -1 = none
+    /// The driver whose index China's part of the all-country labour quota
+    /// follows (x labourer.china_quota_share); -1 = none, the part is constant.
+    int labour_quota_china = -1;
     Series foreign_quota_workers; ///< all-country workers admitted under the quota (labour share's
                                   ///< denominator)
     /// Residents of Kazakhstan by ethnicity: the community a migrant marries

@@ -14,6 +14,7 @@ PolicyState initial_policy(const Scenario& scenario) {
     for (const auto& c : scenario.crossings) {
         state.crossing_open.push_back(c.open_at_start ? 1 : 0);
         state.crossing_capacity.push_back(c.capacity_per_day);
+        state.crossing_weight.push_back(1);
     }
     return state;
 }
@@ -64,6 +65,19 @@ void apply(const PolicyEvent& e, PolicyState& s) {
         break;
     case PolicyKind::crossing_capacity:
         for_crossings(e, s, [&](int c) { s.crossing_capacity[c] = e.value; });
+        break;
+    case PolicyKind::crossing_weight:
+        for_crossings(e, s, [&](int c) { s.crossing_weight[c] = e.value; });
+        break;
+    case PolicyKind::customs_union:
+        s.customs_union = true;
+        break;
+    case PolicyKind::boundary_centre:
+        s.boundary_centre = true;
+        break;
+    case PolicyKind::exit_regime:
+        for (int k = 0; k < kEthnicities; ++k)
+            if (e.ethnicity < 0 || e.ethnicity == k) s.exit_level[k] = e.value;
         break;
     }
 }

@@ -2,6 +2,7 @@
 // The policy in force on a day, and how each typed event changes it.
 #include "sim/scenario.hpp"
 
+#include <array>
 #include <vector>
 
 namespace khorgos {
@@ -16,6 +17,11 @@ struct PolicyState {
     double assistance = 0;                 ///< repatriation assistance level (0 = none)
     std::vector<char> crossing_open;       ///< per crossing
     std::vector<double> crossing_capacity; ///< persons per day per crossing, 0 = unlimited
+    std::vector<double> crossing_weight;   ///< factor on each crossing's proximity weights
+    bool customs_union = false;            ///< trade regimes in force
+    bool boundary_centre = false;          ///<
+    /// China's exit regime: the share of each ethnicity's hazard of setting out let through.
+    std::array<double, kEthnicities> exit_level{1, 1, 1, 1, 1};
 };
 
 PolicyState initial_policy(const Scenario& scenario);

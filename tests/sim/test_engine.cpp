@@ -101,8 +101,8 @@ TEST_CASE("the same seed gives identical output on 1 and 2 threads", "[engine][d
     const RunResult other = run(s, 43, 2);
     CHECK(other.counters.parallel_steps > 0);
     CHECK(other.variable("stock")->values != one.variable("stock")->values);
-    CHECK(observable(other, "labour_quota_cn", "1993") !=
-          observable(one, "labour_quota_cn", "1993"));
+    CHECK(observable(other, "nonreturn_per_day_1992", "1992") !=
+          observable(one, "nonreturn_per_day_1992", "1992"));
 }
 
 TEST_CASE("the parallel path gives identical output on 1 and 2 threads", "[engine][determinism]") {

@@ -23,10 +23,16 @@ std::vector<std::string> changed(const PolicyState& a, const PolicyState& b) {
     if (a.labour_quota != b.labour_quota) out.push_back("labour_quota");
     if (a.repatriation_families != b.repatriation_families) out.push_back("repatriation_families");
     if (a.assistance != b.assistance) out.push_back("assistance");
+    if (a.customs_union != b.customs_union) out.push_back("customs_union");
+    if (a.boundary_centre != b.boundary_centre) out.push_back("boundary_centre");
+    for (std::size_t e = 0; e < a.exit_level.size(); ++e)
+        if (a.exit_level[e] != b.exit_level[e]) out.push_back("exit" + std::to_string(e));
     for (std::size_t c = 0; c < a.crossing_open.size(); ++c) {
         if (a.crossing_open[c] != b.crossing_open[c]) out.push_back("open" + std::to_string(c));
         if (a.crossing_capacity[c] != b.crossing_capacity[c])
             out.push_back("capacity" + std::to_string(c));
+        if (a.crossing_weight[c] != b.crossing_weight[c])
+            out.push_back("weight" + std::to_string(c));
     }
     return out;
 }
@@ -41,17 +47,20 @@ TEST_CASE("each event kind changes its own part of the policy only", "[policy]")
     off.visa_free = off.militarised = off.consulate = off.business_visas = false;
     off.crossing_open = {1, 0, 1};
     off.crossing_capacity = {0, 0, 0};
+    off.crossing_weight = {1, 1, 1};
     PolicyState on = off;
     on.visa_free = on.militarised = on.consulate = on.business_visas = true;
     on.labour_quota = 100;
     on.repatriation_families = 10;
     on.assistance = 1;
+    on.customs_union = on.boundary_centre = true;
     auto after = [](const PolicyState& before, PolicyKind kind, int crossing = -1, double value = 0,
-                    double assistance = 0) {
+                    double assistance = 0, int ethnicity = -1) {
         PolicyState state = before;
         PolicyEvent e;
         e.kind = kind;
         e.crossing = crossing;
+        e.ethnicity = ethnicity;
         e.value = value;
         e.assistance = assistance;
         apply(e, state);
@@ -71,6 +80,13 @@ TEST_CASE("each event kind changes its own part of the policy only", "[policy]")
     CHECK(after(off, PolicyKind::crossing_close, 0) == Names{"open0"});
     CHECK(after(off, PolicyKind::crossing_close, -1) == Names{"open0", "open2"});
     CHECK(after(off, PolicyKind::crossing_capacity, 2, 300) == Names{"capacity2"});
+    CHECK(after(off, PolicyKind::crossing_weight, 1, 1.5) == Names{"weight1"});
+    CHECK(after(off, PolicyKind::customs_union) == Names{"customs_union"});
+    CHECK(after(off, PolicyKind::boundary_centre) == Names{"boundary_centre"});
+    CHECK(after(off, PolicyKind::exit_regime, -1, 0.5, 0, index(Ethnicity::kazakh)) ==
+          Names{"exit" + std::to_string(index(Ethnicity::kazakh))});
+    CHECK(after(off, PolicyKind::exit_regime, -1, 0) ==
+          Names{"exit0", "exit1", "exit2", "exit3", "exit4"});
     // Starting again what is on, or ending what is off, changes nothing.
     CHECK(after(on, PolicyKind::visa_free_start).empty());
     CHECK(after(off, PolicyKind::visa_free_end).empty());
@@ -120,6 +136,30 @@ TEST_CASE("a counterfactual equals history up to its event and differs after", "
         CHECK(entries(without, 1992, "transit") == 0);
         CHECK(entries(history, 1992, "transit") > 50000);
         CHECK(without.observable("nonreturn_per_day_1992", "1992") == nullptr); // no visa-free days
+    }
+    SECTION("the trade-regime events of 2010 and 2012, each from its date") {
+        const RunResult no_union = run(scenario("tests/data/no_customs_union.toml"), 21, 2, 4);
+        CHECK(first_difference(history, no_union) ==
+              static_cast<std::size_t>(day_number({2010, 1, 1})));
+        CHECK(entries(no_union, 2010, "trader") > entries(history, 2010, "trader"));
+        const RunResult no_centre = run(scenario("tests/data/no_boundary_centre.toml"), 21, 2, 4);
+        CHECK(first_difference(history, no_centre) ==
+              static_cast<std::size_t>(day_number({2012, 4, 1})));
+        CHECK(entries(no_centre, 2013, "visitor") < entries(history, 2013, "visitor"));
+        // The rail link moves travellers to Khorgos from its date.
+        const RunResult no_rail = run(scenario("tests/data/no_altynkol.toml"), 21, 2, 4);
+        CHECK(first_difference(history, no_rail) ==
+              static_cast<std::size_t>(day_number({2012, 12, 1})));
+    }
+    SECTION("China's exit regime: the 2017 restrictions on ethnic Kazakhs and the 2020 closure") {
+        const RunResult no_exit = run(scenario("tests/data/no_xinjiang_exit.toml"), 21, 2, 4);
+        CHECK(first_difference(history, no_exit) ==
+              static_cast<std::size_t>(day_number({2017, 1, 1})));
+        CHECK(entries(no_exit, 2018, "repatriate") > entries(history, 2018, "repatriate"));
+        // While Kazakhstan's side keeps every crossing closed, China's closure adds nothing.
+        const RunResult no_closure =
+            run(scenario("tests/data/no_china_exit_closure.toml"), 21, 2, 4);
+        CHECK(first_difference(history, no_closure) == history.coordinate("time")->size());
     }
     SECTION("the 2020 closure stops every crossing") {
         const auto& flow = history.variable("flow")->values;

@@ -322,3 +322,94 @@ TEST_CASE("the labour quota opens on its date with places scaled by the share an
         check.verify();
     }
 }
+
+TEST_CASE("the trade-regime events scale trader and visitor hazards from their dates, and only "
+          "those",
+          "[policy][engine][stochastic]") {
+    // The Customs Union from April, the boundary-cooperation centre from
+    // September: traders and visitors take one multiplier, then both;
+    // labourers, repatriates and transit migrants keep their hazards.
+    const Scenario s = world(
+        {event(PolicyKind::customs_union, kApril), event(PolicyKind::boundary_centre, kSeptember)});
+    const double cu = s.parameters[Param::policy_customs_union_multiplier];
+    const double bc = s.parameters[Param::policy_boundary_centre_multiplier];
+    REQUIRE(cu != 1);
+    REQUIRE(bc != 1);
+    const double repatriate = s.parameters[Param::repatriate_base_hazard];
+    Deviations check;
+    replicates(s, [&](const RunResult& r) {
+        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
+                                      {"visitor", s.parameters[Param::visitor_base_hazard]}})
+            check.add(
+                "trade regimes:", r, type,
+                {{0, kApril, h}, {kApril, kSeptember, h * cu}, {kSeptember, kDays, h * cu * bc}});
+        check.add("trade regimes:", r, "repatriate",
+                  {{0, kApril, repatriate},
+                   {kApril, kSeptember, repatriate},
+                   {kSeptember, kDays, repatriate}});
+        CHECK(entries(r, "labourer", 0, kDays) == 0); // no labour quota in this world
+        CHECK(entries(r, "transit", 0, kDays) == 0);  // nor visa-free entry
+    });
+    check.verify();
+}
+
+TEST_CASE("China's exit regime lets through its level of one ethnicity's departures, or of all",
+          "[policy][engine][stochastic]") {
+    // From April China lets through half of the ethnic Kazakhs (the world's
+    // repatriates); from September nobody. Traders and visitors (Han) keep
+    // their hazards until September.
+    PolicyEvent kazakh = event(PolicyKind::exit_regime, kApril, -1, 0.5);
+    kazakh.ethnicity = index(Ethnicity::kazakh);
+    const Scenario s = world({kazakh, event(PolicyKind::exit_regime, kSeptember, -1, 0)});
+    const double repatriate = s.parameters[Param::repatriate_base_hazard];
+    Deviations check;
+    replicates(s, [&](const RunResult& r) {
+        check.add("exit regime:", r, "repatriate",
+                  {{0, kApril, repatriate},
+                   {kApril, kSeptember, repatriate * 0.5},
+                   {kSeptember, kDays, 0}});
+        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
+                                      {"visitor", s.parameters[Param::visitor_base_hazard]}})
+            check.add("exit regime:", r, type,
+                      {{0, kApril, h}, {kApril, kSeptember, h}, {kSeptember, kDays, 0}});
+        for (const char* type : {"trader", "visitor", "repatriate"})
+            CHECK(entries(r, type, kSeptember, kDays) == 0);
+    });
+    check.verify();
+}
+
+TEST_CASE("a crossing weight event changes the crossing's share of the travellers, not their "
+          "number",
+          "[policy][engine][stochastic]") {
+    // Both crossings open; from April "side" weighs 3 x 1 against the gate's 3:
+    // half the travellers, against a quarter before. Entries keep the hazard.
+    const Scenario s = world(
+        {event(PolicyKind::crossing_open, 0, 1), event(PolicyKind::crossing_weight, kApril, 1, 3)});
+    Deviations check;
+    replicates(s, [&](const RunResult& r) {
+        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
+                                      {"visitor", s.parameters[Param::visitor_base_hazard]}}) {
+            check.add("crossing weight:", r, type, {{0, kApril, h}, {kApril, kDays, h}});
+            check.add(std::string("share through side before, ") + type,
+                      entries(r, type, 0, kApril, 1), entries(r, type, 0, kApril) / 4);
+            check.add(std::string("share through side after, ") + type,
+                      entries(r, type, kApril, kDays, 1), entries(r, type, kApril, kDays) / 2);
+        }
+    });
+    check.verify();
+}
+
+TEST_CASE("China's part of the labour quota follows its driver's index at the year's middle",
+          "[policy][engine][stochastic]") {
+    // A projects driver at 2 in mid-2000 doubles China's places: a quota of
+    // 4,000 gives 4,000 x china_quota_share x 2, filled by demand; the
+    // labourers' own hazard does not follow that driver (no type_drivers).
+    Scenario s = world({event(PolicyKind::labour_quota, kApril, -1, 4000)});
+    s.drivers.push_back(Driver{"projects", Series{{2000, 2001}, {1.5, 2.5}, false}});
+    s.labour_quota_china = 0;
+    const double places = 4000 * s.parameters[Param::labourer_china_quota_share] * 2;
+    replicates(s, [&](const RunResult& r) {
+        CHECK(r.variable("labour_cap_cn")->values[0] == std::floor(places + 1e-9));
+        CHECK(entries(r, "labourer", kApril, kDays) == r.variable("labour_cap_cn")->values[0]);
+    });
+}
