@@ -40,13 +40,19 @@ struct TypeRules {
     Visa visa;         ///<
     bool kept_at_home; ///< kept as a person id between trips (traders, repatriates), else back to
                        ///< the count
+    /// Shuttle trade: a person id back home sets out again at this daily
+    /// hazard (x the policy in force, not the driver), and gives up the trade
+    /// on coming home with chance `quit`. kNoParam: the type's own hazard.
+    Param repeat = kNoParam;
+    Param quit = kNoParam; ///<
 };
 
 constexpr std::array<TypeRules, kAgentTypes> kTypeRules{{
     // trader: shuttle and bazaar traders, repeated short trips
     {Param::trader_base_hazard, Param::trader_driver_elasticity, Gate::trade_regime, false, false,
      Plan::stay_end, Param::trader_stay_median, Param::trader_stay_sigma,
-     Param::trader_overstay_prob, true, false, Visa::unless_visa_free, true},
+     Param::trader_overstay_prob, true, false, Visa::unless_visa_free, true,
+     Param::trader_repeat_hazard, Param::trader_quit_prob},
     // visitor: business, private, tourist and transit-through trips
     {Param::visitor_base_hazard, Param::visitor_driver_elasticity, Gate::trade_regime, true, false,
      Plan::stay_end, Param::visitor_stay_median, Param::visitor_stay_sigma,

@@ -34,6 +34,7 @@ void Engine::departures() {
     const double len = day_end_ - day0_;
     const int n_groups = static_cast<int>(groups_.size());
     rate_.resize(groups_.size());
+    repeat_rate_.resize(groups_.size());
     double expected_draws = 0;
     // Once per step, not per group: pow and the network sums are the
     // step's fixed cost, which dominates at coarse scales.
@@ -43,9 +44,11 @@ void Engine::departures() {
     std::array<double, kEthnicities> networks;
     for (int e = 0; e < kEthnicities; ++e)
         networks[e] = network(static_cast<Ethnicity>(e));
-    std::array<double, kAgentTypes> by_type;
-    for (int t = 0; t < kAgentTypes; ++t)
+    std::array<double, kAgentTypes> by_type, gates;
+    for (int t = 0; t < kAgentTypes; ++t) {
         by_type[t] = hazard(static_cast<AgentType>(t), drivers[t]);
+        gates[t] = policy_gate(static_cast<AgentType>(t));
+    }
     // Reaching an open crossing: a closure deters as well as diverts.
     reach_.resize(sc_.origins.size());
     for (std::size_t o = 0; o < reach_.size(); ++o)
@@ -57,7 +60,14 @@ void Engine::departures() {
         const double h = by_type[index(groups_[g].type)] * networks[e] * exit[e] *
                          reach_[static_cast<std::size_t>(groups_[g].origin)];
         rate_[g] = h * len;
-        expected_draws += rate_[g] * static_cast<double>(groups_[g].members());
+        expected_draws += rate_[g] * static_cast<double>(groups_[g].unmaterialised);
+        const Param repeat = rules(groups_[g].type).repeat;
+        // Without a repeat hazard, the idle set out at the type's own rate.
+        repeat_rate_[g] = repeat == kNoParam
+                              ? rate_[g]
+                              : p_[repeat] * gates[index(groups_[g].type)] * networks[e] * exit[e] *
+                                    reach_[static_cast<std::size_t>(groups_[g].origin)] * len;
+        expected_draws += repeat_rate_[g] * static_cast<double>(groups_[g].idle.size());
     }
     // Waking the team costs microseconds: only worth it for many draws.
     const bool parallel = team_.size() > 1 && expected_draws > kParallelDraws;
@@ -68,7 +78,11 @@ void Engine::departures() {
         auto& out = candidates_[g];
         out.clear();
         Group& group = groups_[g];
-        if (group.departures.quiet(group.members(), rate_[g])) return; // no stream needed
+        const std::uint64_t idle = group.idle.size();
+        // The idle (positions below idle) and the rest draw on their own clocks.
+        const bool quiet_idle = group.repeats.quiet(idle, repeat_rate_[g]);
+        const bool quiet_new = group.departures.quiet(group.unmaterialised, rate_[g]);
+        if (quiet_idle && quiet_new) return; // no stream needed
         RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g),
                           static_cast<std::uint32_t>(step_), Stream::departure);
         RandomStream order(opt_.seed, static_cast<std::uint32_t>(g),
@@ -78,7 +92,7 @@ void Engine::departures() {
         RandomStream crossing(opt_.seed, static_cast<std::uint32_t>(g),
                               static_cast<std::uint32_t>(step_), Stream::crossing);
         const bool quota = rules(group.type).quota;
-        group.departures.select(group.members(), rate_[g], pick, [&](std::uint64_t position) {
+        const auto candidate = [&](std::uint64_t position) {
             Candidate c{static_cast<std::uint32_t>(g), position, 0, 0, 1, crossing.uniform()};
             if (quota) {
                 c.priority = order.uniform();
@@ -87,7 +101,11 @@ void Engine::departures() {
             if (group.type == AgentType::repatriate)
                 c.household = 1 + household.poisson(household_extra);
             out.push_back(c);
-        });
+        };
+        if (!quiet_idle) group.repeats.select(idle, repeat_rate_[g], pick, candidate);
+        if (!quiet_new)
+            group.departures.select(group.unmaterialised, rate_[g], pick,
+                                    [&](std::uint64_t i) { candidate(idle + i); });
     };
     if (parallel) {
         parallel_step_ = true;

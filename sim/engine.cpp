@@ -134,7 +134,7 @@ void Engine::merge(StepOutput& out) {
 /// good are freed.
 void Engine::settle_returners() {
     for (const auto& [g, id] : returners_) {
-        if (rules(groups_[g].type).kept_at_home)
+        if (rules(groups_[g].type).kept_at_home && !(agents_[id].flags & kQuits))
             groups_[g].idle.push_back(agents_[id].person);
         else
             groups_[g].unmaterialised += 1;

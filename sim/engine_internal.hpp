@@ -62,6 +62,7 @@ class Engine {
 
     // ---- life_cycle.cpp: each type's rules ------------------------------------
     double hazard(AgentType t, double driver) const;
+    double policy_gate(AgentType t) const;
     double trade_regime_events(const PolicyState& state) const;
     void admit_by_quota(AgentType type, double room);
     void settle(const Arrival& household, bool in_cohort, StepOutput& out);
@@ -152,6 +153,7 @@ class Engine {
     std::vector<std::vector<Candidate>> candidates_; ///< per group
     std::vector<Candidate> all_;
     std::vector<double> rate_;                ///< per group: hazard x step length
+    std::vector<double> repeat_rate_;         ///< per group: the idle's repeat hazard x length
     std::vector<double> reach_;               ///< per origin: access to open crossings ^ logsum
     std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
     std::vector<double> attractiveness_;      ///< of one type, by region, this step

@@ -22,6 +22,11 @@ constexpr std::size_t kPrefetch = 12; ///< agents fetched ahead in the event loo
 /// Daily hazard of setting out for a type, before the network factor of
 /// the member's ethnicity: base hazard x policy gate x driver.
 double Engine::hazard(AgentType t, double driver) const {
+    return p_[rules(t).base_hazard] * policy_gate(t) * driver;
+}
+
+/// The policy in force as a factor on a type's hazard of setting out.
+double Engine::policy_gate(AgentType t) const {
     const TypeRules& r = rules(t);
     const PolicyState& state = policy_.state();
     double policy = 1;
@@ -43,7 +48,7 @@ double Engine::hazard(AgentType t, double driver) const {
         policy = state.visa_free ? 1 : 0;
         break;
     }
-    return p_[r.base_hazard] * policy * driver;
+    return policy;
 }
 
 /// The dated trade-regime events of traders and visitors: the 2010 Customs
@@ -299,6 +304,10 @@ void Engine::go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rn
         return;
     }
     change_stock(a, -1, out);
+    // A shuttle trader may give up the trade on coming home (group type: an
+    // irregular labourer who was a trader comes home as a trader).
+    const Param quit = rules(g.type).quit;
+    if (quit != kNoParam && rng.uniform() < p_[quit]) a.flags |= kQuits;
     out.flow(a.type, c, Direction::exit) += 1;
     log(a, kind, day, c, place_of_region(a.region), place_of_origin(g.origin), out);
     if (a.flags & kInVisaFreeCohort) out.cohort_returned += 1;

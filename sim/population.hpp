@@ -32,6 +32,7 @@ enum Flag : std::uint8_t {
     kInVisaFreeCohort = 2,  ///< entered without a visa in the followed visa-free year
     kPresentYearBefore = 4, ///< present a year before the census day (census-style residents)
     kReunified = 8,         ///< permanent residence by family reunification
+    kQuits = 16,            ///< a trader who gives up the trade on coming home
 };
 
 /// One agent's state. Every event reads and writes most of it together, so it
@@ -95,7 +96,8 @@ struct Group {
     std::uint64_t unmaterialised = 0;
     double carry = 0;                ///< fractional agents not yet added (pool growth / scale)
     std::vector<std::uint32_t> idle; ///< person ids
-    ExposureClock departures;        ///< who of the members sets out
+    ExposureClock departures;        ///< who of the members sets out (of the idle: see repeats)
+    ExposureClock repeats;           ///< who of the idle sets out again, for types that repeat
 
     std::uint64_t members() const { return idle.size() + unmaterialised; }
 };

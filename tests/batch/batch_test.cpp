@@ -84,7 +84,7 @@ values = [3, 4, 5]
     CHECK(p[static_cast<int>(Param::policy_labour_quota_factor)] == 2);
     CHECK(p[static_cast<int>(Param::network_strength)] == 4);
     // Fixed parameters come from the scenario file.
-    CHECK(p[static_cast<int>(Param::trader_base_hazard)] == 5.2e-4);
+    CHECK(p[static_cast<int>(Param::trader_base_hazard)] == 5.2e-5);
 }
 
 TEST_CASE("Saltelli samples have SALib's rows", "[batch]") {

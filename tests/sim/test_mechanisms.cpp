@@ -518,3 +518,56 @@ TEST_CASE("family reunification: people join settled relatives of their own comm
     const auto& mb = b.variable("marriages")->values;
     CHECK(std::accumulate(mb.begin(), mb.end(), 0.0) < std::accumulate(ma.begin(), ma.end(), 0.0));
 }
+
+TEST_CASE("shuttle traders back home set out again at the repeat hazard or give up the trade",
+          "[mechanisms][stochastic]") {
+    // Five-day trips; back home, a trader quits with chance q (and leaves the
+    // event log's person id behind) or sets out again after a geometric wait
+    // of mean 1 / (1 - exp(-r)) days (daily steps, from the day after the
+    // return). Returns in the first half of the year: re-entries before its
+    // end are all but certain (exp(-0.1 x 180)).
+    const double r = 0.1, q = 0.3;
+    const Scenario s =
+        scenario("tests/data/policy_world.toml",
+                 {"trader.stay_median_days=5", "trader.repeat_hazard=" + std::to_string(r),
+                  "trader.quit_prob=" + std::to_string(q)});
+    EventLog log;
+    const RunResult with = run(s, 3, 1, 1, &log);
+    std::map<std::uint32_t, std::vector<const AgentEvent*>> by_person;
+    for (const AgentEvent& e : log.rows)
+        if (e.type == static_cast<std::uint8_t>(AgentType::trader))
+            by_person[e.agent].push_back(&e);
+    double returns = 0, quits = 0, gaps = 0, gap_sum = 0, not_entry = 0;
+    for (const auto& [person, events] : by_person)
+        for (std::size_t k = 0; k < events.size(); ++k) {
+            if (events[k]->kind != static_cast<std::uint8_t>(EventKind::return_home) ||
+                events[k]->day >= s.start_day + 183)
+                continue;
+            returns += 1;
+            if (k + 1 == events.size()) {
+                quits += 1;
+                continue;
+            }
+            if (events[k + 1]->kind != static_cast<std::uint8_t>(EventKind::entry)) not_entry += 1;
+            gaps += 1;
+            gap_sum += events[k + 1]->day - events[k]->day;
+        }
+    REQUIRE(returns > 1000);
+    CHECK(not_entry == 0); // a return is followed by an entry or by nothing
+    const double quit_se = std::sqrt(q * (1 - q) / returns);
+    INFO(returns << " returns, " << quits << " quit");
+    CHECK(std::abs(quits / returns - q) < 4 * quit_se);
+    const double p = -std::expm1(-r), mean = 1 / p, se = std::sqrt(1 - p) / p / std::sqrt(gaps);
+    INFO("mean wait " << gap_sum / gaps << " days, expected " << mean << " +- " << se);
+    CHECK(std::abs(gap_sum / gaps - mean) < 4 * se);
+
+    // Visitors draw on their own streams: the traders' repeats change none of theirs.
+    const RunResult without = run(scenario("tests/data/policy_world.toml",
+                                           {"trader.stay_median_days=5", "trader.repeat_hazard=0"}),
+                                  3);
+    const std::size_t visitor = label(with, "agent_type", "visitor");
+    CHECK(with.variable("entries")->values[visitor] ==
+          without.variable("entries")->values[visitor]);
+    CHECK(with.variable("entries")->values[label(with, "agent_type", "trader")] >
+          without.variable("entries")->values[label(with, "agent_type", "trader")]);
+}
