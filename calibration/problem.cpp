@@ -70,6 +70,11 @@ double Prior::internal_sd() const {
                                      : width / std::sqrt(12.0);
 }
 
+double Prior::internal_width90() const {
+    const double width = 0.9 * (to_internal(upper) - to_internal(lower));
+    return kind == PriorKind::normal ? std::min(width, 2 * 1.6448536269514722 * sd) : width;
+}
+
 std::string Prior::describe() const {
     char buffer[128];
     switch (kind) {

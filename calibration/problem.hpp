@@ -31,6 +31,10 @@ struct Prior {
     double internal_density(double u) const;
     /// Standard deviation of the internal value (the width of a start proposal is set in it).
     double internal_sd() const;
+    /// Width of the prior's central 90% on the internal scale: 0.9 of the
+    /// bounds' width for a uniform or log-uniform prior, the smaller of that
+    /// and 3.29 sd for a truncated normal (a reference, not an exact quantile).
+    double internal_width90() const;
     double sample(RandomStream& stream) const;
     /// "uniform(0, 1)" etc.
     std::string describe() const;

@@ -40,6 +40,9 @@ std::vector<ParameterSummary> summarise_parameters(const Problem& problem,
         s.lower90 = weighted_quantile(vw, 0.05);
         s.upper90 = weighted_quantile(vw, 0.95);
         s.best = gen.particles[best * d + j];
+        const Prior& prior = problem.priors[j];
+        s.width_ratio = (prior.to_internal(s.upper90) - prior.to_internal(s.lower90)) /
+                        prior.internal_width90();
         out.push_back(s);
     }
     return out;
@@ -134,19 +137,22 @@ std::string abc_report(const Problem& problem, const PosteriorData& data) {
                       static_cast<unsigned long long>(data.fit_simulations), gens.front().ess);
         out += line;
     }
-    std::snprintf(line, sizeof line, "\n%-36s %12s %12s %12s %12s %12s %12s  %s\n", "parameter",
-                  "mean", "median", "5%", "95%", "best", fit ? "fit" : "", "prior");
+    std::snprintf(line, sizeof line, "\n%-36s %12s %12s %12s %12s %9s %12s %12s  %s\n", "parameter",
+                  "mean", "median", "5%", "95%", "of prior", "best", fit ? "fit" : "", "prior");
     out += line;
     const auto params = summarise_parameters(problem, last);
     for (std::size_t j = 0; j < params.size(); ++j) {
         const auto& p = params[j];
         char fitted[16] = "";
         if (fit) std::snprintf(fitted, sizeof fitted, "%.4g", data.fit_parameters[j]);
-        std::snprintf(line, sizeof line, "%-36s %12.4g %12.4g %12.4g %12.4g %12.4g %12s  %s\n",
-                      p.name.c_str(), p.mean, p.median, p.lower90, p.upper90, p.best, fitted,
+        std::snprintf(line, sizeof line,
+                      "%-36s %12.4g %12.4g %12.4g %12.4g %9.2f %12.4g %12s  %s\n", p.name.c_str(),
+                      p.mean, p.median, p.lower90, p.upper90, p.width_ratio, p.best, fitted,
                       problem.priors[j].describe().c_str());
         out += line;
     }
+    out += "of prior = width of the 90% interval over the prior's 90% width (log scale for a "
+           "log-uniform prior): near 1, the fitted figures do not inform the parameter.\n";
     const auto& predictive = data.predictive;
     const bool drawn = predictive.generation == static_cast<std::int64_t>(gens.size() - 1);
     if (drawn)

@@ -17,6 +17,9 @@ namespace khorgos::calibration {
 struct ParameterSummary {
     std::string name;
     double mean = 0, median = 0, lower90 = 0, upper90 = 0, best = 0; ///< best: smallest distance
+    /// Width of the 90% interval over the prior's 90% width, on the internal
+    /// (log for log-uniform) scale: 1 = the data taught nothing.
+    double width_ratio = 0;
 };
 
 std::vector<ParameterSummary> summarise_parameters(const Problem& problem,

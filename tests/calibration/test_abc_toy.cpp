@@ -22,6 +22,7 @@
 #include "calibration/point_fit.hpp"
 #include "calibration/predictive.hpp"
 #include "calibration/problem.hpp"
+#include "calibration/report.hpp"
 #include "toy_model.hpp"
 
 #include <catch2/catch.hpp>
@@ -380,4 +381,35 @@ TEST_CASE("Posterior predictive: fresh simulations from the weighted particles",
                    << "]; expected " << abc_mean << ", width " << 2 * 1.645 * sd);
     CHECK(std::abs(one.median[0] - abc_mean) < 4 * se_median);
     CHECK(std::abs(one.upper90[0] - one.lower90[0] - 2 * 1.645 * sd) < 4 * se_width);
+}
+
+TEST_CASE("The report's 'of prior' is the 90% interval's width over the prior's 90% width",
+          "[calibration]") {
+    // Particles evenly spread over each prior (on its internal scale), equally
+    // weighted: the 90% interval is the prior's 90%, a ratio of 1; the same
+    // particles squeezed into a tenth of the prior give 0.1.
+    Problem problem;
+    Prior a, b;
+    a.name = "a";
+    a.kind = PriorKind::uniform;
+    a.lower = 0;
+    a.upper = 10;
+    b.name = "b";
+    b.kind = PriorKind::log_uniform;
+    b.lower = 1;
+    b.upper = 1000;
+    problem.priors = {a, b};
+    for (const double squeeze : {1.0, 0.1}) {
+        PosteriorGeneration gen;
+        for (int k = 0; k <= 100; ++k) {
+            gen.particles.push_back(squeeze * k * 0.1);                // 0 .. 10 x squeeze
+            gen.particles.push_back(std::pow(10, squeeze * k * 0.03)); // 1 .. 1000^squeeze
+            gen.weights.push_back(1.0 / 101);
+            gen.distances.push_back(k);
+        }
+        const auto summary = summarise_parameters(problem, gen);
+        REQUIRE(summary.size() == 2);
+        CHECK(summary[0].width_ratio == Approx(squeeze).epsilon(1e-12));
+        CHECK(summary[1].width_ratio == Approx(squeeze).epsilon(1e-12));
+    }
 }
