@@ -1,5 +1,6 @@
 // Each agent type's life cycle, as agent_types.hpp's table sets it out:
-//   set out     hazard(): base hazard x driver x network x the type's policy gate
+//   set out     hazard(): base hazard x driver x the type's policy gate (the
+//               network factor is applied per group in departures.cpp)
 //   admission   admit_by_quota(): quota places in random priority order
 //   arrival     arrive(): region, stock, the first plan and competing events
 //   end of plan process_due_events(): overstay, renewal, onward exit,

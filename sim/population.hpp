@@ -1,6 +1,7 @@
 #pragma once
 // The people of a run: origin groups of potential movers (counts, plus the
-// person ids of traders at home), and the packed records of the agents away
+// person ids of those kept at home between trips: traders and repatriates,
+// agent_types.hpp), and the packed records of the agents away
 // from home, in reusable slots.
 #include "sim/errors.hpp"
 #include "sim/rng.hpp"
@@ -49,8 +50,9 @@ struct Agent {
 static_assert(sizeof(Agent) <= 12, "agent state should stay small");
 
 /// Records of the agents away from home, in slots. Whoever goes home frees
-/// the slot: a trader is kept as a person id in the group's idle list (the id
-/// is all that lasts between trips), anyone else rejoins the group's count; and
+/// the slot: a trader or a repatriate is kept as a person id in the group's
+/// idle list (the id is all that lasts between trips), anyone else rejoins the
+/// group's count; and
 /// so do people who leave onward or naturalise. Reusing slots keeps the
 /// records of a 32-year run in a few megabytes, so the random accesses of
 /// next-event scheduling hit the cache, and a trader who sets out again costs
@@ -87,7 +89,8 @@ struct Agents {
 };
 
 /// Potential movers of one (type, origin, ethnicity): a count not yet created
-/// as agents, and the person ids of traders back home who may set out again.
+/// as agents, and the person ids of traders and repatriates back home who may
+/// set out again.
 struct Group {
     AgentType type = AgentType::trader;
     int origin = 0;
