@@ -57,7 +57,7 @@ TEST_CASE("Bad calibrate command lines fail with code 2", "[calibration][cli]") 
 }
 
 TEST_CASE("The shipped calibration files pass khorgos check", "[calibration][cli]") {
-    for (const char* name : {"historical.toml", "historical_hm.toml"}) {
+    for (const char* name : {"historical.toml"}) {
         const auto o =
             run_khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/calibration/" + name);
         INFO(o.output);
