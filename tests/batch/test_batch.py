@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import unittest
 
 import h5py
@@ -262,7 +263,9 @@ values = [1, 500, 0]
         self.assertIn("policy.labour_quota_factor", rows[1]["error"])
         self.assertIn("must be between 0 and 100", rows[1]["error"])
         self.assertEqual(rows[1]["policy.labour_quota_factor"], "500")
-        self.assertEqual(rows[0]["trader.base_hazard"], "5.2e-05")  # fixed, from the scenario
+        with open(os.path.join(SOURCE, "scenarios", "historical.toml"), "rb") as f:
+            in_file = tomllib.load(f)["parameters"]["trader.base_hazard"]
+        self.assertEqual(float(rows[0]["trader.base_hazard"]), in_file)  # fixed, from the scenario
         with h5py.File(os.path.join(out, "summary.h5"), "r") as f:
             self.assertEqual(list(f["replicates/succeeded"][()]), [1, 0, 1])
             self.assertTrue(np.isnan(f["observables/value"][1]).all())
