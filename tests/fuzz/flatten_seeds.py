@@ -1,10 +1,11 @@
 """Writes fuzzer seeds: every shipped TOML file as is; every scenario with its
 `extends` chain merged into one self-contained file; and every file bundled
 with the files it names (`extends` parents, a batch's scenarios, design
-matrix and sensitivity table, a calibration's scenario and targets) as one
-multi-file input, each further file after a "#@ NAME" line
+matrix, sensitivity table and posterior, a calibration's scenario and
+targets) as one multi-file input, each further file after a "#@ NAME" line
 (tests/fuzz/parse_one.hpp), NAME relative to the first file's directory as
-the file names it.
+the file names it. A posterior is HDF5, which the parsers only check exists
+(a batch reads it when it starts): it is bundled empty.
 Merging follows input/scenario_file.cpp: tables merge key by key, arrays
 replace, `events` are the parent's minus `remove_events` plus the child's.
 Usage: flatten_seeds.py OUTPUT_DIR FILE_OR_DIR..."""
@@ -57,6 +58,9 @@ def named_files(path):
     sensitivity = table.get("sensitivity")  # a batch's Sobol table (CSV)
     if isinstance(sensitivity, dict) and isinstance(sensitivity.get("table"), str):
         names.append(sensitivity["table"])
+    batch = table.get("batch")  # a batch's posterior file
+    if isinstance(batch, dict) and isinstance(batch.get("posterior"), str):
+        names.append(batch["posterior"])
     variation = table.get("variation")
     if isinstance(variation, dict) and isinstance(variation.get("file"), str):
         names.append(variation["file"])
@@ -82,8 +86,11 @@ def bundle(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         text = f.read()
     for p in order:
-        with open(p, encoding="utf-8", errors="replace") as f:
-            body = f.read()
+        if p.endswith(".h5"):  # binary: only its existence is checked
+            body = ""
+        else:
+            with open(p, encoding="utf-8", errors="replace") as f:
+                body = f.read()
         text += ("" if text.endswith("\n") else "\n") + MARKER + os.path.relpath(p, base) + "\n" + body
     return text
 
