@@ -14,9 +14,11 @@
 #include "io/input_file.hpp"
 #include "io/interrupt.hpp"
 #include "io/json.hpp"
+#include "io/numbers.hpp"
 #include "io/output_file.hpp"
 #include "io/temporary_files.hpp"
 #include "output/posterior_file.hpp"
+#include "sim/engine.hpp"
 #include "sim/errors.hpp"
 
 #include <boost/program_options.hpp>
@@ -52,13 +54,15 @@ void log_line(const std::string& line) {
 }
 
 calibration::PosteriorData describe(const calibration::CalibrationSpec& spec,
-                                    const RecordingFiles& files) {
+                                    const RecordingFiles& files,
+                                    std::optional<double> scale_override) {
     calibration::PosteriorData data;
     // The text identifies the calibration for --resume: the file and every setting that
     // shapes the posterior (the targets file's contents included).
     data.calibration_text = "# " + spec.path + "\n" + spec.text +
                             "\n# targets: " + spec.targets_path + "\n" +
                             files.read(spec.targets_path).value_or("");
+    if (scale_override) data.calibration_text += "\n# --scale " + exact(*scale_override) + "\n";
     data.inputs = files.record();
     data.method = spec.method;
     data.seed = spec.seed;
@@ -91,9 +95,10 @@ void record_fit(calibration::PosteriorData& data, const calibration::FitResult& 
 int calibrate_command(const std::vector<std::string>& args, const std::string&) {
     po::options_description options("khorgos calibrate CALIBRATION.toml [--targets FILE.toml] "
                                     "[--out FILE.h5] [--resume] [--jobs N] "
-                                    "[--method abc|fit|history_matching]");
+                                    "[--method abc|fit|history_matching] [--scale N]");
     std::string targets_path, out, method;
     int jobs = 0;
+    double scale = 0;
     options.add_options()("help,h",
                           "show this help")("targets", po::value<std::string>(&targets_path),
                                             "targets file (replaces the calibration file's)")(
@@ -109,6 +114,8 @@ int calibrate_command(const std::vector<std::string>& args, const std::string&) 
         "simulations in parallel (0 = all cores; the posterior does not depend on it)")(
         "method", po::value<std::string>(&method),
         "abc, fit or history_matching (default: the file's)")(
+        "scale", po::value<double>(&scale),
+        "persons per agent, from 1 to 1e6 (default: the file's `scale`)")(
         "quiet", "no progress; print only the paths of the files written")(
         "json", "no progress; print the outcome (files, method, generations, simulations, "
                 "parameters) as a JSON object");
@@ -130,9 +137,20 @@ int calibrate_command(const std::vector<std::string>& args, const std::string&) 
             throw InputError("", 0, 0, "--method", "must be abc, fit or history_matching");
         spec.method = method;
     }
+    // A --scale that changes the file's is part of what --resume compares.
+    std::optional<double> scale_override;
+    if (vm.count("scale")) {
+        if (!valid_scale(scale))
+            throw InputError("", 0, 0, "--scale", "must be a number from 1 to 1e6");
+        if (scale != spec.scale) scale_override = scale;
+        spec.scale = scale;
+    }
     check_file(path, files); // the scenario loads and accepts every prior bound
     const auto scenario =
         std::make_shared<const LoadedScenario>(load_scenario(spec.scenario_path, files));
+    if (spec.fit_from_scenario) // e.g. a point fit from the shipped posterior's medians
+        for (const auto& p : spec.priors)
+            spec.fit.start.push_back(scenario->scenario.parameters[*find_parameter(p.name)]);
     if (out.empty()) {
         fs::create_directories("out");
         out = "out/" + spec.name +
@@ -171,9 +189,10 @@ int calibrate_command(const std::vector<std::string>& args, const std::string&) 
     }
 
     // Ctrl-C: finished generations are in --out already; say how to go on.
-    interrupt::install("khorgos calibrate " + vm["calibration"].as<std::string>() + " --out " +
+    interrupt::install("khorgos calibrate " + vm["calibration"].as<std::string>() +
+                       (scale_override ? " --scale " + exact(*scale_override) : "") + " --out " +
                        out + " --resume");
-    calibration::PosteriorData data = describe(spec, files);
+    calibration::PosteriorData data = describe(spec, files, scale_override);
     if (resume && out_exists) {
         // Continue from what the file holds: the fit ABC started from, the finished
         // generations, the stopping reason and the predictive.
@@ -181,9 +200,9 @@ int calibrate_command(const std::vector<std::string>& args, const std::string&) 
         check_unchanged(previous.inputs, disk_files(), "the calibration in '" + out + "'");
         if (previous.calibration_text != data.calibration_text || previous.seed != data.seed ||
             previous.method != data.method)
-            throw InputError(
-                out, 0, 0, "--resume",
-                "the file was made by a different calibration file, targets, seed or method");
+            throw InputError(out, 0, 0, "--resume",
+                             "the file was made by a different calibration file, targets, seed, "
+                             "method or scale");
         if (spec.method == "abc" && !previous.generations.empty() &&
             previous.generations.back().weights.size() !=
                 static_cast<std::size_t>(spec.abc.particles))

@@ -210,6 +210,10 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
                    "unknown algorithm (LN_BOBYQA, LN_NELDERMEAD, LN_SBPLX, LN_COBYLA)");
         spec.fit.max_evaluations = static_cast<int>(f.integer("max_evaluations", 1, 1000000, 200));
         spec.fit.replicates = static_cast<int>(f.integer("replicates", 1, 1000, 2));
+        const std::string start = f.string("start", "prior");
+        if (start != "prior" && start != "scenario")
+            f.fail("start", "must be \"prior\" or \"scenario\"");
+        spec.fit_from_scenario = start == "scenario";
         f.finish();
     }
     top.finish();

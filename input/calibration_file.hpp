@@ -34,6 +34,8 @@ struct CalibrationSpec {
     std::string method = "abc"; ///< "abc", "fit" or "history_matching"
     AbcSettings abc;
     FitSettings fit;
+    bool fit_from_scenario =
+        false; ///< [fit] start = "scenario": the scenario's values, not the prior medians
     HistoryMatchingSettings history; ///< method history_matching, or abc.start = "history_matching"
 };
 

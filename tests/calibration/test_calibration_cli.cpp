@@ -57,10 +57,63 @@ TEST_CASE("Bad calibrate command lines fail with code 2", "[calibration][cli]") 
 }
 
 TEST_CASE("The shipped calibration files pass khorgos check", "[calibration][cli]") {
-    for (const char* name : {"historical.toml"}) {
+    for (const char* name : {"historical.toml", "historical-fit.toml"}) {
         const auto o =
             run_khorgos("check " + std::string(KHORGOS_SOURCE_DIR) + "/calibration/" + name);
         INFO(o.output);
         CHECK(o.status == 0);
     }
+}
+
+TEST_CASE("calibrate --scale replaces the file's scale and --resume compares it",
+          "[calibration][cli]") {
+    // One evaluation of a one-parameter fit started from the scenario's value, on
+    // the short history at a scale where a run takes a few milliseconds.
+    const fs::path dir =
+        fs::temp_directory_path() / ("khorgos-calib-scale-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string source = KHORGOS_SOURCE_DIR;
+    std::ofstream(dir / "s.toml") << "extends = \"" << source
+                                  << "/tests/calibration/short_history.toml\"\n\n[parameters]\n"
+                                  << "\"visitor.base_hazard\" = 3.25e-05\n";
+    std::ofstream(dir / "c.toml") << "[calibration]\nscenario = \"s.toml\"\ntargets = \"" << source
+                                  << "/calibration/targets/article.toml\"\n"
+                                  << "method = \"fit\"\nscale = 100\n"
+                                  << "fit_targets = [\"nsc_visitors_cn@2000\"]\n\n"
+                                  << "[fit]\nstart = \"scenario\"\nmax_evaluations = 1\n"
+                                  << "replicates = 1\n\n[[parameter]]\n"
+                                  << "name = \"visitor.base_hazard\"\nprior = \"log_uniform\"\n"
+                                  << "lower = 4e-06\nupper = 0.0004\n";
+    const auto calibrate = [&](const std::string& options) {
+        return run_khorgos("calibrate c.toml --out p.h5 --quiet " + options, dir);
+    };
+    const auto read = [&](const char* name) {
+        std::ifstream in(dir / name);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+
+    Outcome o = calibrate("--scale 1000");
+    INFO(o.output);
+    REQUIRE(o.status == 0);
+    CHECK(read("p-report.txt").find("scale 1000,") != std::string::npos);
+    // start = "scenario": the one evaluation is at the scenario's value (through
+    // the log scale of a log-uniform prior and back, so to rounding).
+    const std::string fragment = read("p.toml");
+    const auto at = fragment.find("\"visitor.base_hazard\" = ");
+    REQUIRE(at != std::string::npos);
+    CHECK(std::stod(fragment.substr(at + 24)) == Approx(3.25e-05).epsilon(1e-12));
+
+    o = calibrate("--resume"); // the file's scale 100 is another calibration
+    CHECK(o.status == 2);
+    CHECK(o.output.find("'--resume'") != std::string::npos);
+    o = calibrate("--resume --scale 1000");
+    CHECK(o.status == 0);
+
+    for (const char* bad : {"0.5", "2e6", "abc"}) {
+        o = calibrate(std::string("--force --scale ") + bad);
+        INFO(bad << ": " << o.output);
+        CHECK(o.status == 2);
+        CHECK(o.output.find("--scale") != std::string::npos);
+    }
+    fs::remove_all(dir);
 }
