@@ -27,7 +27,8 @@ using h5::own;
 using h5::write_coordinate;
 
 constexpr const char* kFormatName = "khorgos-batch";
-constexpr std::int32_t kFormatVersion = 3; // 2: as run files 2, batch_seed_text; 3: as run files 3
+// 2: as run files 2, batch_seed_text; 3 and 4: as run files 3 and 4
+constexpr std::int32_t kFormatVersion = 4;
 constexpr int kDeflateLevel = 4;
 
 void set_text(hid_t object, const std::string& name, const std::string& value) {
@@ -49,7 +50,7 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims) {
     return chunk;
 }
 
-void write_variable(hid_t group, const Variable& v,
+void write_variable(hid_t group, const Variable& v, const BatchSummary& s,
                     const std::map<std::string, const Coordinate*>& coords,
                     const std::map<std::string, Handle>& scales) {
     std::vector<hsize_t> dims;
@@ -72,6 +73,7 @@ void write_variable(hid_t group, const Variable& v,
     set_text(dataset.get(), "long_name", v.long_name);
     set_text(dataset.get(), "units", v.units);
     set_text(dataset.get(), "cell_methods", v.cell_methods);
+    set_text(dataset.get(), "coordinates", h5::label_coordinates(v.dims, s.coordinates));
     for (std::size_t axis = 0; axis < v.dims.size(); ++axis)
         check(H5DSattach_scale(dataset.get(), scales.at(v.dims[axis]).get(),
                                static_cast<unsigned>(axis)),
@@ -119,7 +121,7 @@ void write_contents(hid_t root, const BatchSummary& s) {
         for (const auto& c : s.coordinates)
             if (used.count(c.name)) scales.emplace(c.name, write_coordinate(group.get(), c));
         for (const auto& v : s.variables)
-            if (v.group == name) write_variable(group.get(), v, coords, scales);
+            if (v.group == name) write_variable(group.get(), v, s, coords, scales);
         if (used.count("observable") && !s.observables.empty()) {
             const auto strings = [&](const char* field, const char* long_name, auto member) {
                 std::vector<std::string> values;

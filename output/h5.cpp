@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <numeric>
 
 namespace khorgos::output::h5 {
 
@@ -480,15 +481,54 @@ bool is_bare_dimension(hid_t dataset) {
 /// A coordinate variable: a dimension scale named like its dataset, with labels
 /// as NC_STRING (netCDF-C 4.9 crashes reading fixed-length string datasets).
 /// A time axis is stored in its CF form, with its bounds NAME_bnds(NAME, nv).
+namespace {
+
+/// CF wants coordinate variables numeric and monotonic: the labels become an
+/// auxiliary coordinate, and the dimension's own variable their position
+/// (the event log's indices point at the same positions).
+Handle write_labels(hid_t group, const Coordinate& c) {
+    const hsize_t size[1] = {c.labels.size()};
+    const Handle space =
+        own(H5Screate_simple(1, size, nullptr), H5Sclose, "cannot create dataspace");
+    const Handle dcpl = dataset_creation_plist();
+    Handle dataset = own(H5Dcreate2(group, c.name.c_str(), H5T_STD_I32LE, space.get(), H5P_DEFAULT,
+                                    dcpl.get(), H5P_DEFAULT),
+                         H5Dclose, "cannot create dataset '" + c.name + "'");
+    std::vector<std::int32_t> index(c.labels.size());
+    std::iota(index.begin(), index.end(), 0);
+    check(H5Dwrite(dataset.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, index.data()),
+          "cannot write dataset '" + c.name + "'");
+    const std::string what = c.long_name.empty() ? c.name : c.long_name;
+    write_text_attribute(dataset.get(), "long_name", "index of " + what);
+    check(H5DSset_scale(dataset.get(), c.name.c_str()), "cannot make '" + c.name + "' a dimension");
+    const std::string name = c.name + layout::kLabelSuffix;
+    const Handle labels = write_strings(group, name, c.labels);
+    write_text_attribute(labels.get(), "long_name", what);
+    if (!c.units.empty()) write_text_attribute(labels.get(), "units", c.units);
+    check(H5DSattach_scale(labels.get(), dataset.get(), 0), "cannot attach '" + c.name + "'");
+    return dataset;
+}
+
+} // namespace
+
+std::string label_coordinates(const std::vector<std::string>& dims,
+                              const std::vector<Coordinate>& coordinates) {
+    std::string names;
+    for (const auto& d : dims)
+        for (const auto& c : coordinates)
+            if (c.name == d && !c.labels.empty())
+                names += (names.empty() ? "" : " ") + d + layout::kLabelSuffix;
+    return names;
+}
+
 Handle write_coordinate(hid_t group, const Coordinate& c) {
     const TimeCells& cells = c.time;
     const bool cf_time = !cells.values.empty();
     if (cf_time && (cells.values.size() != c.size() ||
                     (!cells.bounds.empty() && cells.bounds.size() != 2 * c.size())))
         throw RuntimeError("coordinate '" + c.name + "' has time cells of another size");
-    Handle dataset = !c.labels.empty()
-                         ? write_strings(group, c.name, c.labels)
-                         : write_vector(group, c.name, cf_time ? cells.values : c.values);
+    if (!c.labels.empty()) return write_labels(group, c);
+    Handle dataset = write_vector(group, c.name, cf_time ? cells.values : c.values);
     const std::string& long_name = cf_time ? cells.long_name : c.long_name;
     const std::string& units = cf_time ? cells.units : c.units;
     if (!long_name.empty()) write_text_attribute(dataset.get(), "long_name", long_name);
@@ -520,8 +560,18 @@ Coordinate read_coordinate(hid_t group, const std::string& name) {
     c.long_name = read_text_attribute(dataset.get(), "long_name");
     c.units = read_text_attribute(dataset.get(), "units");
     const Handle type = own(H5Dget_type(dataset.get()), H5Tclose, "cannot read type");
-    if (H5Tget_class(type.get()) == H5T_STRING) {
+    if (H5Tget_class(type.get()) == H5T_STRING) { // before format 4
         c.labels = read_strings(dataset.get());
+        return c;
+    }
+    const std::string labels = name + layout::kLabelSuffix;
+    if (H5Tget_class(type.get()) == H5T_INTEGER && has_link(group, labels)) {
+        const Handle d = open_dataset(group, labels);
+        c.labels = read_strings(d.get());
+        c.long_name = read_text_attribute(d.get(), "long_name");
+        c.units = read_text_attribute(d.get(), "units");
+        if (c.labels.size() != extent(dataset.get()).at(0))
+            throw RuntimeError("labels '" + labels + "' do not match coordinate '" + name + "'");
         return c;
     }
     c.values = read_doubles(dataset.get());

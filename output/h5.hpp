@@ -138,10 +138,17 @@ bool is_bare_dimension(hid_t dataset);
 /// A coordinate variable: a dimension scale named like its dataset, with
 /// long_name, units and (for "... since ..." units) the calendar and CF time
 /// axis attributes; a Coordinate with TimeCells is stored in that form, with
-/// its bounds "NAME_bnds(NAME, nv)".
+/// its bounds "NAME_bnds(NAME, nv)". A Coordinate with labels is stored CF's
+/// way: NAME holds the int32 indices 0..n-1 and the labels go in the
+/// auxiliary coordinate "NAME_name(NAME)", with the long_name and units.
 Handle write_coordinate(hid_t group, const Coordinate& c);
-/// The inverse: a coordinate as stored (its TimeCells the same as its values
-/// when the file has its bounds).
+/// The `coordinates` attribute of a variable over `dims`: the auxiliary label
+/// coordinate of each dimension that has labels ("" if none has).
+std::string label_coordinates(const std::vector<std::string>& dims,
+                              const std::vector<Coordinate>& coordinates);
+/// The inverse of write_coordinate: a coordinate as stored (its TimeCells the
+/// same as its values when the file has its bounds); labels are read from
+/// NAME_name, or from NAME itself in files before format 4 (strings).
 Coordinate read_coordinate(hid_t group, const std::string& name);
 /// The whole dataset converted to double.
 std::vector<double> read_doubles(hid_t dataset);

@@ -15,8 +15,9 @@ inline constexpr const char* kFormatAttribute = "khorgos_format";
 inline constexpr const char* kFormatName = "khorgos-run";
 inline constexpr const char* kFormatVersionAttribute = "khorgos_format_version";
 // 2: UDUNITS units, time axis, uint64 as text too; 3: time bounds and
-// cell_methods, the year a CF time axis
-inline constexpr int kFormatVersion = 3;
+// cell_methods, the year a CF time axis; 4: labels as CF auxiliary
+// coordinates NAME_name(NAME) beside an int32 index coordinate NAME
+inline constexpr int kFormatVersion = 4;
 
 // Groups with a fixed meaning; every other group holds variables.
 inline constexpr const char* kObservables = "observables";
@@ -30,6 +31,8 @@ inline constexpr const char* kEventDimension = "event";
 /// CF bounds of a time axis NAME: NAME_bnds(NAME, nv).
 inline constexpr const char* kBoundsSuffix = "_bnds";
 inline constexpr const char* kVertexDimension = "nv";
+/// The labels of a label coordinate NAME (format 4): NAME_name(NAME).
+inline constexpr const char* kLabelSuffix = "_name";
 
 /// AgentEvent::day counts days from this epoch (sim/recorder.hpp).
 inline constexpr const char* kDayUnits = "days since 1990-01-01";

@@ -131,8 +131,7 @@ Provenance read_provenance(hid_t root) {
     p.start_time = h5::read_text_attribute(root, "start_time");
     p.end_time = h5::read_text_attribute(root, "end_time");
     const Handle group = h5::open_group(root, layout::kProvenance);
-    const auto names =
-        h5::read_strings(h5::open_dataset(group.get(), layout::kParameterDimension).get());
+    const auto names = h5::read_coordinate(group.get(), layout::kParameterDimension).labels;
     const auto values =
         h5::read_doubles(h5::open_dataset(group.get(), layout::kParameterValue).get());
     if (names.size() != values.size())
@@ -146,15 +145,16 @@ RunResult read_contents(hid_t root, Provenance* provenance,
                         const std::vector<std::string>* groups) {
     RunResult result;
     const auto names = h5::link_names(root);
-    // Coordinates first: variables are checked against them. Bounds (format 3)
-    // and their vertex dimension are part of their coordinate.
-    std::set<std::string> bounds;
+    // Coordinates first: variables are checked against them. Bounds (format 3),
+    // their vertex dimension and labels (format 4) are part of their coordinate.
+    std::set<std::string> parts;
     for (const auto& name : names) {
         if (h5::is_group(root, name)) continue;
         const Handle dataset = h5::open_dataset(root, name);
         if (!is_scale(dataset.get()) || h5::is_bare_dimension(dataset.get())) continue;
         result.coordinates.push_back(h5::read_coordinate(root, name));
-        bounds.insert(h5::read_text_attribute(dataset.get(), "bounds"));
+        parts.insert(h5::read_text_attribute(dataset.get(), "bounds"));
+        parts.insert(name + layout::kLabelSuffix);
     }
     const std::set<std::string> special{layout::kObservables, layout::kEvents, layout::kProvenance};
     for (const auto& group_name : names) {
@@ -165,7 +165,7 @@ RunResult read_contents(hid_t root, Provenance* provenance,
         for (const auto& name : h5::link_names(group.get())) {
             const Handle dataset = h5::open_dataset(group.get(), name);
             // Scales in a variable group are the copies of root coordinates.
-            if (is_scale(dataset.get()) || bounds.count(name)) continue;
+            if (is_scale(dataset.get()) || parts.count(name)) continue;
             result.variables.push_back(read_variable(group_name, name, dataset.get(), result));
         }
     }

@@ -71,20 +71,20 @@ void set_text(hid_t object, const std::string& name, const std::string& value) {
     if (!value.empty()) h5::write_text_attribute(object, name, value);
 }
 
-void make_scale(hid_t dataset, const std::string& name) {
-    check(H5DSset_scale(dataset, name.c_str()), "cannot make '" + name + "' a dimension");
-}
-
 void attach(hid_t dataset, hid_t scale, unsigned axis, const std::string& what) {
     check(H5DSattach_scale(dataset, scale, axis), "cannot attach a dimension to '" + what + "'");
 }
 
-/// The names of time bounds and their vertex dimension (NAME_bnds, nv).
-bool is_bounds_name(const std::string& name) {
-    const std::string suffix = layout::kBoundsSuffix;
-    return name == layout::kVertexDimension ||
-           (name.size() > suffix.size() &&
-            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
+bool ends_with(const std::string& name, const std::string& suffix) {
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// The names the writer adds beside coordinates: time bounds and their vertex
+/// dimension (NAME_bnds, nv), and label coordinates (NAME_name).
+bool is_reserved_name(const std::string& name) {
+    return name == layout::kVertexDimension || ends_with(name, layout::kBoundsSuffix) ||
+           ends_with(name, layout::kLabelSuffix);
 }
 
 std::map<std::string, const Coordinate*> validate(const RunResult& result) {
@@ -101,7 +101,7 @@ std::map<std::string, const Coordinate*> validate(const RunResult& result) {
     std::map<std::string, const Coordinate*> coordinates;
     for (const auto& c : result.coordinates) {
         require_name(c.name, "coordinate");
-        if (reserved.count(c.name) || is_bounds_name(c.name))
+        if (reserved.count(c.name) || is_reserved_name(c.name))
             fail("coordinate '" + c.name + "' has a reserved name");
         if (!coordinates.emplace(c.name, &c).second)
             fail("coordinate '" + c.name + "' appears twice");
@@ -117,7 +117,7 @@ std::map<std::string, const Coordinate*> validate(const RunResult& result) {
             fail("variable '" + path + "' is in a group with a reserved or coordinate name");
         // Each group holds copies of the coordinates its variables use.
         if (coordinates.count(v.name)) fail("variable '" + path + "' has a coordinate's name");
-        if (is_bounds_name(v.name)) fail("variable '" + path + "' has a reserved name");
+        if (is_reserved_name(v.name)) fail("variable '" + path + "' has a reserved name");
         if (!variables.insert(path).second) fail("variable '" + path + "' appears twice");
         std::set<std::string> dims;
         std::size_t size = 1;
@@ -136,7 +136,7 @@ std::map<std::string, const Coordinate*> validate(const RunResult& result) {
     return coordinates;
 }
 
-void write_variable(hid_t group, const Variable& v,
+void write_variable(hid_t group, const Variable& v, const RunResult& result,
                     const std::map<std::string, const Coordinate*>& coordinates,
                     const std::map<std::string, Handle>& scales) {
     std::vector<hsize_t> dims;
@@ -150,6 +150,7 @@ void write_variable(hid_t group, const Variable& v,
     set_text(dataset.get(), "long_name", v.long_name);
     set_text(dataset.get(), "units", v.units);
     set_text(dataset.get(), "cell_methods", v.cell_methods);
+    set_text(dataset.get(), "coordinates", h5::label_coordinates(v.dims, result.coordinates));
     for (std::size_t axis = 0; axis < v.dims.size(); ++axis)
         attach(dataset.get(), scales.at(v.dims[axis]).get(), static_cast<unsigned>(axis), v.name);
 }
@@ -172,7 +173,7 @@ void write_variable_groups(hid_t root, const RunResult& result,
         for (const auto& c : result.coordinates)
             if (used.count(c.name)) scales.emplace(c.name, write_coordinate(group.get(), c));
         for (const auto& v : result.variables)
-            if (v.group == name) write_variable(group.get(), v, coordinates, scales);
+            if (v.group == name) write_variable(group.get(), v, result, coordinates, scales);
     }
 }
 
@@ -241,18 +242,19 @@ void write_global_attributes(hid_t root, const Provenance& p, const RunCounters&
 
 void write_parameters(hid_t root, const Provenance& p) {
     const Handle group = h5::create_group(root, layout::kProvenance);
-    std::vector<std::string> names;
+    Coordinate parameter;
+    parameter.name = layout::kParameterDimension;
+    parameter.long_name = "model parameter";
     std::vector<double> values;
     for (const auto& [name, value] : p.parameters) {
-        names.push_back(name);
+        parameter.labels.push_back(name);
         values.push_back(value);
     }
-    const Handle parameter = h5::write_strings(group.get(), layout::kParameterDimension, names);
-    h5::write_text_attribute(parameter.get(), "long_name", "model parameter");
-    make_scale(parameter.get(), layout::kParameterDimension);
+    const Handle scale = write_coordinate(group.get(), parameter);
     const Handle value = write_vector(group.get(), layout::kParameterValue, values);
     h5::write_text_attribute(value.get(), "long_name", "resolved value of the model parameter");
-    attach(value.get(), parameter.get(), 0, layout::kParameterValue);
+    set_text(value.get(), "coordinates", h5::label_coordinates({parameter.name}, {parameter}));
+    attach(value.get(), scale.get(), 0, layout::kParameterValue);
 }
 
 /// The labels an event column indexes: the run's coordinate, or for the fixed

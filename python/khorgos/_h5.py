@@ -75,10 +75,30 @@ def dims(dataset: h5py.Dataset) -> Tuple[str, ...]:
     return tuple(axis[0].name.rsplit("/", 1)[-1] for axis in dataset.dims)
 
 
+LABEL_SUFFIX = "_name"
+
+
+def label_variable(dataset) -> str:
+    """The name of the auxiliary coordinate holding the labels of a label
+    dimension (format 4: NAME_name beside the int32 index NAME), or ""."""
+    if not is_scale(dataset) or dataset.dtype.kind not in "iu":
+        return ""
+    name = dataset.name.rsplit("/", 1)[-1] + LABEL_SUFFIX
+    return name if name in dataset.parent else ""
+
+
+def labels_of(dataset: h5py.Dataset) -> h5py.Dataset:
+    """The labels' dataset of a label dimension (label_variable)."""
+    return dataset.parent[label_variable(dataset)]
+
+
 def values(dataset: h5py.Dataset, dates: bool = True, units: str = "") -> np.ndarray:
-    """Strings as str objects; "days since DATE" (the dataset's units, or those
-    given for time bounds, which CF lets inherit them) as datetime64[D] unless
-    dates=False."""
+    """Strings as str objects, a label dimension's index as its labels (older
+    files store the labels in the dimension's own variable); "days since DATE"
+    (the dataset's units, or those given for time bounds, which CF lets inherit
+    them) as datetime64[D] unless dates=False."""
+    if label_variable(dataset):
+        return strings(labels_of(dataset))
     if h5py.check_string_dtype(dataset.dtype) is not None:
         return strings(dataset)
     data = dataset[()]
@@ -99,12 +119,15 @@ def group_dataset(group: h5py.Group, dates: bool = True):
     # Time bounds (format 3) are coordinates too, with their axis's units.
     bounds = {text(obj.attrs["bounds"]): text(obj.attrs.get("units", b""))
               for _, obj in members(group) if "bounds" in obj.attrs}
+    # Labels (format 4) index their dimension, as the dimension's own strings did before.
+    labels = {label_variable(obj): obj for _, obj in members(group) if label_variable(obj)}
     for name, obj in members(group):
-        if not isinstance(obj, h5py.Dataset):
+        if not isinstance(obj, h5py.Dataset) or name in labels:
             continue
         if is_scale(obj):
             if obj.shape and not is_bare_dimension(obj):
-                coords[name] = xr.Variable((name,), values(obj, dates), attributes(obj))
+                attrs = attributes(labels_of(obj) if label_variable(obj) else obj)
+                coords[name] = xr.Variable((name,), values(obj, dates), attrs)
             continue
         if name in bounds:
             coords[name] = xr.Variable(dims(obj), values(obj, dates, bounds[name]),

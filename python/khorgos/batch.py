@@ -14,7 +14,7 @@ from pathlib import Path
 from ._h5 import FileError, attributes, group_dataset, members, open_file, text
 
 FORMAT_NAME = "khorgos-batch"
-FORMAT_VERSION = 3  # the newest this module reads; it reads every older one too
+FORMAT_VERSION = 4  # the newest this module reads; it reads every older one too
 
 
 class Batch:

@@ -28,10 +28,11 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import h5py
 import numpy as np
 
-from ._h5 import FileError, attributes, is_bare_dimension, members, open_file, strings, text
+from ._h5 import (FileError, attributes, is_bare_dimension, label_variable, members, open_file,
+                  strings, text, values)
 
 FORMAT_NAME = "khorgos-run"
-FORMAT_VERSION = 3  # the newest this module reads; it reads every older one too
+FORMAT_VERSION = 4  # the newest this module reads; it reads every older one too
 SPECIAL_GROUPS = ("observables", "events", "provenance")
 EPOCH = np.datetime64("1990-01-01", "D")
 EVENT_COLUMNS = ("day", "agent", "agent_type_index", "ethnicity_index", "event_kind_index",
@@ -105,9 +106,7 @@ class Run:
 
     @staticmethod
     def _values(dataset: h5py.Dataset) -> np.ndarray:
-        if h5py.check_string_dtype(dataset.dtype) is not None:
-            return strings(dataset)
-        return dataset[()]
+        return values(dataset, dates=False)
 
     def groups(self) -> List[str]:
         """The variable groups (e.g. daily, yearly, totals), in file order."""
@@ -119,9 +118,11 @@ class Run:
         bounds are part of their coordinate: bounds())."""
         found = []
         for g in [group] if group else self.groups():
-            bounds = {text(obj.attrs.get("bounds", b"")) for _, obj in members(self.file[g])}
+            # Bounds and labels (NAME_name) are part of their coordinate.
+            parts = {text(obj.attrs.get("bounds", b"")) for _, obj in members(self.file[g])}
+            parts |= {label_variable(obj) for _, obj in members(self.file[g])}
             for name, obj in members(self.file[g]):
-                if isinstance(obj, h5py.Dataset) and not _is_scale(obj) and name not in bounds:
+                if isinstance(obj, h5py.Dataset) and not _is_scale(obj) and name not in parts:
                     found.append((g, name))
         return found
 
@@ -211,7 +212,7 @@ class Run:
     def parameters(self) -> Dict[str, float]:
         """Resolved model parameters, name -> value."""
         group = self.file["provenance"]
-        names = strings(group["parameter"])
+        names = values(group["parameter"])
         return dict(zip(names, (float(v) for v in group["parameter_value"][()])))
 
     def provenance(self) -> Dict[str, object]:

@@ -136,11 +136,11 @@ class Batch(unittest.TestCase):
             self.assertEqual(f.attrs["khorgos_format"].decode()
                              if isinstance(f.attrs["khorgos_format"], bytes)
                              else f.attrs["khorgos_format"], "khorgos-batch")
-            labels = [x.decode() for x in f["condition"][()]]
+            labels = [x.decode() for x in f["condition_name"][()]]
             self.assertEqual(labels, ["historical", "visa_free_continues"])
             value = f["observables/value"][()]
             self.assertEqual(value.shape[:2], (2, 4))
-            ids = [x.decode() for x in f["observable"][()]]
+            ids = [x.decode() for x in f["observable_name"][()]]
             # The mean and quantiles agree with the runs' own observables.
             with open(os.path.join(self.reference, "outputs.csv")) as o:
                 rows = [r for r in csv.DictReader(o) if r["scenario"] == "historical"]
@@ -332,9 +332,9 @@ upper = 4e-5
             table = list(csv.DictReader(f))
         with h5py.File(os.path.join(out, "summary.h5"), "r") as f:
             group = f["sensitivity"]
-            labels = [x.decode() for x in group["observable"][()]]
+            labels = [x.decode() for x in group["observable_name"][()]]
             first, total = group["first_order"][()], group["total"][()]
-            self.assertEqual([x.decode() for x in group["parameter"][()]],
+            self.assertEqual([x.decode() for x in group["parameter_name"][()]],
                              ["visitor.base_hazard", "labourer.base_hazard"])
             self.assertEqual(list(group["base_samples"][0]), [3] * len(labels))
         self.assertEqual(len(table), len(labels) * 2 * 2)

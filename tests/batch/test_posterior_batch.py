@@ -42,7 +42,7 @@ def observables(path):
 
 def provenance(path):
     with h5py.File(path, "r") as f:
-        names = [x.decode() for x in f["provenance/parameter"][()]]
+        names = [x.decode() for x in f["provenance/parameter_name"][()]]
         return dict(zip(names, f["provenance/parameter_value"][()]))
 
 
@@ -198,7 +198,7 @@ file = "no_quota.toml"
         expected = [effect.mean(), *np.quantile(effect, [0.05, 0.5, 0.95])]
         with h5py.File(os.path.join(self.reference, "summary.h5"), "r") as f:
             group = f["effects"]
-            self.assertEqual([x.decode() for x in group["effect"][()]],
+            self.assertEqual([x.decode() for x in group["effect_name"][()]],
                              [FIGURE, "nsc_visitors_cn@2000"])
             np.testing.assert_allclose(group["paired_effect"][0, :, 0], expected, rtol=1e-12)
             self.assertEqual(group["pairs"][0, 0], REPLICATES)

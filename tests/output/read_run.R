@@ -16,8 +16,8 @@ library(hdf5r)
 f <- H5File$new(path, mode = "r")
 stock <- f[["daily/stock"]]$read()
 stopifnot(identical(dim(stock), c(3L, 5L, 40L)))
-dimnames(stock) <- list(region = f[["region"]]$read(),
-                        agent_type = f[["agent_type"]]$read(),
+dimnames(stock) <- list(region = f[["region_name"]]$read(),
+                        agent_type = f[["agent_type_name"]]$read(),
                         time = format(as.Date("1990-01-01") + f[["time"]]$read()))
 stopifnot(stock["almaty", "visitor", "2010-01-02"] == 0.25 * (15 + 3))
 obs <- f[["observables"]]
@@ -30,7 +30,7 @@ stopifnot(h5attr(f, "threads") == 2)
 events <- f[["events"]]
 to <- events[["to_place_index"]][1:3]
 stopifnot(identical(as.integer(to), c(-1L, 2L, 5L)))
-places <- f[["place"]]$read()
+places <- f[["place_name"]]$read()
 stopifnot(places[to[2] + 1] == "khorgos")  # indices are 0-based
 f$close_all()
 
@@ -42,6 +42,9 @@ stopifnot(ncatt_get(nc, 0, "Conventions")$value == "CF-1.8")
 # (rounded), its text twin as written.
 stopifnot(ncatt_get(nc, 0, "seed_text")$value == "18446744073709551608")
 stopifnot(ncatt_get(nc, "time", "axis")$value == "T")
+# Labels: the auxiliary coordinate NAME_name beside the dimension's index.
+stopifnot(ncvar_get(nc, "region_name") == c("almaty", "zhetysu", "Алматы облысы"))
+stopifnot(ncatt_get(nc, "daily/stock", "coordinates")$value == "agent_type_name region_name")
 flow <- ncvar_get(nc, "daily/flow")
 stopifnot(identical(dim(flow), c(2L, 2L, 5L, 40L)))
 stopifnot(ncatt_get(nc, "daily/flow", "units")$value == "persons/day")

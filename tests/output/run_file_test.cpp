@@ -3,6 +3,7 @@
 #include "output/h5.hpp"
 #include "output/run_file.hpp"
 #include "sim/errors.hpp"
+#include "sim/types.hpp"
 #include "synthetic.hpp"
 
 #include <catch2/catch.hpp>
@@ -468,6 +469,53 @@ TEST_CASE("a run file of format 2 (made by the build before format 3) still read
     CHECK(r.variable("stock")->values.size() == 366 * 5 * 1);
     REQUIRE(!r.observables.empty());
     CHECK(r.observables[0].units == "persons");
+}
+
+TEST_CASE("a run file of format 3 (labels as string coordinate variables) still reads") {
+    // tests/output/data/run_format3.h5: `khorgos run tests/data/minimal.toml
+    // --seed 7 --threads 1` by commit 1978274 (format 3).
+    const std::string path = std::string(KHORGOS_SOURCE_DIR) + "/tests/output/data/run_format3.h5";
+    Provenance provenance;
+    const RunResult r = output::read_run(path, &provenance);
+    CHECK(provenance.seed == 7);
+    REQUIRE(!provenance.parameters.empty());
+    CHECK(provenance.parameters[0].first.find('.') != std::string::npos);
+    REQUIRE(r.coordinate("agent_type"));
+    CHECK(r.coordinate("agent_type")->labels ==
+          std::vector<std::string>(kAgentTypeNames.begin(), kAgentTypeNames.end()));
+    REQUIRE(r.coordinate("region"));
+    CHECK(r.coordinate("region")->labels == std::vector<std::string>{"city"});
+    CHECK(r.coordinate("place")->labels ==
+          std::vector<std::string>{"home", "gate", "city", "russia_europe"});
+    REQUIRE(r.coordinate("time"));
+    CHECK(r.coordinate("time")->values[0] == 3653); // format 3: the end of the first step
+    REQUIRE(r.variable("stock"));
+    CHECK(r.variable("stock")->cell_methods == "time: point");
+    CHECK(r.variable("stock")->values.size() == 366 * 5 * 1);
+}
+
+TEST_CASE("label coordinates are CF auxiliary coordinates beside an int32 index") {
+    TempDir dir;
+    const RunResult result = test::synthetic_result();
+    write_run(dir.file("run.h5"), result, {}, false);
+    const output::h5::Handle file(H5Fopen(dir.file("run.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                                  H5Fclose);
+    for (const char* group : {"/", "/daily"}) {
+        INFO(group);
+        const output::h5::Handle g = output::h5::open_group(file.get(), group);
+        const output::h5::Handle index = output::h5::open_dataset(g.get(), "region");
+        const output::h5::Handle type(H5Dget_type(index.get()), H5Tclose);
+        CHECK(H5Tget_class(type.get()) == H5T_INTEGER);
+        CHECK(output::h5::read_doubles(index.get()) == std::vector<double>{0, 1, 2});
+        CHECK(output::h5::read_strings(output::h5::open_dataset(g.get(), "region_name").get()) ==
+              result.coordinate("region")->labels);
+    }
+    const output::h5::Handle stock = output::h5::open_dataset(file.get(), "daily/stock");
+    CHECK(output::h5::read_text_attribute(stock.get(), "coordinates") ==
+          "agent_type_name region_name");
+    const RunResult read = output::read_run(dir.file("run.h5"));
+    CHECK(read.coordinate("region")->labels == result.coordinate("region")->labels);
+    CHECK(read.coordinate("region")->long_name == result.coordinate("region")->long_name);
 }
 
 TEST_CASE("the writer enforces write-then-commit") {

@@ -5,7 +5,8 @@ Debian's udunits-bin), every data variable has long_name and units, the time
 and year coordinates are CF time axes with bounds, every variable over them
 has cell_methods (stocks "time: point", flows "time: sum"), xarray decodes
 both axes and their bounds to dates, the required global attributes are there,
-and uint64 attributes have exact text twins.
+uint64 attributes have exact text twins, and labels are auxiliary coordinates
+beside numeric coordinate variables.
 Exit code 77 (skipped) where udunits2 is not installed, 1 if
 KHORGOS_REQUIRE_DEPENDENCIES=1 (scripts/test)."""
 
@@ -84,7 +85,7 @@ class Conventions(unittest.TestCase):
                 for key in ("Conventions", "title", "source"):
                     self.assertIn(key, f.attrs, path)
                 self.assertEqual(text(f.attrs["Conventions"]), "CF-1.8")
-                self.assertEqual(int(f.attrs["khorgos_format_version"]), 3)
+                self.assertEqual(int(f.attrs["khorgos_format_version"]), 4)
                 if path == self.run_file:
                     self.assertIn("time", f)
                 time = f["time"] if "time" in f else None
@@ -133,7 +134,8 @@ class Conventions(unittest.TestCase):
                 for name, obj in objects(f):
                     if (not isinstance(obj, h5py.Dataset) or is_scale(obj)
                             or name.split("/")[0] not in ("daily", "yearly")
-                            or name.endswith("_bnds")):
+                            or name.endswith("_bnds")
+                            or h5py.check_string_dtype(obj.dtype) is not None):  # labels
                         continue
                     dims = [d[0].name.rsplit("/", 1)[-1] for d in obj.dims]
                     axis = "time" if "time" in dims else "year"
@@ -145,6 +147,39 @@ class Conventions(unittest.TestCase):
                     self.assertEqual(seen["stock"], "time: point", path)
                     self.assertEqual(seen["flow"], "time: sum", path)
                 self.assertEqual(seen["entries"], "year: sum", path)
+
+    def test_labels_are_auxiliary_coordinates(self):
+        # CF: a coordinate variable is numeric and monotonic; labels are
+        # auxiliary coordinates NAME_name(NAME), listed in the `coordinates`
+        # of every variable over NAME.
+        for path in self.files:
+            with h5py.File(path, "r") as f:
+                labels = 0
+                for name, obj in objects(f):
+                    if not is_scale(obj) or text(obj.attrs["NAME"]).startswith("This is a netCDF"):
+                        continue  # dimensions without values (nv, observable, event)
+                    where = f"{path}:{name}"
+                    self.assertIsNone(h5py.check_string_dtype(obj.dtype), where)
+                    self.assertTrue(np.all(np.diff(obj[()]) > 0), where)
+                    dim = name.rsplit("/", 1)[-1]
+                    label = obj.parent.get(dim + "_name")
+                    if label is None:
+                        continue
+                    labels += 1
+                    self.assertIsNotNone(h5py.check_string_dtype(label.dtype), where)
+                    self.assertEqual(label.shape, obj.shape, where)
+                    self.assertTrue(text(label.attrs.get("long_name", b"")), where)
+                    for var in obj.parent.values():
+                        if (isinstance(var, h5py.Dataset) and not is_scale(var)
+                                and h5py.check_string_dtype(var.dtype) is None  # data
+                                and dim in [d[0].name.rsplit("/", 1)[-1] for d in var.dims]):
+                            listed = text(var.attrs.get("coordinates", b"")).split()
+                            self.assertIn(dim + "_name", listed, f"{path}:{var.name}")
+                self.assertGreater(labels, 0, path)
+                for name, obj in objects(f):  # no label is left unattached
+                    base = name.rsplit("/", 1)[-1]
+                    if base.endswith("_name") and isinstance(obj, h5py.Dataset):
+                        self.assertIn(base[:-len("_name")], obj.parent, f"{path}:{name}")
 
     def test_xarray_decodes_time_axes_and_bounds(self):
         import importlib.util

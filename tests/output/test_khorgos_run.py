@@ -50,7 +50,7 @@ class KhorgosRun(unittest.TestCase):
             self.assertEqual(daily.time.values[0], np.datetime64("1990-01-02"))
             self.assertEqual(daily.time_bnds.values[0, 0], np.datetime64("1990-01-01"))
             self.assertEqual(daily.flow.dims, ("time", "agent_type", "crossing", "direction"))
-            self.assertIn("khorgos", list(daily.crossing.values))
+            self.assertIn("khorgos", list(daily.crossing_name.values))
             self.assertGreater(float(daily.stock.sum()), 0)
         with xr.open_dataset(self.path, group="yearly") as yearly:
             self.assertEqual(int(yearly.year.dt.year[0]), 1990)

@@ -93,12 +93,17 @@ class RunFileReaders(unittest.TestCase):
                 self.assertEqual(plist.get_attr_creation_order(), tracked, group.name)
             self.assertEqual(f["daily/stock"].id.get_create_plist().get_attr_creation_order(),
                              tracked)
-            # Text attributes are fixed-length strings, labels variable-length.
+            # Text attributes are fixed-length strings, labels variable-length,
+            # beside their dimension's int32 index (format 4).
             self.assertFalse(h5py.h5a.open(f["daily/stock"].id, b"units").get_type()
                              .is_variable_str())
-            self.assertIsNone(h5py.check_string_dtype(f["region"].dtype).length)
-            self.assertEqual(list(f["region"].asstr()[()]), REGIONS)
-            self.assertEqual(list(f["place"].asstr()[()]), PLACES)
+            self.assertIsNone(h5py.check_string_dtype(f["region_name"].dtype).length)
+            self.assertEqual(f["region"].dtype, np.dtype("<i4"))
+            np.testing.assert_array_equal(f["region"][()], np.arange(len(REGIONS)))
+            self.assertEqual(list(f["region_name"].asstr()[()]), REGIONS)
+            self.assertEqual(list(f["place_name"].asstr()[()]), PLACES)
+            self.assertEqual(f["daily/stock"].attrs["coordinates"].decode(),
+                             "agent_type_name region_name")
             for k, (group, name, dims, units, _) in enumerate(VARIABLES):
                 d = f[group][name]
                 self.assertEqual(tuple(a[0].attrs["NAME"].decode() for a in d.dims), dims)
@@ -119,8 +124,8 @@ class RunFileReaders(unittest.TestCase):
         with xr.open_dataset(self.path, engine="netcdf4") as ds:
             self.assertEqual(ds.attrs["Conventions"], "CF-1.8")
             self.assertEqual(ds.attrs["threads"], 2)
-            self.assertEqual(list(ds.region.values), REGIONS)
-            self.assertEqual(list(ds.place.values), PLACES)
+            self.assertEqual(list(ds.region_name.values), REGIONS)
+            self.assertEqual(list(ds.place_name.values), PLACES)
             self.assertEqual(ds.time.values[0], np.datetime64("2010-01-01"))
             self.assertEqual(ds.sizes["time"], 40)
             self.assertEqual(list(ds.year.values), [2010, 2011])
@@ -136,10 +141,17 @@ class RunFileReaders(unittest.TestCase):
                 for d in dims:  # each group carries its coordinates' values
                     self.assertIn(d, ds.coords)
         with xr.open_dataset(self.path, group="daily", engine=engine) as ds:
-            self.assertEqual(list(ds.region.values), REGIONS)
+            self.assertEqual(list(ds.region_name.values), REGIONS)
+            self.assertIn("region_name", ds.stock.coords)  # via CF "coordinates"
             self.assertEqual(ds.time.values[-1], np.datetime64("2010-02-09"))
-            self.assertEqual(float(ds.stock.sel(time="2010-01-02", agent_type="visitor",
-                                                region="Алматы облысы")),
+            # SCHEMA's recipes: index the labels, or swap them in for the indices.
+            labelled = ds.set_xindex("region_name").set_xindex("agent_type_name")
+            self.assertEqual(float(labelled.stock.sel(time="2010-01-02", agent_type_name="visitor",
+                                                      region_name="Алматы облысы")),
+                             0.25 * (1 * 15 + 1 * 3 + 2))
+            swapped = ds.swap_dims(region="region_name", agent_type="agent_type_name")
+            self.assertEqual(float(swapped.stock.sel(time="2010-01-02", agent_type_name="visitor",
+                                                     region_name="Алматы облысы")),
                              0.25 * (1 * 15 + 1 * 3 + 2))
             # CF time cells: bounds decoded with the axis's units, cell methods kept.
             self.assertEqual(ds.time.attrs["bounds"], "time_bnds")
@@ -159,7 +171,8 @@ class RunFileReaders(unittest.TestCase):
                              134900)
             self.assertEqual(list(ds.units.values), ["persons", "persons", "1"])
         with xr.open_dataset(self.path, group="provenance", engine=engine) as ds:
-            self.assertEqual(float(ds.parameter_value.sel(parameter="quota_scale")), 1500)
+            self.assertEqual(float(ds.set_xindex("parameter_name").parameter_value
+                                   .sel(parameter_name="quota_scale")), 1500)
 
     def check_events(self, engine):
         expected = expected_events()
@@ -215,7 +228,9 @@ class RunFileReaders(unittest.TestCase):
                                 text=True).stdout
         self.assertIn("event = UNLIMITED ; // (150000 currently)", header)
         self.assertIn("double stock(time, agent_type, region) ;", header)
-        self.assertIn("string region(region) ;", header)
+        self.assertIn("int region(region) ;", header)
+        self.assertIn("string region_name(region) ;", header)
+        self.assertIn('stock:coordinates = "agent_type_name region_name" ;', header)
         self.assertIn(':Conventions = "CF-1.8" ;', header)
         # Reading every value, strings included, as ncdump does without -h.
         for path in (self.path, self.empty):
