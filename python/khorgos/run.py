@@ -160,6 +160,14 @@ class Run:
             values = days_to_dates(values)
         return values
 
+    def coordinate_long_name(self, dim: str) -> str:
+        """What a coordinate is: its long_name, a label dimension's that of its
+        labels (format 4: the index's own says "index of ...")."""
+        dataset = self.file[dim]
+        if label_variable(dataset):
+            dataset = self.file[label_variable(dataset)]
+        return text(dataset.attrs.get("long_name", dim)) or dim
+
     def bounds(self, dim: str, dates: bool = True) -> Optional[np.ndarray]:
         """The (start, end) of each cell of a time axis, shape (n, 2), as dates
         unless dates=False; None where the file has none (before format 3). A

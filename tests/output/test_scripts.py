@@ -20,6 +20,9 @@ WRITER = os.environ["KHORGOS_WRITE_SYNTHETIC"]
 # A run file of format 2, by the build before format 3 (tests/output/run_file_test.cpp).
 FORMAT_2 = os.path.join(os.environ["KHORGOS_SOURCE_DIR"], "tests", "output", "data",
                         "run_format2.h5")
+# Format 3 (labels in the coordinate variables themselves), by the build before format 4.
+FORMAT_3 = os.path.join(os.environ["KHORGOS_SOURCE_DIR"], "tests", "output", "data",
+                        "run_format3.h5")
 
 EVENTS = 70_000
 
@@ -97,6 +100,28 @@ class RunReader(unittest.TestCase):
             self.assertEqual(run.data_array("stock").dims, ("time", "agent_type", "region"))
             self.assertNotIn("cell_methods", run.attributes("stock"))
             self.assertIn("persons", {o.units for o in run.observables().values()})
+
+    def test_labels(self):
+        # Format 4 stores positions in region(region) and the labels in
+        # region_name(region); format 3 the labels in region(region): the
+        # reader indexes both by the labels.
+        with khorgos.open_run(self.path) as run:
+            self.assertEqual(run.version, 4)
+            self.assertEqual(list(run.coordinate("region")),
+                             ["almaty", "zhetysu", "Алматы облысы"])
+            self.assertEqual(run.coordinate_long_name("region"), "region of Kazakhstan")
+            self.assertEqual(run.variables("daily"), [("daily", "stock"), ("daily", "flow")])
+            self.assertEqual(list(run.dataset("daily").region.values),
+                             ["almaty", "zhetysu", "Алматы облысы"])
+        for path, version in ((FORMAT_3, 3), (FORMAT_2, 2)):
+            with khorgos.open_run(path) as run:
+                self.assertEqual(run.version, version)
+                stock = run.data_array("stock")
+                self.assertEqual(list(stock.region.values), ["city"])
+                self.assertEqual(float(stock.sel(region="city", agent_type="visitor").sum()),
+                                 float(run.array("stock")[:, 1, 0].sum()))
+                self.assertEqual(run.coordinate_long_name("region"), "region of Kazakhstan")
+                self.assertIn("visitor.base_hazard", run.parameters())
 
     def test_observables_and_provenance(self):
         with khorgos.open_run(self.path) as run:

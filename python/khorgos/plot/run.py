@@ -118,7 +118,7 @@ def plot_stocks(run: Run, out: Path) -> List[Path]:
         for label in series[dim].values if dim else [None]:
             line = series.sel({dim: label}) if dim else series
             axis.plot(series.time, line, label=str(label) if dim else "all", lw=1)
-        axis.set_title(f"by {text(run.file[dim].attrs.get('long_name', dim))}" if dim else "all")
+        axis.set_title(f"by {run.coordinate_long_name(dim)}" if dim else "all")
         axis.set_ylabel(unit_label(stock.attrs.get("units", ""), "persons present"))
         axis.set_xlabel("date")
         axis.set_ylim(bottom=0)
