@@ -478,9 +478,6 @@ bool is_bare_dimension(hid_t dataset) {
     return name.compare(0, marker.size(), marker) == 0;
 }
 
-/// A coordinate variable: a dimension scale named like its dataset, with labels
-/// as NC_STRING (netCDF-C 4.9 crashes reading fixed-length string datasets).
-/// A time axis is stored in its CF form, with its bounds NAME_bnds(NAME, nv).
 namespace {
 
 /// CF wants coordinate variables numeric and monotonic: the labels become an
@@ -521,6 +518,10 @@ std::string label_coordinates(const std::vector<std::string>& dims,
     return names;
 }
 
+/// A coordinate variable: a dimension scale named like its dataset; labels go
+/// in NAME_name as NC_STRING (netCDF-C 4.9 crashes reading fixed-length string
+/// datasets). A time axis is stored in its CF form, with its bounds
+/// NAME_bnds(NAME, nv).
 Handle write_coordinate(hid_t group, const Coordinate& c) {
     const TimeCells& cells = c.time;
     const bool cf_time = !cells.values.empty();

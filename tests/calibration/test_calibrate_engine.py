@@ -204,7 +204,7 @@ class SmallCalibration(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn("parameters drawn from particle", done.stdout)
         with h5py.File(out, "r") as f:
-            names = [text(n) for n in f["provenance/parameter"][...]]
+            names = [text(n) for n in f["provenance/parameter_name"][...]]
             values = f["provenance/parameter_value"][...]
         drawn = values[names.index("visitor.base_hazard")]
         self.assertTrue(np.any(np.isclose(r["particles"][:, 0], drawn, rtol=1e-15, atol=0)))

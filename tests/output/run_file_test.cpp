@@ -405,6 +405,13 @@ TEST_CASE("an inconsistent result is a RuntimeError and leaves no file") {
     auto bounds_name = test::synthetic_result();
     bounds_name.variables[0].name = "time_bnds";
     refused(bounds_name);
+    // ... and the labels: NAME_name(NAME), even in a group without the
+    // coordinate, where HDF5 itself would not refuse it but a reader would
+    // take it for the labels.
+    auto label_name = test::synthetic_result();
+    for (auto& v : label_name.variables)
+        if (v.name == "entries") v.name = "region_name"; // yearly(year, agent_type)
+    refused(label_name);
     auto short_cells = test::synthetic_result();
     short_cells.coordinates[0].time.bounds.pop_back();
     refused(short_cells);
