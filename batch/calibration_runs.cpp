@@ -24,7 +24,9 @@ std::vector<Param> parameters_named(const std::vector<std::string>& names, const
     std::vector<Param> out;
     for (const auto& name : names) {
         const auto p = find_parameter(name);
-        if (!p) throw InputError(file, 0, 0, key, "unknown parameter '" + name + "'");
+        if (!p)
+            throw InputError(file, 0, 0, key,
+                             "unknown parameter '" + name + "'" + replaced_by(name));
         out.push_back(*p);
     }
     return out;

@@ -68,7 +68,7 @@ void walk_parameters(const toml::table& table, const std::string& prefix, const 
             continue;
         }
         const auto p = find_parameter(name);
-        if (!p) fail_at(v, file, key + name, "unknown parameter");
+        if (!p) fail_at(v, file, key + name, "unknown parameter" + replaced_by(name));
         const ParamSpec& spec = parameter_specs()[static_cast<int>(*p)];
         const double value = number_at(v, file, key + name, spec.lower, spec.upper);
         entry.sets.push_back({*p, value});
@@ -173,7 +173,7 @@ class SpecParser {
                                        "inform each parameter");
                 for (const auto& name : e.deciding) {
                     if (!find_parameter(name))
-                        r.fail("deciding", "unknown parameter '" + name + "'");
+                        r.fail("deciding", "unknown parameter '" + name + "'" + replaced_by(name));
                     if (!spec.sensitivity->largest_total.count(name))
                         r.fail("deciding", "parameter '" + name + "' is not varied in " +
                                                spec.sensitivity->table);
@@ -300,7 +300,8 @@ class SpecParser {
         for_each_table(v.array("parameter"), file_, "variation.parameter", [&](TableReader& r) {
             VariedParameter p;
             p.name = r.string("name");
-            if (!find_parameter(p.name)) r.fail("name", "unknown parameter '" + p.name + "'");
+            if (!find_parameter(p.name))
+                r.fail("name", "unknown parameter '" + p.name + "'" + replaced_by(p.name));
             for (const auto& q : spec.varied)
                 if (q.name == p.name) r.fail("name", "parameter '" + p.name + "' is varied twice");
             if (ranged) {
@@ -309,6 +310,9 @@ class SpecParser {
                 if (!(p.lower < p.upper))
                     r.fail("upper", "bounds inverted or empty: upper (" + exact(p.upper) +
                                         ") must be greater than lower (" + exact(p.lower) + ")");
+                // A range over decades, like a log-uniform prior's.
+                p.log = r.boolean("log", false);
+                if (p.log && !(p.lower > 0)) r.fail("lower", "must be positive with log = true");
             } else {
                 const toml::array& values = r.array("values");
                 if (values.empty()) r.fail("values", "needs at least one value");
@@ -351,13 +355,14 @@ class SpecParser {
                     const auto p = find_parameter(row[c]);
                     if (!p)
                         throw InputError(csv, number, static_cast<int>(c) + 1, row[c],
-                                         "unknown parameter in the design matrix header");
+                                         "unknown parameter in the design matrix header" +
+                                             replaced_by(row[c]));
                     for (const auto& q : spec.varied)
                         if (q.name == row[c])
                             throw InputError(csv, number, static_cast<int>(c) + 1, row[c],
                                              "parameter named twice in the header");
                     const ParamSpec& s = parameter_specs()[static_cast<int>(*p)];
-                    spec.varied.push_back({row[c], s.lower, s.upper, {}});
+                    spec.varied.push_back({row[c], s.lower, s.upper, false, {}});
                 }
                 continue;
             }
@@ -396,6 +401,7 @@ class SpecParser {
     }
 
     static double scaled(const VariedParameter& p, double u) {
+        if (p.log) return p.lower * std::pow(p.upper / p.lower, u);
         return p.lower + u * (p.upper - p.lower);
     }
 

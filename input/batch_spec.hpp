@@ -56,6 +56,7 @@ enum class Method { none, grid, latin_hypercube, saltelli, design };
 struct VariedParameter {
     std::string name;
     double lower = 0, upper = 0;
+    bool log = false;           ///< sampled uniformly on the log scale (ranged methods)
     std::vector<double> values; ///< grid only
 };
 

@@ -110,7 +110,10 @@ CalibrationSpec load_calibration(const std::string& path, const std::string& tar
         Prior p;
         p.name = r.string("name");
         const auto param = find_parameter(p.name);
-        if (!param) r.fail("name", "unknown parameter '" + p.name + "' (see khorgos parameters)");
+        if (!param)
+            r.fail("name", "unknown parameter '" + p.name + "'" +
+                               (replaced_by(p.name).empty() ? " (see khorgos parameters)"
+                                                            : replaced_by(p.name)));
         for (const auto& other : spec.priors)
             if (other.name == p.name) r.fail("name", "parameter '" + p.name + "' is listed twice");
         const ParamSpec& ps = parameter_specs()[static_cast<std::size_t>(*param)];

@@ -374,7 +374,8 @@ class ScenarioParser {
                 continue;
             }
             const auto p = find_parameter(name);
-            if (!p) fail_at(v, file_, "parameters." + name, "unknown parameter");
+            if (!p)
+                fail_at(v, file_, "parameters." + name, "unknown parameter" + replaced_by(name));
             // `a.b = 1` and `"a.b" = 2` name the same parameter: which would win is unclear.
             if (!parameters_seen_.insert(*p).second)
                 fail_at(v, file_, "parameters." + name, "is given twice (dotted and quoted keys)");
@@ -491,11 +492,11 @@ Override parse_override(const std::string& assignment) {
     const auto eq = assignment.find('=');
     if (eq == std::string::npos)
         throw InputError("--set", 0, 0, assignment,
-                         "expected name=value, e.g. trader.base_hazard=0.002");
+                         "expected name=value, e.g. visitor.entries_per_year=6000");
     const std::string name = assignment.substr(0, eq);
     const std::string text = assignment.substr(eq + 1);
     const auto p = find_parameter(name);
-    if (!p) throw InputError("--set", 0, 0, name, "unknown parameter");
+    if (!p) throw InputError("--set", 0, 0, name, "unknown parameter" + replaced_by(name));
     char* end = nullptr;
     const double value = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !std::isfinite(value))

@@ -273,7 +273,7 @@ void validate(const calibration::PosteriorData& data, const std::string& path) {
     std::vector<const ParamSpec*> specs;
     for (const auto& name : data.parameter_names) {
         const auto p = find_parameter(name);
-        if (!p) fail("unknown parameter '" + name + "'");
+        if (!p) fail("unknown parameter '" + name + "'" + replaced_by(name));
         specs.push_back(&parameter_specs()[static_cast<int>(*p)]);
     }
     const auto check_point = [&](const double* theta, const std::string& what) {

@@ -62,16 +62,16 @@ scale = 10
 replicates = 1
 
 [[parameter]]
-name = "trader.base_hazard"
+name = "trader.new_traders_per_year"
 prior = "log_uniform"
-lower = 1e-4
-upper = 1e-2
+lower = 2191.5
+upper = 219150
 
 [[parameter]]
-name = "visitor.base_hazard"
+name = "visitor.entries_per_year"
 prior = "log_uniform"
-lower = 1e-6
-upper = 1e-4
+lower = 365.25
+upper = 36525
 
 [abc]
 particles = 20

@@ -26,7 +26,7 @@ enum class Visa : std::uint8_t { unless_visa_free, held, never_needed };
 constexpr Param kNoParam = Param::count_;
 
 struct TypeRules {
-    Param base_hazard;       ///< daily chance of setting out at driver index 1
+    Param set_outs;          ///< set-outs a year at driver index 1 (daily_hazard converts)
     Param driver_elasticity; ///< exponent of the type's driver series
     Gate gate;
     bool consulate;    ///< the consulate multiplier applies (visitors)
@@ -40,35 +40,36 @@ struct TypeRules {
     Visa visa;         ///<
     bool kept_at_home; ///< kept as a person id between trips (traders, repatriates), else back to
                        ///< the count
-    /// Shuttle trade: a person id back home sets out again at this daily
-    /// hazard (x the policy in force, not the driver), and gives up the trade
-    /// on coming home with chance `quit`. kNoParam: the type's own hazard.
+    /// Shuttle trade: a person id back home sets out again after a mean wait
+    /// of this many days (a daily hazard of 1 / it, x the policy in force, not
+    /// the driver), and gives up the trade on coming home with chance `quit`.
+    /// kNoParam: the type's own hazard.
     Param repeat = kNoParam;
     Param quit = kNoParam; ///<
 };
 
 constexpr std::array<TypeRules, kAgentTypes> kTypeRules{{
     // trader: shuttle and bazaar traders, repeated short trips
-    {Param::trader_base_hazard, Param::trader_driver_elasticity, Gate::trade_regime, false, false,
+    {Param::trader_new_per_year, Param::trader_driver_elasticity, Gate::trade_regime, false, false,
      Plan::stay_end, Param::trader_stay_median, Param::trader_stay_sigma,
      Param::trader_overstay_prob, true, false, Visa::unless_visa_free, true,
-     Param::trader_repeat_hazard, Param::trader_quit_prob},
+     Param::trader_days_between_trips, Param::trader_quit_prob},
     // visitor: business, private, tourist and transit-through trips
-    {Param::visitor_base_hazard, Param::visitor_driver_elasticity, Gate::trade_regime, true, false,
-     Plan::stay_end, Param::visitor_stay_median, Param::visitor_stay_sigma,
+    {Param::visitor_entries_per_year, Param::visitor_driver_elasticity, Gate::trade_regime, true,
+     false, Plan::stay_end, Param::visitor_stay_median, Param::visitor_stay_sigma,
      Param::visitor_overstay_prob, true, false, Visa::unless_visa_free, false},
     // labourer: company workers under the yearly quota (and overstayers, irregularly)
-    {Param::labourer_base_hazard, Param::labourer_driver_elasticity, Gate::labour_quota, false,
+    {Param::labourer_entries_per_year, Param::labourer_driver_elasticity, Gate::labour_quota, false,
      true, Plan::contract_end, Param::labourer_contract_median, Param::labourer_contract_sigma,
      kNoParam, true, false, Visa::held, false},
     // repatriate: ethnic Kazakh households, under the repatriation quota; the
     // status decision after arrival, then residence until naturalisation. Kept
     // as a person id at home, so a re-arrival keeps the status granted before.
-    {Param::repatriate_base_hazard, Param::repatriate_driver_elasticity, Gate::assistance, false,
-     true, Plan::status, Param::repatriate_status_median, Param::repatriate_status_sigma, kNoParam,
-     false, true, Visa::held, true},
+    {Param::repatriate_households_per_year, Param::repatriate_driver_elasticity, Gate::assistance,
+     false, true, Plan::status, Param::repatriate_status_median, Param::repatriate_status_sigma,
+     kNoParam, false, true, Visa::held, true},
     // transit: Kazakhstan as a corridor to Europe while entry is visa-free
-    {Param::transit_base_hazard, Param::transit_driver_elasticity, Gate::visa_free_only, false,
+    {Param::transit_entries_per_year, Param::transit_driver_elasticity, Gate::visa_free_only, false,
      false, Plan::transit_end, Param::transit_stay_median, Param::transit_stay_sigma, kNoParam,
      true, false, Visa::never_needed, false},
 }};

@@ -65,8 +65,9 @@ void Engine::departures() {
         // Without a repeat hazard, the idle set out at the type's own rate.
         repeat_rate_[g] = repeat == kNoParam
                               ? rate_[g]
-                              : p_[repeat] * gates[index(groups_[g].type)] * networks[e] * exit[e] *
-                                    reach_[static_cast<std::size_t>(groups_[g].origin)] * len;
+                              : 1 / p_[repeat] * gates[index(groups_[g].type)] * networks[e] *
+                                    exit[e] * reach_[static_cast<std::size_t>(groups_[g].origin)] *
+                                    len;
         expected_draws += repeat_rate_[g] * static_cast<double>(groups_[g].idle.size());
     }
     // Waking the team costs microseconds: only worth it for many draws.

@@ -10,6 +10,15 @@
 
 namespace khorgos {
 
+double daily_hazard(const Scenario& scenario, AgentType type) {
+    const int first_year = year_of(scenario.start_day);
+    double persons = 0;
+    for (const Pool& pool : scenario.pools)
+        if (pool.type == type) persons += pool.size.at(first_year);
+    if (persons <= 0) return 0;
+    return scenario.parameters[rules(type).set_outs] / (365.25 * persons);
+}
+
 bool valid_scale(double scale) {
     return std::isfinite(scale) && scale >= 1 && scale <= 1e6;
 }
@@ -31,6 +40,8 @@ Engine::Engine(const Scenario& scenario, const RunOptions& options)
              scenario.regions.size(), scenario.crossings.size()),
       team_(options.threads), serial_(scenario.regions.size(), scenario.crossings.size()) {
     tally_.cohort_year = kVisaFreeCohortYear;
+    for (int t = 0; t < kAgentTypes; ++t)
+        base_hazard_[t] = daily_hazard(sc_, static_cast<AgentType>(t));
     // Marriage: rate x (mixed + (1 - mixed) x P / (P + half)), P the community
     // of the same ethnicity in Kazakhstan, the pool of partners.
     const double mixed = p_[Param::marriage_mixed_share];

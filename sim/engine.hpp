@@ -34,6 +34,13 @@ RunResult simulate(const Scenario& scenario, const RunOptions& options);
 /// present at once, plus the series. Used to refuse a run the machine cannot hold.
 std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale);
 
+/// The daily hazard of setting out of a type at driver index 1, with no
+/// policy, network or crossing effect: its set-outs-a-year parameter (e.g.
+/// `visitor.entries_per_year`) over 365.25 x the persons of all the scenario's
+/// pools of the type in its first year (before `pool.size_factor`, which scales
+/// the movers); 0 without such a pool. docs/model.md, "Setting out".
+double daily_hazard(const Scenario& scenario, AgentType type);
+
 /// Persons per agent allowed by a scale factor (>= 1 and finite).
 bool valid_scale(double scale);
 

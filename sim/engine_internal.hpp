@@ -137,6 +137,7 @@ class Engine {
     Schedule schedule_;
     Tallies tally_;
     /// Daily marriage hazard by ethnicity: partners mostly from the same community.
+    std::array<double, kAgentTypes> base_hazard_{}; ///< daily_hazard() of each type, once
     std::array<double, kEthnicities> marriage_rate_{};
     /// Daily hazard of family reunification by ethnicity, this step (settlement.cpp).
     std::array<double, kEthnicities> reunification_rate_{};

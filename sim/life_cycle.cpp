@@ -23,7 +23,7 @@ constexpr std::size_t kPrefetch = 12; ///< agents fetched ahead in the event loo
 /// Daily hazard of setting out for a type, before the network factor of
 /// the member's ethnicity: base hazard x policy gate x driver.
 double Engine::hazard(AgentType t, double driver) const {
-    return p_[rules(t).base_hazard] * policy_gate(t) * driver;
+    return base_hazard_[index(t)] * policy_gate(t) * driver;
 }
 
 /// The policy in force as a factor on a type's hazard of setting out.

@@ -1,5 +1,7 @@
 #include "sim/parameters.hpp"
 
+#include <utility>
+
 namespace khorgos {
 
 const std::array<ParamSpec, kParamCount>& parameter_specs() {
@@ -16,6 +18,23 @@ std::optional<Param> find_parameter(std::string_view name) {
     for (int i = 0; i < kParamCount; ++i)
         if (specs[i].name == name) return static_cast<Param>(i);
     return std::nullopt;
+}
+
+std::string replaced_by(std::string_view name) {
+    // The daily hazards fitted before set-outs a year replaced them (issue 16).
+    static constexpr std::pair<std::string_view, std::string_view> kReplaced[] = {
+        {"trader.base_hazard", "trader.new_traders_per_year"},
+        {"trader.repeat_hazard", "trader.days_between_trips"},
+        {"visitor.base_hazard", "visitor.entries_per_year"},
+        {"labourer.base_hazard", "labourer.entries_per_year"},
+        {"repatriate.base_hazard", "repatriate.households_per_year"},
+        {"transit.base_hazard", "transit.entries_per_year"},
+    };
+    for (const auto& [old_name, now] : kReplaced)
+        if (name == old_name)
+            return " (the daily hazard '" + std::string(old_name) + "' is now '" +
+                   std::string(now) + "', in the units of docs/model.md and khorgos parameters)";
+    return "";
 }
 
 Parameters::Parameters() {

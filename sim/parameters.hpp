@@ -18,7 +18,7 @@ enum class Param : int {
 constexpr int kParamCount = static_cast<int>(Param::count_);
 
 struct ParamSpec {
-    std::string_view name; ///< dotted name, e.g. "trader.base_hazard"
+    std::string_view name; ///< dotted name, e.g. "visitor.entries_per_year"
     double default_value;
     double lower, upper; ///< inclusive bounds; values outside are input errors
     std::string_view unit;
@@ -30,6 +30,10 @@ const std::array<ParamSpec, kParamCount>& parameter_specs();
 
 /// The parameter of a dotted name, if it exists.
 std::optional<Param> find_parameter(std::string_view name);
+
+/// For a name the model no longer has, what replaced it ("" otherwise), to
+/// follow "unknown parameter".
+std::string replaced_by(std::string_view name);
 
 /// A full set of parameter values; starts at the declared defaults.
 class Parameters {

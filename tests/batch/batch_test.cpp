@@ -86,10 +86,10 @@ values = [3, 4, 5]
     // Fixed parameters come from the scenario file (the historical scenario's
     // calibrated value, not the hand-set default).
     const double in_file =
-        spec.scenarios[0].scenario->scenario.parameters[Param::trader_base_hazard];
+        spec.scenarios[0].scenario->scenario.parameters[Param::trader_new_per_year];
     const Parameters defaults;
-    CHECK(in_file != defaults[Param::trader_base_hazard]);
-    CHECK(p[static_cast<int>(Param::trader_base_hazard)] == in_file);
+    CHECK(in_file != defaults[Param::trader_new_per_year]);
+    CHECK(p[static_cast<int>(Param::trader_new_per_year)] == in_file);
 }
 
 TEST_CASE("Saltelli samples have SALib's rows", "[batch]") {
@@ -100,11 +100,11 @@ method = "saltelli"
 samples = 3
 second_order = )") + (second ? "true" : "false") + R"(
 [[variation.parameter]]
-name = "trader.base_hazard"
+name = "trader.new_traders_per_year"
 lower = 1e-4
 upper = 1e-3
 [[variation.parameter]]
-name = "visitor.base_hazard"
+name = "visitor.entries_per_year"
 lower = 1e-5
 upper = 1e-4
 )"));
@@ -125,7 +125,7 @@ upper = 1e-4
             CHECK(b[1] <= 1e-4);
         }
         CHECK(batch::salib_problem(spec) ==
-              "trader.base_hazard 0.0001 0.001\nvisitor.base_hazard 1e-05 0.0001\n");
+              "trader.new_traders_per_year 0.0001 0.001\nvisitor.entries_per_year 1e-05 0.0001\n");
     }
 }
 
@@ -142,6 +142,27 @@ upper = 10
     std::vector<int> used(10, 0);
     for (const auto& row : spec.variations)
         ++used[static_cast<std::size_t>(std::floor(row[0]))];
+    CHECK(used == std::vector<int>(10, 1));
+}
+
+TEST_CASE("a range with log = true is sampled uniformly on the log scale", "[batch]") {
+    // Ten strata over four decades: one value in each factor of 10^0.4.
+    const auto spec = batch::load_spec(write_batch("lhs_log", R"([variation]
+method = "latin_hypercube"
+samples = 10
+[[variation.parameter]]
+name = "visitor.entries_per_year"
+lower = 10
+upper = 100000
+log = true
+)"));
+    REQUIRE(spec.variations.size() == 10);
+    std::vector<int> used(10, 0);
+    for (const auto& row : spec.variations) {
+        REQUIRE(row[0] >= 10);
+        REQUIRE(row[0] < 100000);
+        ++used[static_cast<std::size_t>(std::floor((std::log10(row[0]) - 1) / 0.4))];
+    }
     CHECK(used == std::vector<int>(10, 1));
 }
 
@@ -165,6 +186,10 @@ TEST_CASE("bad batch entries are input errors with their key", "[batch]") {
                "name = \"network.strength\"\nvalues = [1]\n[[variation.parameter]]\n"
                "name = \"network.strength\"\nvalues = [2]\n",
                "variation.parameter[1].name");
+    fails_with("log_of_zero",
+               "[variation]\nmethod = \"latin_hypercube\"\nsamples = 2\n[[variation.parameter]]\n"
+               "name = \"network.strength\"\nlower = 0\nupper = 3\nlog = true\n",
+               "variation.parameter[0].lower");
     fails_with("samples", "[variation]\nmethod = \"latin_hypercube\"\nsamples = 0\n",
                "variation.samples");
 }

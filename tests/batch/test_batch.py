@@ -264,8 +264,8 @@ values = [1, 500, 0]
         self.assertIn("must be between 0 and 100", rows[1]["error"])
         self.assertEqual(rows[1]["policy.labour_quota_factor"], "500")
         with open(os.path.join(SOURCE, "scenarios", "historical.toml"), "rb") as f:
-            in_file = tomllib.load(f)["parameters"]["trader.base_hazard"]
-        self.assertEqual(float(rows[0]["trader.base_hazard"]), in_file)  # fixed, from the scenario
+            in_file = tomllib.load(f)["parameters"]["trader.new_traders_per_year"]
+        self.assertEqual(float(rows[0]["trader.new_traders_per_year"]), in_file)  # fixed, from the scenario
         with h5py.File(os.path.join(out, "summary.h5"), "r") as f:
             self.assertEqual(list(f["replicates/succeeded"][()]), [1, 0, 1])
             self.assertTrue(np.isnan(f["observables/value"][1]).all())
@@ -275,13 +275,13 @@ values = [1, 500, 0]
 method = "saltelli"
 samples = 2
 [[variation.parameter]]
-name = "trader.base_hazard"
-lower = 1e-4
-upper = 1e-3
+name = "trader.new_traders_per_year"
+lower = 2191.5
+upper = 21915
 [[variation.parameter]]
-name = "visitor.base_hazard"
-lower = 1e-5
-upper = 1e-4
+name = "visitor.entries_per_year"
+lower = 3652.5
+upper = 36525
 """)
         done = khorgos("check", path)
         self.assertEqual(done.returncode, 0, done.stderr)
@@ -297,8 +297,8 @@ upper = 1e-4
             np.testing.assert_array_equal(ba1, [a[0], b[1]])
             np.testing.assert_array_equal(ba2, [b[0], a[1]])
         with open(os.path.join(out, "problem.txt")) as f:
-            self.assertEqual(f.read().split(), ["trader.base_hazard", "0.0001", "0.001",
-                                                "visitor.base_hazard", "1e-05", "0.0001"])
+            self.assertEqual(f.read().split(), ["trader.new_traders_per_year", "2191.5", "21915",
+                                                "visitor.entries_per_year", "3652.5", "36525"])
         outputs = list(csv.DictReader(open(os.path.join(out, "outputs.csv"))))
         self.assertEqual(len(outputs), 12)
         self.assertIn("nsc_visitors_cn@2010", outputs[0])
@@ -312,13 +312,13 @@ method = "saltelli"
 samples = 3
 second_order = false
 [[variation.parameter]]
-name = "visitor.base_hazard"
-lower = 1e-5
-upper = 1e-4
+name = "visitor.entries_per_year"
+lower = 3652.5
+upper = 36525
 [[variation.parameter]]
-name = "labourer.base_hazard"
-lower = 1e-5
-upper = 4e-5
+name = "labourer.entries_per_year"
+lower = 365.25
+upper = 1461
 """, replicates=2)
         out = os.path.join(self.dir, "out")
         done = khorgos("batch", path, "--out", out, "--json")
@@ -335,7 +335,7 @@ upper = 4e-5
             labels = [x.decode() for x in group["observable_name"][()]]
             first, total = group["first_order"][()], group["total"][()]
             self.assertEqual([x.decode() for x in group["parameter_name"][()]],
-                             ["visitor.base_hazard", "labourer.base_hazard"])
+                             ["visitor.entries_per_year", "labourer.entries_per_year"])
             self.assertEqual(list(group["base_samples"][0]), [3] * len(labels))
         self.assertEqual(len(table), len(labels) * 2 * 2)
         self.assertEqual(len(report["indices"]), len(labels) * 2)
@@ -354,8 +354,8 @@ upper = 4e-5
             np.testing.assert_allclose(total[0, :, 0, o], st, rtol=1e-12, atol=1e-15)
             for p in range(2):
                 rows = [r for r in table if r["observable"] == label
-                        and r["parameter"] == ["visitor.base_hazard",
-                                               "labourer.base_hazard"][p]]
+                        and r["parameter"] == ["visitor.entries_per_year",
+                                               "labourer.entries_per_year"][p]]
                 self.assertEqual([r["index"] for r in rows], ["first", "total"])
                 self.assertEqual(float(rows[0]["estimate"]), first[0, p, 0, o])
                 self.assertEqual(float(rows[1]["q95"]), total[0, p, 2, o])
@@ -409,27 +409,27 @@ deciding = ["policy.visa_free_multiplier"]
 method = "latin_hypercube"
 samples = 5
 [[variation.parameter]]
-name = "trader.base_hazard"
+name = "trader.new_traders_per_year"
 lower = 0
-upper = 1e-3
+upper = 21915
 """)
         out = os.path.join(self.dir, "out")
         batch(out, batch_file=path)
         x = np.loadtxt(os.path.join(out, "variations.csv"), delimiter=",", skiprows=1)
-        self.assertEqual(sorted((x / 2e-4).astype(int)), [0, 1, 2, 3, 4])
+        self.assertEqual(sorted((x / 4383).astype(int)), [0, 1, 2, 3, 4])
 
     def test_design_matrix_rows_in_order(self):
         design = os.path.join(self.dir, "design.csv")
         with open(design, "w") as f:
-            f.write("policy.labour_quota_factor,trader.base_hazard\n0,5e-4\n2,5e-4\n1,1e-3\n"
-                    "1,5e-4\n")
+            f.write("policy.labour_quota_factor,trader.new_traders_per_year\n0,10957.5\n2,10957.5\n"
+                    "1,21915\n1,10957.5\n")
         path = self.write('[variation]\nmethod = "design"\nfile = "design.csv"\n')
         out = os.path.join(self.dir, "out")
         batch(out, batch_file=path)
         rows = manifest(out)
         self.assertEqual([r["policy.labour_quota_factor"] for r in rows], ["0", "2", "1", "1"])
-        self.assertEqual([r["trader.base_hazard"] for r in rows],
-                         ["0.0005", "0.0005", "0.001", "0.0005"])
+        self.assertEqual([r["trader.new_traders_per_year"] for r in rows],
+                         ["10957.5", "10957.5", "21915", "10957.5"])
         outputs = list(csv.DictReader(open(os.path.join(out, "outputs.csv"))))
         self.assertEqual([r["variation"] for r in outputs], ["0", "1", "2", "3"])
         # No quota, no quota workers; twice the quota, at least as many as once

@@ -60,16 +60,16 @@ seed = 5
 fit_targets = ["nsc_visitors_cn@2000", "labour_quota_cn@2004"]
 
 [[parameter]]
-name = "visitor.base_hazard"
+name = "visitor.entries_per_year"
 prior = "log_uniform"
-lower = 1e-5
-upper = 1e-4
+lower = 3652.5
+upper = 36525
 
 [[parameter]]
-name = "labourer.base_hazard"
+name = "labourer.entries_per_year"
 prior = "log_uniform"
-lower = 1e-5
-upper = 1e-4
+lower = 365.25
+upper = 3652.5
 
 [abc]
 particles = 10

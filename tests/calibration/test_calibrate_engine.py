@@ -89,7 +89,7 @@ class SmallCalibration(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="khorgos-calib-")
         cls.config = os.path.join(cls.dir, "small.toml")
-        calibration_file(cls.config, ARTICLE, [("visitor.base_hazard", 1e-6, 1e-4)],
+        calibration_file(cls.config, ARTICLE, [("visitor.entries_per_year", 365.25, 36525)],
                          ["nsc_visitors_cn@2000", "nsc_visitors_cn@2005"], scale=50, particles=20,
                          generations=3, quantile=0.7)
         cls.reference = os.path.join(cls.dir, "reference.h5")
@@ -113,9 +113,9 @@ class SmallCalibration(unittest.TestCase):
     def test_reference_has_fit_generations_and_predictive(self):
         r = read(self.reference)
         self.assertEqual(r["n"], 3)
-        self.assertEqual(r["names"], ["visitor.base_hazard"])
+        self.assertEqual(r["names"], ["visitor.entries_per_year"])
         self.assertAlmostEqual(float(np.sum(r["weights"])), 1.0)
-        self.assertTrue(1e-6 <= r["fit"][0] <= 1e-4)
+        self.assertTrue(365.25 <= r["fit"][0] <= 36525)
         # Generation 0 came from around the fit and has a finite tolerance.
         self.assertTrue(np.isfinite(r["tolerances"][0]))
         p = r["predictive"]
@@ -186,7 +186,7 @@ class SmallCalibration(unittest.TestCase):
 
     def test_resume_refuses_another_calibration(self):
         other = os.path.join(self.dir, "other.toml")
-        calibration_file(other, ARTICLE, [("visitor.base_hazard", 1e-6, 1e-4)],
+        calibration_file(other, ARTICLE, [("visitor.entries_per_year", 365.25, 36525)],
                          ["nsc_visitors_cn"], scale=50, particles=20, generations=3, seed=6)
         copy = os.path.join(self.dir, "copy.h5")
         shutil.copy(self.reference, copy)
@@ -206,7 +206,7 @@ class SmallCalibration(unittest.TestCase):
         with h5py.File(out, "r") as f:
             names = [text(n) for n in f["provenance/parameter_name"][...]]
             values = f["provenance/parameter_value"][...]
-        drawn = values[names.index("visitor.base_hazard")]
+        drawn = values[names.index("visitor.entries_per_year")]
         self.assertTrue(np.any(np.isclose(r["particles"][:, 0], drawn, rtol=1e-15, atol=0)))
 
     def test_run_shows_the_predictive_interval(self):
@@ -265,7 +265,9 @@ class SmallCalibration(unittest.TestCase):
 class ParameterRecovery(unittest.TestCase):
     """Synthetic targets from known parameters; the truth inside the 90% intervals."""
 
-    TRUTH = {"visitor.base_hazard": 3e-5, "labourer.base_hazard": 6e-5}
+    # 3e-5 and 6e-5 a day over the 1,000,000 potential visitors and the
+    # 100,000 workers of the 1990 pools
+    TRUTH = {"visitor.entries_per_year": 10957.5, "labourer.entries_per_year": 2191.5}
 
     def test_recovery(self):
         work = tempfile.mkdtemp(prefix="khorgos-recovery-")
@@ -286,8 +288,8 @@ class ParameterRecovery(unittest.TestCase):
             self.assertEqual(done.returncode, 0, done.stderr)
             config = os.path.join(work, "recovery.toml")
             calibration_file(config, targets,
-                             [("visitor.base_hazard", 1e-6, 1e-3),
-                              ("labourer.base_hazard", 1e-6, 1e-3)],
+                             [("visitor.entries_per_year", 365.25, 365250),
+                              ("labourer.entries_per_year", 36.525, 36525)],
                              ["nsc_visitors_cn", "labour_quota_cn"], scale=50, particles=40,
                              generations=4, fit_evaluations=30, scenario=scenario)
             out = os.path.join(work, "posterior.h5")

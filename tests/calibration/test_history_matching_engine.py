@@ -57,16 +57,16 @@ seed = {seed}
 fit_targets = [{fit_targets}]
 
 [[parameter]]
-name = "visitor.base_hazard"
+name = "visitor.entries_per_year"
 prior = "log_uniform"
-lower = 1e-6
-upper = 1e-3
+lower = 365.25
+upper = 365250
 
 [[parameter]]
-name = "labourer.base_hazard"
+name = "labourer.entries_per_year"
 prior = "log_uniform"
-lower = 1e-6
-upper = 1e-3
+lower = 36.525
+upper = 36525
 
 [abc]
 particles = {particles}
@@ -179,10 +179,12 @@ class HistoryMatchingThenAbc(unittest.TestCase):
 
 
 class Recovery(unittest.TestCase):
-    """Five truths spread over the prior (1e-6 to 1e-3 for both hazards)."""
+    """Five truths spread over the prior (1e-6 to 1e-3 a day for both hazards,
+    over the 1,000,000 potential visitors and 100,000 workers of 1990)."""
 
-    TRUTHS = [(3e-5, 6e-5), (1e-5, 2e-5), (1e-4, 1.5e-4), (5e-6, 1e-4), (6e-5, 1e-5)]
-    NAMES = ("visitor.base_hazard", "labourer.base_hazard")
+    TRUTHS = [(v * 365.25e6, l * 36.525e6) for v, l in
+              [(3e-5, 6e-5), (1e-5, 2e-5), (1e-4, 1.5e-4), (5e-6, 1e-4), (6e-5, 1e-5)]]
+    NAMES = ("visitor.entries_per_year", "labourer.entries_per_year")
 
     def test_recovery(self):
         work = tempfile.mkdtemp(prefix="khorgos-hm-recovery-")

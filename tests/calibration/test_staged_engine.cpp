@@ -17,8 +17,8 @@ struct Fixture {
         load_scenario(std::string(KHORGOS_SOURCE_DIR) + "/scenarios/historical.toml"));
     std::vector<calibration::Target> targets = calibration::load_targets(
         std::string(KHORGOS_SOURCE_DIR) + "/calibration/targets/article.toml");
-    std::vector<std::string> names{"trader.base_hazard"};
-    std::vector<double> theta{6e-4};
+    std::vector<std::string> names{"trader.new_traders_per_year"};
+    std::vector<double> theta{13149}; // 6e-4 a day over the 60,000 potential traders of 1990
 };
 } // namespace
 

@@ -73,10 +73,10 @@ seed = 5
 fit_targets = ["nsc_visitors_cn", "labour_quota_cn"]
 
 [[parameter]]
-name = "visitor.base_hazard"
+name = "visitor.entries_per_year"
 prior = "log_uniform"
-lower = 1e-5
-upper = 1e-3
+lower = 3652.5
+upper = 365250
 
 [abc]
 particles = 12
@@ -131,11 +131,11 @@ class Readers(unittest.TestCase):
 
     def test_posterior_file(self):
         post = self.k.read_posterior(Files.calibrate_json["posterior"])
-        self.assertEqual(post.names, ["visitor.base_hazard"])
+        self.assertEqual(post.names, ["visitor.entries_per_year"])
         self.assertEqual(len(post.generations), Files.calibrate_json["generations"])
         self.assertEqual(list(post.progress()["generation"]), list(range(len(post.generations))))
         particles = post.particles()
-        self.assertEqual(particles["visitor.base_hazard"].dims, ("particle",))
+        self.assertEqual(particles["visitor.entries_per_year"].dims, ("particle",))
         self.assertAlmostEqual(float(particles.weight.sum()), 1.0, places=9)
         targets = post.targets
         self.assertIn("predictive_median", targets.columns)

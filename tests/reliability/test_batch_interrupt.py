@@ -73,7 +73,7 @@ class BatchFaults(FaultCase):
             f.write(f'[batch]\nname = "tiny"\nreplicates = 6\nseed = 3\nscale = 2\n\n'
                     f'[[scenario]]\nid = "minimal"\nfile = "{SCENARIO}"\n\n'
                     '[variation]\nmethod = "grid"\n\n[[variation.parameter]]\n'
-                    'name = "visitor.base_hazard"\nvalues = [1e-4, 2e-4, 4e-4, 8e-4]\n')
+                    'name = "visitor.entries_per_year"\nvalues = [7305, 14610, 29220, 58440]\n')
         reference = os.path.join(cls.dir, "reference")
         t0 = time.monotonic()
         done = batch(cls.spec, reference)

@@ -89,7 +89,7 @@ class CalibrateFaults(FaultCase):
         # Targets from a run with a known parameter value (khorgos run --emit-targets).
         targets = os.path.join(cls.dir, "targets.toml")
         made = subprocess.run([BINARY, "run", SCENARIO, "--scale", "4", "--threads", "1",
-                               "--quiet", "--set", "visitor.base_hazard=2e-4",
+                               "--quiet", "--set", "visitor.entries_per_year=14610",
                                "--out", os.path.join(cls.dir, "truth.h5"),
                                "--emit-targets", targets], capture_output=True, text=True)
         assert made.returncode == 0, made.stderr
@@ -97,8 +97,8 @@ class CalibrateFaults(FaultCase):
         with open(cls.config, "w") as f:
             f.write(f'[calibration]\nscenario = "{SCENARIO}"\ntargets = "{targets}"\n'
                     'scale = 4\nseed = 11\nfit_targets = ["nsc_visitors_cn"]\n\n'
-                    '[[parameter]]\nname = "visitor.base_hazard"\nprior = "log_uniform"\n'
-                    'lower = 1e-5\nupper = 1e-3\n\n'
+                    '[[parameter]]\nname = "visitor.entries_per_year"\nprior = "log_uniform"\n'
+                    'lower = 730.5\nupper = 73050\n\n'
                     '[abc]\nparticles = 40\nmax_generations = 6\nmin_acceptance = 0.0\n'
                     'predictive_draws = 20\n')
         reference_dir = os.path.join(cls.dir, "reference")

@@ -139,8 +139,8 @@ class UserFiles(unittest.TestCase):
                           f'[calibration]\nscenario = "{self.scenario}"\n'
                           f'targets = "{self.targets}"\nscale = 4\nseed = 11\n'
                           'fit_targets = ["nsc_visitors_cn"]\n\n'
-                          '[[parameter]]\nname = "visitor.base_hazard"\nprior = "log_uniform"\n'
-                          'lower = 1e-5\nupper = 1e-3\n\n'
+                          '[[parameter]]\nname = "visitor.entries_per_year"\nprior = "log_uniform"\n'
+                          'lower = 730.5\nupper = 73050\n\n'
                           '[abc]\nparticles = 10\nmax_generations = 1\nmin_acceptance = 0.0\n'
                           'predictive_draws = 10\n')
 
@@ -260,7 +260,7 @@ class UserFiles(unittest.TestCase):
         expected = {"nan weight": ("particle 3", "weight"),
                     "negative weight": ("particle 0", "weight"),
                     "zero weights": ("sum",),
-                    "particle outside bounds": ("particle 4", "visitor.base_hazard", "bounds")}
+                    "particle outside bounds": ("particle 4", "visitor.entries_per_year", "bounds")}
         for case, change in cases.items():
             with self.subTest(case=case):
                 bad = self.path(case.replace(" ", "-") + ".h5")

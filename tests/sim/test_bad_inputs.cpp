@@ -44,8 +44,11 @@ TEST_CASE("bad command lines give exit code 2 and name what is wrong", "[cli][ba
         {"run " + scenario + " --scale 0", "khorgos run: --scale: must be"},
         {"run " + scenario + " --threads -3", "--threads"},
         {"run " + scenario + " --set nonsense=1", "--set: key 'nonsense': unknown parameter"},
-        {"run " + scenario + " --set visitor.base_hazard=2", "must be between 0 and 1, got 2"},
-        {"run " + scenario + " --set visitor.base_hazard=", "expected a finite number"},
+        {"run " + scenario + " --set trader.quit_prob=2", "must be between 0 and 1, got 2"},
+        {"run " + scenario + " --set visitor.entries_per_year=", "expected a finite number"},
+        {"run " + scenario + " --set visitor.base_hazard=1e-4",
+         "--set: key 'visitor.base_hazard': unknown parameter (the daily hazard "
+         "'visitor.base_hazard' is now 'visitor.entries_per_year'"},
         {"run " + scenario + " --bogus", "bogus"},
         {"check", "khorgos check: FILE: missing the file to check"},
         {"check a.toml b.toml", "khorgos check: too many positional options"},

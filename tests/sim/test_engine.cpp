@@ -15,6 +15,29 @@
 using namespace khorgos;
 using namespace khorgos::testing;
 
+TEST_CASE("set-outs a year convert to a daily hazard over the pools of the first year",
+          "[engine]") {
+    const Scenario world = scenario("tests/data/policy_world.toml"); // pools of 20,000 from 2000
+    CHECK(daily_hazard(world, AgentType::trader) == Approx(2e-3).epsilon(1e-14));
+    CHECK(daily_hazard(world, AgentType::repatriate) == Approx(1e-3).epsilon(1e-14));
+    CHECK(daily_hazard(scenario("tests/data/minimal.toml"), AgentType::trader) == 0); // no pool
+    // The historical scenario's calibrated hazards, re-expressed: its six
+    // trader pools hold 60,000 in 1990, its repatriate pools 1,106,271.
+    Scenario h = scenario("scenarios/historical.toml");
+    CHECK(daily_hazard(h, AgentType::trader) == Approx(4.778718063553022e-05).epsilon(1e-14));
+    CHECK(daily_hazard(h, AgentType::repatriate) == Approx(3.368661742288118e-06).epsilon(1e-14));
+    // pool.size_factor scales the movers, not the conversion.
+    h.parameters[Param::pool_size_factor] = 4;
+    CHECK(daily_hazard(h, AgentType::trader) == Approx(4.778718063553022e-05).epsilon(1e-14));
+    // A later start takes the pools of its own first year (traders grow
+    // linearly from 60,000 in 1990 to 90,000 in 2021).
+    h.start_day = day_number(Date{2005, 1, 1});
+    const double traders_2005 = 60000 + 30000 * 15.0 / 31;
+    CHECK(
+        daily_hazard(h, AgentType::trader) ==
+        Approx(h.parameters[Param::trader_new_per_year] / (365.25 * traders_2005)).epsilon(1e-12));
+}
+
 TEST_CASE("every person is accounted for at every step", "[engine]") {
     const Scenario s = scenario("scenarios/historical.toml");
     EventLog log;
@@ -159,8 +182,9 @@ TEST_CASE("scale 10 agrees with scale 1 within sampling error", "[engine][stocha
 }
 
 TEST_CASE("quotas are never exceeded, and bind when they are small", "[engine]") {
-    const Scenario s = scenario("scenarios/historical.toml",
-                                {"policy.labour_quota_factor=0.02", "repatriate.base_hazard=2e-5"});
+    const Scenario s =
+        scenario("scenarios/historical.toml",
+                 {"policy.labour_quota_factor=0.02", "repatriate.households_per_year=8081"});
     const RunResult r = run(s, 3, 2, 2);
     const auto& admitted = r.variable("labour_admitted")->values;
     const auto& cap = r.variable("labour_cap_cn")->values;

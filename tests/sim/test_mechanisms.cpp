@@ -485,7 +485,7 @@ TEST_CASE("family reunification: people join settled relatives of their own comm
     // community, no mixed marriages), so no Han settles and none can join a
     // relative; the other communities marry, naturalise and draw relatives.
     Scenario none = scenario("tests/data/marriages.toml");
-    none.parameters[Param::visitor_base_hazard] = 0.001;
+    none.parameters[Param::visitor_entries_per_year] = 3652.5; // 0.001 a day over 10,000
     none.parameters[Param::marriage_mixed_share] = 0;
     none.partner_pool[index(Ethnicity::han)] = 0;
     none.parameters[Param::married_naturalisation_median] = 300;
@@ -519,7 +519,7 @@ TEST_CASE("family reunification: people join settled relatives of their own comm
     CHECK(std::accumulate(mb.begin(), mb.end(), 0.0) < std::accumulate(ma.begin(), ma.end(), 0.0));
 }
 
-TEST_CASE("shuttle traders back home set out again at the repeat hazard or give up the trade",
+TEST_CASE("shuttle traders back home set out again after days_between_trips or give up the trade",
           "[mechanisms][stochastic]") {
     // Five-day trips; back home, a trader quits with chance q (and leaves the
     // event log's person id behind) or sets out again after a geometric wait
@@ -529,7 +529,7 @@ TEST_CASE("shuttle traders back home set out again at the repeat hazard or give 
     const double r = 0.1, q = 0.3;
     const Scenario s =
         scenario("tests/data/policy_world.toml",
-                 {"trader.stay_median_days=5", "trader.repeat_hazard=" + std::to_string(r),
+                 {"trader.stay_median_days=5", "trader.days_between_trips=" + std::to_string(1 / r),
                   "trader.quit_prob=" + std::to_string(q)});
     EventLog log;
     const RunResult with = run(s, 3, 1, 1, &log);
@@ -562,9 +562,10 @@ TEST_CASE("shuttle traders back home set out again at the repeat hazard or give 
     CHECK(std::abs(gap_sum / gaps - mean) < 4 * se);
 
     // Visitors draw on their own streams: the traders' repeats change none of theirs.
-    const RunResult without = run(scenario("tests/data/policy_world.toml",
-                                           {"trader.stay_median_days=5", "trader.repeat_hazard=0"}),
-                                  3);
+    const RunResult without =
+        run(scenario("tests/data/policy_world.toml",
+                     {"trader.stay_median_days=5", "trader.days_between_trips=1e9"}),
+            3);
     const std::size_t visitor = label(with, "agent_type", "visitor");
     CHECK(with.variable("entries")->values[visitor] ==
           without.variable("entries")->values[visitor]);

@@ -122,8 +122,8 @@ TEST_CASE("the militarised border scales trader and visitor hazards until it end
     const double m = s.parameters[Param::policy_militarised_multiplier];
     Deviations check;
     replicates(s, [&](const RunResult& r) {
-        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
-                                      {"visitor", s.parameters[Param::visitor_base_hazard]}})
+        for (const auto& [type, h] : {std::pair{"trader", daily_hazard(s, AgentType::trader)},
+                                      {"visitor", daily_hazard(s, AgentType::visitor)}})
             check.add("militarised, normal, militarised:", r, type,
                       {{0, kApril, h * m}, {kApril, kSeptember, h}, {kSeptember, kDays, h * m}});
     });
@@ -137,8 +137,8 @@ TEST_CASE("business visas scale trader and visitor hazards from their start to t
     const double b = s.parameters[Param::policy_business_visa_multiplier];
     Deviations check;
     replicates(s, [&](const RunResult& r) {
-        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
-                                      {"visitor", s.parameters[Param::visitor_base_hazard]}})
+        for (const auto& [type, h] : {std::pair{"trader", daily_hazard(s, AgentType::trader)},
+                                      {"visitor", daily_hazard(s, AgentType::visitor)}})
             check.add("business visas:", r, type,
                       {{0, kApril, h}, {kApril, kSeptember, h * b}, {kSeptember, kDays, h}});
     });
@@ -150,11 +150,11 @@ TEST_CASE("the visa-free regime scales traders and visitors and lets transit mig
     const Scenario s = world(
         {event(PolicyKind::visa_free_start, kApril), event(PolicyKind::visa_free_end, kSeptember)});
     const double v = s.parameters[Param::policy_visa_free_multiplier];
-    const double transit = s.parameters[Param::transit_base_hazard];
+    const double transit = daily_hazard(s, AgentType::transit);
     Deviations check;
     replicates(s, [&](const RunResult& r) {
-        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
-                                      {"visitor", s.parameters[Param::visitor_base_hazard]}})
+        for (const auto& [type, h] : {std::pair{"trader", daily_hazard(s, AgentType::trader)},
+                                      {"visitor", daily_hazard(s, AgentType::visitor)}})
             check.add("visa-free:", r, type,
                       {{0, kApril, h}, {kApril, kSeptember, h * v}, {kSeptember, kDays, h}});
         check.add("visa-free:", r, "transit",
@@ -173,8 +173,8 @@ TEST_CASE("an open consulate scales the visitor hazard by its multiplier, and on
         world({event(PolicyKind::consulate_open, kApril)}, {"policy.consulate_multiplier=3"});
     const double c = s.parameters[Param::policy_consulate_multiplier];
     REQUIRE(c == 3);
-    const double h_trader = s.parameters[Param::trader_base_hazard];
-    const double h_visitor = s.parameters[Param::visitor_base_hazard];
+    const double h_trader = daily_hazard(s, AgentType::trader);
+    const double h_visitor = daily_hazard(s, AgentType::visitor);
     Deviations check;
     replicates(s, [&](const RunResult& r) {
         check.add("consulate:", r, "visitor",
@@ -196,8 +196,8 @@ TEST_CASE("crossings open and close on their dates, and travellers share open cr
     const double side_share = 1.0 / 4;
     Deviations check;
     replicates(s, [&](const RunResult& r) {
-        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
-                                      {"visitor", s.parameters[Param::visitor_base_hazard]}}) {
+        for (const auto& [type, h] : {std::pair{"trader", daily_hazard(s, AgentType::trader)},
+                                      {"visitor", daily_hazard(s, AgentType::visitor)}}) {
             check.add("crossings:", r, type,
                       {{0, kApril, h},
                        {kApril, kSeptember, h},
@@ -232,10 +232,9 @@ TEST_CASE("a crossing capacity set by an event holds each day until it is lifted
         }
         CHECK(not_full == 0);
         // Unlimited before and after: the expectation for those still at home.
-        for (const auto& [type, h] :
-             {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
-              {"visitor", s.parameters[Param::visitor_base_hazard]},
-              {"repatriate", s.parameters[Param::repatriate_base_hazard]}}) {
+        for (const auto& [type, h] : {std::pair{"trader", daily_hazard(s, AgentType::trader)},
+                                      {"visitor", daily_hazard(s, AgentType::visitor)},
+                                      {"repatriate", daily_hazard(s, AgentType::repatriate)}}) {
             check.add(std::string("before the capacity, ") + type, entries(r, type, 0, kApril),
                       expected(kPool, {{0, kApril, h}})[0]);
             const double home = kPool - entries(r, type, 0, kSeptember);
@@ -254,7 +253,7 @@ TEST_CASE("repatriation assistance multiplies the hazard by 1 + effect x assista
     const double assistance = 0.5;
     const Scenario s = world({event(PolicyKind::repatriation, kApril, -1, 1e7, assistance)},
                              {"repatriate.assistance_effect=3"});
-    const double h = s.parameters[Param::repatriate_base_hazard];
+    const double h = daily_hazard(s, AgentType::repatriate);
     const double factor = 1 + s.parameters[Param::repatriate_assistance_effect] * assistance;
     REQUIRE(factor == 2.5);
     Deviations check;
@@ -278,7 +277,7 @@ TEST_CASE("beyond the assisted quota, candidates are thinned to the unassisted h
     const double places = 20 * s.parameters[Param::repatriate_china_quota_share] *
                           s.parameters[Param::policy_repatriation_quota_factor];
     REQUIRE(places == 10);
-    const double h = s.parameters[Param::repatriate_base_hazard];
+    const double h = daily_hazard(s, AgentType::repatriate);
     const double p_u = -std::expm1(-h), p_a = -std::expm1(-10 * h);
     Deviations check;
     replicates(s, [&](const RunResult& r) {
@@ -308,7 +307,7 @@ TEST_CASE("the labour quota opens on its date with places scaled by the share an
                                  {"policy.labour_quota_factor=0.5"});
         const double places = quota * s.parameters[Param::labourer_china_quota_share] *
                               s.parameters[Param::policy_labour_quota_factor];
-        const double h = s.parameters[Param::labourer_base_hazard];
+        const double h = daily_hazard(s, AgentType::labourer);
         INFO("quota " << quota << ", " << places << " places");
         Deviations check;
         replicates(s, [&](const RunResult& r) {
@@ -335,11 +334,11 @@ TEST_CASE("the trade-regime events scale trader and visitor hazards from their d
     const double bc = s.parameters[Param::policy_boundary_centre_multiplier];
     REQUIRE(cu != 1);
     REQUIRE(bc != 1);
-    const double repatriate = s.parameters[Param::repatriate_base_hazard];
+    const double repatriate = daily_hazard(s, AgentType::repatriate);
     Deviations check;
     replicates(s, [&](const RunResult& r) {
-        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
-                                      {"visitor", s.parameters[Param::visitor_base_hazard]}})
+        for (const auto& [type, h] : {std::pair{"trader", daily_hazard(s, AgentType::trader)},
+                                      {"visitor", daily_hazard(s, AgentType::visitor)}})
             check.add(
                 "trade regimes:", r, type,
                 {{0, kApril, h}, {kApril, kSeptember, h * cu}, {kSeptember, kDays, h * cu * bc}});
@@ -361,15 +360,15 @@ TEST_CASE("China's exit regime lets through its level of one ethnicity's departu
     PolicyEvent kazakh = event(PolicyKind::exit_regime, kApril, -1, 0.5);
     kazakh.ethnicity = index(Ethnicity::kazakh);
     const Scenario s = world({kazakh, event(PolicyKind::exit_regime, kSeptember, -1, 0)});
-    const double repatriate = s.parameters[Param::repatriate_base_hazard];
+    const double repatriate = daily_hazard(s, AgentType::repatriate);
     Deviations check;
     replicates(s, [&](const RunResult& r) {
         check.add("exit regime:", r, "repatriate",
                   {{0, kApril, repatriate},
                    {kApril, kSeptember, repatriate * 0.5},
                    {kSeptember, kDays, 0}});
-        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
-                                      {"visitor", s.parameters[Param::visitor_base_hazard]}})
+        for (const auto& [type, h] : {std::pair{"trader", daily_hazard(s, AgentType::trader)},
+                                      {"visitor", daily_hazard(s, AgentType::visitor)}})
             check.add("exit regime:", r, type,
                       {{0, kApril, h}, {kApril, kSeptember, h}, {kSeptember, kDays, 0}});
         for (const char* type : {"trader", "visitor", "repatriate"})
@@ -387,8 +386,8 @@ TEST_CASE("a crossing weight event changes the crossing's share of the traveller
         {event(PolicyKind::crossing_open, 0, 1), event(PolicyKind::crossing_weight, kApril, 1, 3)});
     Deviations check;
     replicates(s, [&](const RunResult& r) {
-        for (const auto& [type, h] : {std::pair{"trader", s.parameters[Param::trader_base_hazard]},
-                                      {"visitor", s.parameters[Param::visitor_base_hazard]}}) {
+        for (const auto& [type, h] : {std::pair{"trader", daily_hazard(s, AgentType::trader)},
+                                      {"visitor", daily_hazard(s, AgentType::visitor)}}) {
             check.add("crossing weight:", r, type, {{0, kApril, h}, {kApril, kDays, h}});
             check.add(std::string("share through side before, ") + type,
                       entries(r, type, 0, kApril, 1), entries(r, type, 0, kApril) / 4);

@@ -30,15 +30,19 @@ TEST_CASE("extends merges the parent and removes named events", "[scenario]") {
 
 TEST_CASE("a parameter override (--set) applies and rejects bad values", "[scenario]") {
     Scenario s = scenario("scenarios/historical.toml");
-    apply_override(s, "trader.base_hazard=0.001");
-    CHECK(s.parameters[Param::trader_base_hazard] == 0.001);
-    CHECK_THROWS_AS(apply_override(s, "trader.base_hazard"), InputError);
+    apply_override(s, "trader.new_traders_per_year=1000");
+    CHECK(s.parameters[Param::trader_new_per_year] == 1000);
+    CHECK_THROWS_AS(apply_override(s, "trader.new_traders_per_year"), InputError);
     CHECK_THROWS_AS(apply_override(s, "trader.nonsense=1"), InputError);
-    CHECK_THROWS_AS(apply_override(s, "trader.base_hazard=abc"), InputError);
-    CHECK_THROWS_AS(apply_override(s, "trader.base_hazard=nan"), InputError);
-    CHECK_THROWS_AS(apply_override(s, "trader.base_hazard=2"), InputError);
-    CHECK_THROWS_WITH(apply_override(s, "trader.base_hazard=-1"),
-                      Catch::Contains("trader.base_hazard") && Catch::Contains("between 0 and 1"));
+    CHECK_THROWS_AS(apply_override(s, "trader.new_traders_per_year=abc"), InputError);
+    CHECK_THROWS_AS(apply_override(s, "trader.new_traders_per_year=nan"), InputError);
+    CHECK_THROWS_AS(apply_override(s, "trader.quit_prob=2"), InputError);
+    CHECK_THROWS_WITH(apply_override(s, "trader.quit_prob=-1"),
+                      Catch::Contains("trader.quit_prob") && Catch::Contains("between 0 and 1"));
+    // A daily hazard of the model before issue 16 names what replaced it.
+    CHECK_THROWS_WITH(apply_override(s, "trader.base_hazard=5e-5"),
+                      Catch::Contains("unknown parameter") &&
+                          Catch::Contains("is now 'trader.new_traders_per_year'"));
 }
 
 TEST_CASE("every file of an extends chain is recorded, and a changed one is named", "[scenario]") {
