@@ -629,12 +629,12 @@ std::string history_matching_report(const Problem& problem, const HistoryMatchin
         double within = 0;
         for (std::size_t p = 0; p < t; ++p)
             within += std::abs(last.loo[p * m + i]) <= 3 ? 1 : 0;
-        std::snprintf(line, sizeof line, "%-24s %-22s %8.3g %8.3g %8.3g %10s %7s  %s\n",
-                      tg.id.c_str(), tg.period.c_str(), tg.error_sd, tg.discrepancy_sd,
+        std::snprintf(line, sizeof line, "%-24s %-22s %8.3g %8.3g %8.3g %10s %7s  ", tg.id.c_str(),
+                      tg.period.c_str(), tg.error_sd, tg.discrepancy_sd,
                       std::sqrt(last.sim_variance[i]),
                       format_share(t > 0 ? within / static_cast<double>(t) : 0).c_str(),
-                      format_share(last.met[i]).c_str(), tg.discrepancy_reason.c_str());
-        out += line;
+                      format_share(last.met[i]).c_str());
+        out += line + tg.discrepancy_reason + "\n"; // a reason of any length, whole
         if (last.met[i] == 0) unmet.push_back(tg.id + " " + tg.period);
     }
     std::snprintf(line, sizeof line,

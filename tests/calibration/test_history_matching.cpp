@@ -70,7 +70,9 @@ Problem hm_problem() {
         t.kind = "yearly_count";
         t.error_sd = 0.1;
         t.discrepancy_sd = 0.05;
-        t.discrepancy_reason = "the toy's stand-in for what a model leaves out";
+        // Longer than a report line's buffer, as a real reason may be.
+        for (int k = 0; k < 10; ++k)
+            t.discrepancy_reason += "the toy's stand-in for what a model leaves out; ";
         p.targets.push_back(t);
     }
     p.fitted = {true, true};
@@ -108,8 +110,12 @@ TEST_CASE("History matching finds the known non-implausible region",
                                             nullptr, nullptr);
     REQUIRE(!waves.empty());
     const NonImplausibleRegion region(problem, s, waves);
-    INFO(history_matching_report(problem, s, waves, history_stopping_reason(s, waves)));
+    const std::string report =
+        history_matching_report(problem, s, waves, history_stopping_reason(s, waves));
+    INFO(report);
     CHECK(region.contains({0.3, std::pow(10, 0.2)}));
+    // Each target's row ends with its whole discrepancy reason.
+    CHECK_THAT(report, Catch::Contains(problem.targets[0].discrepancy_reason + "\nfig_b "));
 
     const double za = std::log(problem.targets[0].value), zb = std::log(problem.targets[1].value);
     RandomStream draw(7, 1, 0, Stream::outcome);
