@@ -255,7 +255,7 @@ class UserFiles(unittest.TestCase):
             "nan weight": lambda g: g["weights"].__setitem__(3, np.nan),
             "negative weight": lambda g: g["weights"].__setitem__(0, -0.5),
             "zero weights": lambda g: g["weights"].__setitem__(slice(None), 0.0),
-            "particle outside bounds": lambda g: g["particles"].__setitem__((4, 0), 7.0),
+            "particle outside bounds": lambda g: g["particles"].__setitem__((4, 0), -7.0),
         }
         expected = {"nan weight": ("particle 3", "weight"),
                     "negative weight": ("particle 0", "weight"),
