@@ -75,15 +75,16 @@ TEST_CASE("calibrate --scale replaces the file's scale and --resume compares it"
     const std::string source = KHORGOS_SOURCE_DIR;
     std::ofstream(dir / "s.toml") << "extends = \"" << source
                                   << "/tests/calibration/short_history.toml\"\n\n[parameters]\n"
-                                  << "\"visitor.base_hazard\" = 3.25e-05\n";
-    std::ofstream(dir / "c.toml") << "[calibration]\nscenario = \"s.toml\"\ntargets = \"" << source
-                                  << "/calibration/targets/article.toml\"\n"
-                                  << "method = \"fit\"\nscale = 100\n"
-                                  << "fit_targets = [\"nsc_visitors_cn@2000\"]\n\n"
-                                  << "[fit]\nstart = \"scenario\"\nmax_evaluations = 1\n"
-                                  << "replicates = 1\n\n[[parameter]]\n"
-                                  << "name = \"visitor.base_hazard\"\nprior = \"log_uniform\"\n"
-                                  << "lower = 4e-06\nupper = 0.0004\n";
+                                  << "\"visitor.entries_per_year\" = 11870.625\n"; // 3.25e-5 a day
+    std::ofstream(dir / "c.toml")
+        << "[calibration]\nscenario = \"s.toml\"\ntargets = \"" << source
+        << "/calibration/targets/article.toml\"\n"
+        << "method = \"fit\"\nscale = 100\n"
+        << "fit_targets = [\"nsc_visitors_cn@2000\"]\n\n"
+        << "[fit]\nstart = \"scenario\"\nmax_evaluations = 1\n"
+        << "replicates = 1\n\n[[parameter]]\n"
+        << "name = \"visitor.entries_per_year\"\nprior = \"log_uniform\"\n"
+        << "lower = 1461\nupper = 146100\n";
     const auto calibrate = [&](const std::string& options) {
         return run_khorgos("calibrate c.toml --out p.h5 --quiet " + options, dir);
     };
@@ -99,9 +100,9 @@ TEST_CASE("calibrate --scale replaces the file's scale and --resume compares it"
     // start = "scenario": the one evaluation is at the scenario's value (through
     // the log scale of a log-uniform prior and back, so to rounding).
     const std::string fragment = read("p.toml");
-    const auto at = fragment.find("\"visitor.base_hazard\" = ");
+    const auto at = fragment.find("\"visitor.entries_per_year\" = ");
     REQUIRE(at != std::string::npos);
-    CHECK(std::stod(fragment.substr(at + 24)) == Approx(3.25e-05).epsilon(1e-12));
+    CHECK(std::stod(fragment.substr(at + 29)) == Approx(11870.625).epsilon(1e-12));
 
     o = calibrate("--resume"); // the file's scale 100 is another calibration
     CHECK(o.status == 2);
