@@ -35,6 +35,7 @@ Engine::Engine(const Scenario& scenario, const RunOptions& options)
       crossings_(static_cast<int>(scenario.crossings.size())),
       policy_(scenario, options.seed, options.scale),
       schedule_(scenario.start_day, scenario.end_day, scenario.step_days),
+      status_queue_(scenario.start_day, scenario.end_day, scenario.step_days),
       tally_(static_cast<std::size_t>(steps_),
              static_cast<std::size_t>(year_of(scenario.end_day) - first_year_ + 1),
              scenario.regions.size(), scenario.crossings.size()),

@@ -35,6 +35,12 @@ struct Arrival {
     std::int32_t crossing;
 };
 
+/// A repatriate refused status, waiting for the next review (settlement.cpp).
+struct Applicant {
+    std::uint32_t id; ///< the agent's slot
+    int regret_day;   ///< the day they give up and go home, if not granted before
+};
+
 class Engine {
   public:
     Engine(const Scenario& scenario, const RunOptions& options);
@@ -77,6 +83,9 @@ class Engine {
 
     // ---- settlement.cpp: status, residence and the settled -------------------
     void decide_status(std::uint32_t id, StepOutput& out);
+    void review_status();
+    void grant_status(std::uint32_t id, RandomStream& rng, StepOutput& out);
+    void wait_for_review(const Applicant* first, const Applicant* last, StepOutput& out);
     void join_relatives(std::uint32_t id, RandomStream& rng, StepOutput& out);
     void reunification_rates();
     double settled_and_present(Ethnicity e) const;
@@ -135,6 +144,7 @@ class Engine {
     Agents agents_;
     std::vector<Group> groups_;
     Schedule schedule_;
+    StepBuckets<Applicant> status_queue_; ///< refused applicants by the step of their next review
     Tallies tally_;
     /// Daily marriage hazard by ethnicity: partners mostly from the same community.
     std::array<double, kAgentTypes> base_hazard_{}; ///< daily_hazard() of each type, once

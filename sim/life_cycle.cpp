@@ -165,7 +165,8 @@ void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& r
 
 /// The agents due this step, in chunks; renewals, which compete for the
 /// year's quota, and status applications, which compete for the status
-/// quota, are decided afterwards in the order they came due.
+/// quota, are decided afterwards in the order they came due, then the
+/// reviews of applications refused before.
 void Engine::process_due_events() {
     const auto& due = schedule_.due(step_);
     in_chunks(due.size(), [&](std::size_t begin, std::size_t end, StepOutput& out) {
@@ -188,6 +189,8 @@ void Engine::process_due_events() {
         in_order = in_order || !chunk.status_applications.empty();
         chunk.status_applications.clear();
     }
+    in_order = in_order || !status_queue_.due(step_).empty();
+    review_status();
     if (in_order) merge(serial_);
     schedule_.release(step_);
 }

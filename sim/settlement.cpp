@@ -8,6 +8,8 @@
 #include "sim/observables.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
 
 namespace khorgos {
 
@@ -19,15 +21,41 @@ constexpr int kStatusReviewDays = 30;
 } // namespace
 
 /// An application for status: granted while the status quota has room (then
-/// residence towards citizenship), else reviewed again later. Decided in the
-/// order the applications came due, so the quota's use depends on the seed alone.
+/// residence towards citizenship), else reviewed again every
+/// kStatusReviewDays. Decided in the order the applications came due, so the
+/// quota's use depends on the seed alone.
 void Engine::decide_status(std::uint32_t id, StepOutput& out) {
-    Agent& a = agents_[id];
-    RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
-    if (!policy_.status_room()) {
-        set_plan(id, Plan::status, day0_ + kStatusReviewDays, rng, out);
+    RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_),
+                     Stream::outcome);
+    if (policy_.status_room()) {
+        grant_status(id, rng, out);
         return;
     }
+    // The hazard of regret is constant, so one draw covers the whole wait:
+    // the reviews before it cost neither a random stream nor the record.
+    const double regret = day0_ + rng.exponential(p_[Param::repatriate_regret_rate] / 365.25);
+    const Applicant applicant{id,
+                              regret > sc_.end_day ? INT_MAX : static_cast<int>(std::ceil(regret))};
+    wait_for_review(&applicant, &applicant + 1, out);
+}
+
+/// The reviews due this step, after the step's first applications, in the
+/// order the applicants were refused: places while the quota has room, and
+/// the others wait again.
+void Engine::review_status() {
+    const std::vector<Applicant>& due = status_queue_.due(step_);
+    std::size_t i = 0;
+    for (; i < due.size() && policy_.status_room(); ++i) {
+        RandomStream rng(opt_.seed, agents_[due[i].id].person, static_cast<std::uint32_t>(step_),
+                         Stream::outcome);
+        grant_status(due[i].id, rng, serial_);
+    }
+    wait_for_review(due.data() + i, due.data() + due.size(), serial_);
+    status_queue_.release(step_);
+}
+
+void Engine::grant_status(std::uint32_t id, RandomStream& rng, StepOutput& out) {
+    Agent& a = agents_[id];
     policy_.use_status_place();
     out.year.status_grants += opt_.scale;
     out.status_grants += 1;
@@ -37,6 +65,21 @@ void Engine::decide_status(std::uint32_t id, StepOutput& out) {
              after(p_[Param::repatriate_naturalisation_median],
                    p_[Param::repatriate_naturalisation_sigma], rng),
              rng, out);
+}
+
+/// Refused applicants wait for the next review, unless they give up before
+/// it. Thousands wait at a time: each costs a copy, not a record access.
+void Engine::wait_for_review(const Applicant* first, const Applicant* last, StepOutput& out) {
+    const int review = day0_ + kStatusReviewDays;
+    std::vector<Applicant>* queue = status_queue_.bucket(review, day_end_); // null: past the end
+    for (; first != last; ++first) {
+        if (first->regret_day > review) {
+            if (queue) queue->push_back(*first);
+            continue;
+        }
+        agents_[first->id].next = static_cast<std::uint8_t>(Next::regret);
+        out.scheduled.emplace_back(first->id, first->regret_day);
+    }
 }
 
 /// Persons of an ethnicity from China in Kazakhstan: present and settled.
