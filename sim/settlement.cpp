@@ -72,6 +72,9 @@ void Engine::grant_status(std::uint32_t id, RandomStream& rng, StepOutput& out) 
 void Engine::wait_for_review(const Applicant* first, const Applicant* last, StepOutput& out) {
     const int review = day0_ + kStatusReviewDays;
     std::vector<Applicant>* queue = status_queue_.bucket(review, day_end_); // null: past the end
+    // Once, for a step's reviews: grown one by one, the bucket would be copied
+    // at every doubling.
+    if (queue && last - first > 1) queue->reserve(queue->size() + (last - first));
     for (; first != last; ++first) {
         if (first->regret_day > review) {
             if (queue) queue->push_back(*first);
