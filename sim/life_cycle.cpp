@@ -146,14 +146,19 @@ void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& r
     Next next = Next::plan;
     const TypeRules& r = rules(a.agent_type());
     const bool settled = plan == Plan::status || plan == Plan::naturalise;
-    if (!(a.flags & kMarried) && r.marries && !settled) {
-        const double t = day0_ + rng.exponential(marriage_rate_[a.ethnicity]);
-        if (t < first) first = t, next = Next::marriage;
-    }
-    if (!(a.flags & (kMarried | kReunified)) && r.marries && !settled &&
-        reunification_rate_[a.ethnicity] > 0) {
-        const double t = day0_ + rng.exponential(reunification_rate_[a.ethnicity]);
-        if (t < first) first = t, next = Next::reunification;
+    if (r.marries && !settled) {
+        // Marriage and reunification as one exponential at the sum of their
+        // rates, and which of the two by their shares when it comes first:
+        // the same competing events for one draw (rarely two) instead of two.
+        const double marriage = a.flags & kMarried ? 0 : marriage_rate_[a.ethnicity];
+        const double reunification =
+            a.flags & (kMarried | kReunified) ? 0 : reunification_rate_[a.ethnicity];
+        const double t = day0_ + rng.exponential(marriage + reunification);
+        if (t < first) {
+            first = t;
+            next = rng.uniform() * (marriage + reunification) < marriage ? Next::marriage
+                                                                         : Next::reunification;
+        }
     }
     if (r.regrets && settled) {
         const double t = day0_ + rng.exponential(p_[Param::repatriate_regret_rate] / 365.25);
