@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <utility>
 
 namespace khorgos {
 
@@ -100,7 +101,7 @@ RunResult Engine::run() {
     counters.agents = agents_.people;
     counters.person_days_away = tally_.person_days * opt_.scale;
     counters.parallel_steps = parallel_steps_;
-    RunResult result = results(sc_, tally_, opt_.scale, counters, opt_.series);
+    RunResult result = results(sc_, std::move(tally_), opt_.scale, counters, opt_.series);
     result.counters.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
@@ -190,7 +191,7 @@ std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale) {
     const double steps = steps_of(scenario);
     const double cells = static_cast<double>(kAgentTypes + kEthnicities) * scenario.regions.size() +
                          kAgentTypes * (2.0 * scenario.crossings.size() + 1) + kStatuses + 3;
-    const double series = steps * cells * sizeof(double) * 2; // counted, then copied out
+    const double series = steps * cells * sizeof(double); // counted, then handed to the output
     return static_cast<std::uint64_t>(std::min(agents + series, 1.8e19));
 }
 

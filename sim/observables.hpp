@@ -23,8 +23,8 @@ std::vector<Observable> observables(const Scenario& scenario, const Tallies& tal
                                     int last_day);
 
 /// The run's output: coordinates, the daily and yearly series (unless
-/// `series` is false), the observables.
-RunResult results(const Scenario& scenario, const Tallies& tally, double scale,
+/// `series` is false), the observables. Takes the tallies' daily series.
+RunResult results(const Scenario& scenario, Tallies&& tally, double scale,
                   const RunCounters& counters, bool series);
 
 } // namespace khorgos

@@ -41,7 +41,7 @@ std::array<double, 1> one(double x) {
 
 } // namespace
 
-RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCounters& counters,
+RunResult results(const Scenario& sc, Tallies&& t, double k, const RunCounters& counters,
                   bool series) {
     RunResult r;
     r.observables = observables(sc, t, k, sc.end_day);
@@ -113,49 +113,49 @@ RunResult results(const Scenario& sc, const Tallies& t, double k, const RunCount
          {"time", "agent_type", "region"},
          "1",
          "people from China present in Kazakhstan (not naturalised) at the end of the step",
-         persons(t.daily_stock.values(), k),
+         persons(t.daily_stock.take(), k),
          "time: point"});
     vars.push_back({"daily",
                     "stock_by_ethnicity",
                     {"time", "ethnicity", "region"},
                     "1",
                     "people from China present in Kazakhstan by ethnicity at the end of the step",
-                    persons(t.daily_stock_by_ethnicity.values(), k),
+                    persons(t.daily_stock_by_ethnicity.take(), k),
                     "time: point"});
     vars.push_back({"daily",
                     "flow",
                     {"time", "agent_type", "crossing", "direction"},
                     "1",
                     "border crossings of people from China during the step",
-                    persons(t.daily_flow.values(), k),
+                    persons(t.daily_flow.take(), k),
                     "time: sum"});
     vars.push_back({"daily",
                     "onward_exit",
                     {"time", "agent_type"},
                     "1",
                     "departures from Kazakhstan to Russia/Europe during the step",
-                    persons(t.daily_onward.values(), k),
+                    persons(t.daily_onward.take(), k),
                     "time: sum"});
     vars.push_back({"daily",
                     "population",
                     {"time", "status"},
                     "1",
                     "members of the pools by status at the end of the step",
-                    persons(t.daily_population.values(), k),
+                    persons(t.daily_population.take(), k),
                     "time: point"});
     vars.push_back({"daily",
                     "labour_permits_valid",
                     {"time"},
                     "1",
                     "work permits of Chinese quota workers valid at the end of the step",
-                    persons(t.daily_permits_valid.values(), k),
+                    persons(t.daily_permits_valid.take(), k),
                     "time: point"});
     vars.push_back({"daily",
                     "pool_created",
                     {"time"},
                     "1",
                     "people ever added to the pools of potential movers",
-                    persons(t.daily_pool.values(), k),
+                    persons(t.daily_pool.take(), k),
                     "time: point"});
 
     vars.push_back({"yearly",

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace khorgos {
@@ -33,6 +34,9 @@ template <typename T, std::size_t Rank> class Grid {
     std::size_t slice_size() const { return values_.size() / extents_[0]; }
 
     std::size_t extent(std::size_t dimension) const { return extents_[dimension]; }
+    /// Hands the cells over (the grid is left empty): the run's output takes
+    /// the daily series without a copy, which would double the peak memory.
+    std::vector<T> take() { return std::move(values_); }
     const std::vector<T>& values() const { return values_; }
 
   private:
