@@ -28,14 +28,20 @@ void Team::for_each(std::size_t n, const std::function<void(std::size_t)>& work)
         work_ = &work;
         items_ = n;
         next_.store(0);
-        running_ = static_cast<int>(workers_.size());
+        open_ = true;
         error_ = nullptr;
         ++round_;
     }
     wake_.notify_all();
     take_items();
+    // Every item is taken: wait only for the workers that joined the round
+    // and are still on an item. A worker that has not woken yet is not
+    // waited for (it skips the round), so a late wake-up of a sleeping
+    // thread, which on a loaded machine can take a time slice, never holds
+    // up a step whose work the caller has already done.
     std::unique_lock<std::mutex> lock(mutex_);
-    finished_.wait(lock, [this] { return running_ == 0; });
+    open_ = false;
+    finished_.wait(lock, [this] { return active_ == 0; });
     work_ = nullptr;
     if (error_) std::rethrow_exception(error_);
 }
@@ -48,10 +54,12 @@ void Team::serve() {
             wake_.wait(lock, [&] { return stop_ || round_ != seen; });
             if (stop_) return;
             seen = round_;
+            if (!open_) continue; // woke after the round's work was done
+            ++active_;
         }
         take_items();
         std::lock_guard<std::mutex> lock(mutex_);
-        if (--running_ == 0) finished_.notify_one();
+        if (--active_ == 0) finished_.notify_one();
     }
 }
 

@@ -41,7 +41,8 @@ class Team {
     std::size_t items_ = 0;
     std::atomic<std::size_t> next_{0};
     std::uint64_t round_ = 0; ///< numbers the calls of for_each
-    int running_ = 0;         ///< workers not done with this round
+    bool open_ = false;       ///< workers may still join this round
+    int active_ = 0;          ///< workers that joined this round and are not done
     bool stop_ = false;
     std::exception_ptr error_;
     std::vector<std::thread> workers_;
