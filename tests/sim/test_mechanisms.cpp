@@ -133,6 +133,39 @@ TEST_CASE("status grants follow the status quota, opened evenly over the year, a
     CHECK(observable(r, "repatriates_cn", "2016") == granted_in_year[2016]);
 }
 
+TEST_CASE("applicants waiting for a status place go back at the regret rate",
+          "[mechanisms][stochastic]") {
+    // No status place ever: every applicant waits in the review queue until
+    // they go back, at the regret hazard from their arrival on (before the
+    // application and between the reviews alike: the hazard is constant).
+    Scenario s = scenario("tests/data/repatriates.toml");
+    s.parameters[Param::repatriate_status_quota] = 0;
+    EventLog log;
+    run(s, 10, 1, 1, &log);
+    std::map<std::uint32_t, int> entered; // person -> day of the stay's entry
+    double exposure_days = 0;
+    int regrets = 0;
+    for (const auto& e : log.rows) {
+        const auto kind = static_cast<EventKind>(e.kind);
+        REQUIRE(kind != EventKind::status_grant);
+        if (kind == EventKind::entry) entered[e.agent] = e.day;
+        if (kind == EventKind::regret_return) {
+            exposure_days += e.day - entered.at(e.agent);
+            entered.erase(e.agent);
+            ++regrets;
+        }
+    }
+    for (const auto& [person, day] : entered) // still waiting at the horizon
+        exposure_days += s.end_day + 1 - day;
+    // Censored exponential: rate = regrets / exposure, standard error rate / sqrt(regrets).
+    const double rate = regrets / exposure_days;
+    const double expected = s.parameters[Param::repatriate_regret_rate] / 365.25;
+    INFO(regrets << " regrets over " << exposure_days << " days: " << rate * 365.25
+                 << " a year, expected " << expected * 365.25);
+    REQUIRE(regrets > 1000);
+    CHECK(std::abs(rate - expected) < 4 * rate / std::sqrt(regrets));
+}
+
 TEST_CASE("the status quota changes when status comes, nothing else", "[mechanisms]") {
     // Without regret nobody goes back, so who sets out and when cannot depend
     // on the quota; and a quota that never binds changes nothing at all.
