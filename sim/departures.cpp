@@ -138,27 +138,38 @@ void Engine::region_weights() {
                 true;
         }
     const double year = fractional_year(day0_);
+    const auto row = [](int t, int e) { return static_cast<std::size_t>(t * kEthnicities + e); };
     region_cdf_.resize(static_cast<std::size_t>(kAgentTypes * kEthnicities * regions_));
-    attractiveness_.resize(static_cast<std::size_t>(regions_));
+    attractiveness_.resize(static_cast<std::size_t>(kAgentTypes * regions_));
+    share_.resize(static_cast<std::size_t>(regions_));
     for (int t = 0; t < kAgentTypes; ++t) {
         bool type_needed = false;
         for (int e = 0; e < kEthnicities; ++e)
-            type_needed = type_needed || needed[static_cast<std::size_t>(t * kEthnicities + e)];
+            type_needed = type_needed || needed[row(t, e)];
         if (!type_needed) continue;
         for (int r = 0; r < regions_; ++r)
-            attractiveness_[r] = sc_.regions[r].attractiveness[t].at(year);
-        for (int e = 0; e < kEthnicities; ++e) {
-            if (!needed[static_cast<std::size_t>(t * kEthnicities + e)]) continue;
-            double total = 0;
-            for (int r = 0; r < regions_; ++r)
-                total += diaspora(e, r) + tally_.stock_by_ethnicity(e, r) * opt_.scale;
+            attractiveness_[t * regions_ + r] = sc_.regions[r].attractiveness[t].at(year);
+    }
+    // The shares of an ethnicity once, for every type of it that sets out.
+    for (int e = 0; e < kEthnicities; ++e) {
+        bool ethnicity_needed = false;
+        for (int t = 0; t < kAgentTypes; ++t)
+            ethnicity_needed = ethnicity_needed || needed[row(t, e)];
+        if (!ethnicity_needed) continue;
+        double total = 0;
+        for (int r = 0; r < regions_; ++r) {
+            share_[r] = diaspora(e, r) + tally_.stock_by_ethnicity(e, r) * opt_.scale;
+            total += share_[r];
+        }
+        for (int r = 0; r < regions_; ++r)
+            share_[r] = total > 0 ? share_[r] / total : 0;
+        for (int t = 0; t < kAgentTypes; ++t) {
+            if (!needed[row(t, e)]) continue;
             double cumulative = 0;
             for (int r = 0; r < regions_; ++r) {
-                const double people = diaspora(e, r) + tally_.stock_by_ethnicity(e, r) * opt_.scale;
-                const double share = total > 0 ? people / total : 0;
-                cumulative += attractiveness_[r] * (1 + p_[Param::network_region_pull] * share);
-                region_cdf_[static_cast<std::size_t>((t * kEthnicities + e) * regions_ + r)] =
-                    cumulative;
+                cumulative += attractiveness_[t * regions_ + r] *
+                              (1 + p_[Param::network_region_pull] * share_[r]);
+                region_cdf_[row(t, e) * regions_ + r] = cumulative;
             }
         }
     }

@@ -167,7 +167,8 @@ class Engine {
     std::vector<double> repeat_rate_;         ///< per group: the idle's repeat hazard x length
     std::vector<double> reach_;               ///< per origin: access to open crossings ^ logsum
     std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
-    std::vector<double> attractiveness_;      ///< of one type, by region, this step
+    std::vector<double> attractiveness_;      ///< type x region, this step
+    std::vector<double> share_;               ///< of one ethnicity, by region (region_weights)
     std::vector<std::size_t> quota_order_;    ///< candidates of one quota type, by priority
     std::vector<std::uint64_t> leaving_idle_; ///< idle positions of one group setting out
     std::vector<Arrival> arrivals_;
