@@ -33,6 +33,7 @@ void Engine::departures() {
     const double year = fractional_year(day0_);
     const double len = day_end_ - day0_;
     const int n_groups = static_cast<int>(groups_.size());
+    drawing_.clear();
     rate_.resize(groups_.size());
     repeat_rate_.resize(groups_.size());
     double expected_draws = 0;
@@ -69,21 +70,23 @@ void Engine::departures() {
                                     exit[e] * reach_[static_cast<std::size_t>(groups_[g].origin)] *
                                     len;
         expected_draws += repeat_rate_[g] * static_cast<double>(groups_[g].idle.size());
+        // Most groups at coarse scales: nobody sets out, and the exposure is
+        // used up here, without a stream or a call of draw below.
+        candidates_[g].clear();
+        const bool idle = !groups_[g].repeats.quiet(groups_[g].idle.size(), repeat_rate_[g]);
+        const bool fresh = !groups_[g].departures.quiet(groups_[g].unmaterialised, rate_[g]);
+        if (idle || fresh) drawing_.push_back(Drawing{g, idle, fresh});
     }
     // Waking the team costs microseconds: only worth it for many draws.
     const bool parallel = team_.size() > 1 && expected_draws > kParallelDraws;
     const double household_extra = p_[Param::repatriate_household_size] - 1;
 
     // Each group's draws use its own stream, so this loop's schedule cannot matter.
-    const auto draw = [&](int g) {
+    const auto draw = [&](const Drawing& d) {
+        const int g = d.group;
         auto& out = candidates_[g];
-        out.clear();
         Group& group = groups_[g];
         const std::uint64_t idle = group.idle.size();
-        // The idle (positions below idle) and the rest draw on their own clocks.
-        const bool quiet_idle = group.repeats.quiet(idle, repeat_rate_[g]);
-        const bool quiet_new = group.departures.quiet(group.unmaterialised, rate_[g]);
-        if (quiet_idle && quiet_new) return; // no stream needed
         RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g),
                           static_cast<std::uint32_t>(step_), Stream::departure);
         RandomStream order(opt_.seed, static_cast<std::uint32_t>(g),
@@ -103,17 +106,18 @@ void Engine::departures() {
                 c.household = 1 + household.poisson(household_extra);
             out.push_back(c);
         };
-        if (!quiet_idle) group.repeats.select(idle, repeat_rate_[g], pick, candidate);
-        if (!quiet_new)
+        // The idle (positions below idle) and the rest draw on their own clocks.
+        if (d.idle) group.repeats.select(idle, repeat_rate_[g], pick, candidate);
+        if (d.fresh)
             group.departures.select(group.unmaterialised, rate_[g], pick,
                                     [&](std::uint64_t i) { candidate(idle + i); });
     };
     if (parallel) {
         parallel_step_ = true;
-        team_.for_each(groups_.size(), [&](std::size_t g) { draw(static_cast<int>(g)); });
+        team_.for_each(drawing_.size(), [&](std::size_t k) { draw(drawing_[k]); });
     } else {
-        for (int g = 0; g < n_groups; ++g)
-            draw(g);
+        for (const Drawing& d : drawing_)
+            draw(d);
     }
 
     // Quotas: candidates compete in random priority order (deterministic given the seed).

@@ -35,6 +35,13 @@ struct Arrival {
     std::int32_t crossing;
 };
 
+/// A group in which someone sets out this step: which of its clocks choose.
+struct Drawing {
+    int group;
+    bool idle;  ///< the repeat clock of the idle person ids
+    bool fresh; ///< the clock of the members not yet created
+};
+
 /// A repatriate refused status, waiting for the next review (settlement.cpp).
 struct Applicant {
     std::uint32_t id; ///< the agent's slot
@@ -163,6 +170,7 @@ class Engine {
     StepOutput serial_;                              ///< of the work done in order (renewals)
     std::vector<std::vector<Candidate>> candidates_; ///< per group
     std::vector<Candidate> all_;
+    std::vector<Drawing> drawing_;            ///< the groups that draw this step
     std::vector<double> rate_;                ///< per group: hazard x step length
     std::vector<double> repeat_rate_;         ///< per group: the idle's repeat hazard x length
     std::vector<double> reach_;               ///< per origin: access to open crossings ^ logsum
