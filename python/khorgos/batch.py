@@ -64,9 +64,6 @@ def read_batch(directory) -> Batch:
     return Batch(directory)
 
 
-SENSITIVITY_PARAMETERS_SHORT = {"policy.visa_free_multiplier": "visa-free"}
-
-
 def sensitivity_markdown(table, targets="calibration/targets/article.toml",
                          calibration="calibration/historical.toml", bold=0.1):
     """The total Sobol indices of a Saltelli batch's sensitivity.csv as a
@@ -86,9 +83,9 @@ def sensitivity_markdown(table, targets="calibration/targets/article.toml",
     t = pd.read_csv(table)
     t = t[t["index"] == "total"]
     parameters = list(dict.fromkeys(t.parameter))
-    short = [SENSITIVITY_PARAMETERS_SHORT.get(p, p.split(".")[0]) for p in parameters]
-    lines = ["| figure | fitted | " + " | ".join(short) + " |",
-             "|---|---|" + "---|" * len(short)]
+    # Full dotted names: two types share a last part (entries_per_year).
+    lines = ["| figure | fitted | " + " | ".join(f"`{p}`" for p in parameters) + " |",
+             "|---|---|" + "---|" * len(parameters)]
     for figure, rows in t.groupby("observable", sort=False):
         cells = []
         for p in parameters:
