@@ -21,14 +21,17 @@ TEST_CASE("set-outs a year convert to a daily hazard over the pools of the first
     CHECK(daily_hazard(world, AgentType::trader) == Approx(2e-3).epsilon(1e-14));
     CHECK(daily_hazard(world, AgentType::repatriate) == Approx(1e-3).epsilon(1e-14));
     CHECK(daily_hazard(scenario("tests/data/minimal.toml"), AgentType::trader) == 0); // no pool
-    // The historical scenario's calibrated hazards, re-expressed: its six
-    // trader pools hold 60,000 in 1990, its repatriate pools 1,106,271.
+    // The historical scenario's (calibrated) set-outs a year: its six trader
+    // pools hold 60,000 in 1990, its repatriate pools 1,106,271.
     Scenario h = scenario("scenarios/historical.toml");
-    CHECK(daily_hazard(h, AgentType::trader) == Approx(4.778718063553022e-05).epsilon(1e-14));
-    CHECK(daily_hazard(h, AgentType::repatriate) == Approx(3.368661742288118e-06).epsilon(1e-14));
+    const double trader_hazard = h.parameters[Param::trader_new_per_year] / (365.25 * 60000);
+    CHECK(daily_hazard(h, AgentType::trader) == Approx(trader_hazard).epsilon(1e-14));
+    CHECK(daily_hazard(h, AgentType::repatriate) ==
+          Approx(h.parameters[Param::repatriate_households_per_year] / (365.25 * 1106271))
+              .epsilon(1e-14));
     // pool.size_factor scales the movers, not the conversion.
     h.parameters[Param::pool_size_factor] = 4;
-    CHECK(daily_hazard(h, AgentType::trader) == Approx(4.778718063553022e-05).epsilon(1e-14));
+    CHECK(daily_hazard(h, AgentType::trader) == Approx(trader_hazard).epsilon(1e-14));
     // A later start takes the pools of its own first year (traders grow
     // linearly from 60,000 in 1990 to 90,000 in 2021).
     h.start_day = day_number(Date{2005, 1, 1});
