@@ -38,13 +38,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-/// MPI launchers set these: OpenMPI's mpirun, and the PMI/PMIx of Slurm's srun and MPICH.
-bool launched_by_mpi() {
-    for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
-        if (std::getenv(name)) return true;
-    return false;
-}
-
 /// The batch's own files (manifest, CSV files, the design) are replaced as the batch goes.
 void write_atomically(const std::string& path, const std::string& text) {
     io::write_file(path, text, true, "--out");

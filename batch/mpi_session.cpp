@@ -10,11 +10,20 @@
 
 namespace khorgos {
 
+// MPI launchers set these: OpenMPI's mpirun, and the PMI/PMIx of Slurm's srun and MPICH.
+bool launched_by_mpi() {
+    for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
+        if (std::getenv(name)) return true;
+    return false;
+}
+
 #if KHORGOS_WITH_MPI
 
 MpiSession::MpiSession() {
     int initialised = 0;
     MPI_Initialized(&initialised);
+    if (!initialised && !launched_by_mpi()) return; // one rank of one
+    active_ = true;
     int provided = MPI_THREAD_FUNNELED;
     if (!initialised) {
         // Rank 0 of a batch simulates on a second thread that never calls MPI:
@@ -35,7 +44,7 @@ MpiSession::~MpiSession() {
 }
 
 void MpiSession::abort(int code) const {
-    MPI_Abort(MPI_COMM_WORLD, code);
+    if (active_) MPI_Abort(MPI_COMM_WORLD, code);
     std::_Exit(code);
 }
 

@@ -1,9 +1,14 @@
 #pragma once
-// MPI for the lifetime of one object, for `khorgos batch` under mpirun and
-// for `khorgos calibrate`: MPI_Init_thread on construction (unless MPI is
+// MPI for the lifetime of one object, for `khorgos batch` and `khorgos
+// calibrate` under mpirun: MPI_Init_thread on construction (unless MPI is
 // already initialised), MPI_Finalize on destruction if it initialised.
-// Built without MPI (KHORGOS_WITH_MPI unset), it is one rank of one.
+// Started without an MPI launcher, or built without MPI (KHORGOS_WITH_MPI
+// unset), it is one rank of one and never touches MPI: a singleton MPI_Init
+// would only cost start-up time and the MPI library's own allocations.
 namespace khorgos {
+
+/// Whether an MPI launcher (mpirun, srun) started this process.
+bool launched_by_mpi();
 
 class MpiSession {
   public:
@@ -23,7 +28,8 @@ class MpiSession {
     int rank_ = 0;
     int size_ = 1;
     bool threads_ = true;
-    bool owns_ = false;
+    bool active_ = false; ///< MPI is initialised and in use
+    bool owns_ = false;   ///< this session initialised it
 };
 
 } // namespace khorgos
