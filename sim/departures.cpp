@@ -72,7 +72,7 @@ void Engine::departures() {
         expected_draws += repeat_rate_[g] * static_cast<double>(groups_[g].idle.size());
         // Most groups at coarse scales: nobody sets out, and the exposure is
         // used up here, without a stream or a call of draw below.
-        candidates_[g].clear();
+        candidates_[g].value.clear();
         const bool idle = !groups_[g].repeats.quiet(groups_[g].idle.size(), repeat_rate_[g]);
         const bool fresh = !groups_[g].departures.quiet(groups_[g].unmaterialised, rate_[g]);
         if (idle || fresh) drawing_.push_back(Drawing{g, idle, fresh});
@@ -84,7 +84,7 @@ void Engine::departures() {
     // Each group's draws use its own stream, so this loop's schedule cannot matter.
     const auto draw = [&](const Drawing& d) {
         const int g = d.group;
-        auto& out = candidates_[g];
+        auto& out = candidates_[g].value;
         Group& group = groups_[g];
         const std::uint64_t idle = group.idle.size();
         RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g),
@@ -122,8 +122,8 @@ void Engine::departures() {
 
     // Quotas: candidates compete in random priority order (deterministic given the seed).
     all_.clear();
-    for (auto& list : candidates_)
-        all_.insert(all_.end(), list.begin(), list.end());
+    for (const auto& list : candidates_)
+        all_.insert(all_.end(), list.value.begin(), list.value.end());
     admit_by_quota(AgentType::labourer, policy_.labour_places_left());
     admit_by_quota(AgentType::repatriate, policy_.repatriate_places_left());
     cross();
@@ -221,16 +221,15 @@ void Engine::cross() {
         if (crossing < 0) continue; // no open crossing with room: stays home
         policy_.use_capacity(crossing, static_cast<double>(members));
         arrivals_.push_back(Arrival{static_cast<std::uint32_t>(arrival_agents_.size()),
-                                    static_cast<std::uint32_t>(members), crossing});
+                                    static_cast<std::uint32_t>(members), crossing, c.group});
         if (from_idle) {
-            arrival_agents_.push_back(agents_.add_person(g.idle[c.position], g.type, g.ethnicity,
-                                                         static_cast<std::uint16_t>(c.group)));
+            arrival_agents_.push_back(ArrivingAgent{agents_.take_slot(), g.idle[c.position]});
             leaving_idle.push_back(c.position);
         } else {
-            arrival_agents_.push_back(new_agent(g, c.group));
+            arrival_agents_.push_back(new_agent(g));
         }
         for (std::uint64_t m = 1; m < members; ++m)
-            arrival_agents_.push_back(new_agent(g, c.group));
+            arrival_agents_.push_back(new_agent(g));
         if (g.type == AgentType::labourer) policy_.use_labour_place();
         if (g.type == AgentType::repatriate && c.assisted) {
             policy_.use_repatriate_place();
@@ -246,9 +245,10 @@ void Engine::cross() {
     });
 }
 
-std::uint32_t Engine::new_agent(Group& g, std::uint32_t group_index) {
+ArrivingAgent Engine::new_agent(Group& g) {
     g.unmaterialised -= 1;
-    return agents_.add(g.type, g.ethnicity, static_cast<std::uint16_t>(group_index));
+    const std::uint32_t slot = agents_.take_slot();
+    return ArrivingAgent{slot, agents_.new_person()};
 }
 
 /// Removes the given idle positions (ascending) by swap-and-pop from the back.

@@ -33,6 +33,13 @@ namespace khorgos {
 struct Arrival {
     std::uint32_t first, count; ///< range in arrival_agents_
     std::int32_t crossing;
+    std::uint32_t group;
+};
+
+/// An agent of an arriving household: its slot, taken in crossing order, and
+/// its person; settle() writes the record.
+struct ArrivingAgent {
+    std::uint32_t slot, person;
 };
 
 /// A group in which someone sets out this step: which of its clocks choose.
@@ -40,6 +47,14 @@ struct Drawing {
     int group;
     bool idle;  ///< the repeat clock of the idle person ids
     bool fresh; ///< the clock of the members not yet created
+};
+
+/// What one thread writes while another writes the next one (per-group
+/// candidate lists): on cache lines of its own, so that two threads do not
+/// take a line from each other at every write (false sharing), which made
+/// the parallel draws several times slower than the serial ones.
+template <typename T> struct alignas(64) OwnLines {
+    T value;
 };
 
 /// A repatriate refused status, waiting for the next review (settlement.cpp).
@@ -68,7 +83,7 @@ class Engine {
     void cross();
     void region_weights();
     int choose_region(AgentType t, Ethnicity e, double u) const;
-    std::uint32_t new_agent(Group& g, std::uint32_t group_index);
+    ArrivingAgent new_agent(Group& g);
     void remove_idle(std::uint32_t group, std::vector<std::uint64_t>& positions);
     double network(Ethnicity e) const;
     double driver(AgentType t, double year) const;
@@ -168,7 +183,7 @@ class Engine {
     // Scratch of one step, kept to reuse its memory.
     std::vector<StepOutput> outputs_;                ///< per chunk
     StepOutput serial_;                              ///< of the work done in order (renewals)
-    std::vector<std::vector<Candidate>> candidates_; ///< per group
+    std::vector<OwnLines<std::vector<Candidate>>> candidates_; ///< per group
     std::vector<Candidate> all_;
     std::vector<Drawing> drawing_;            ///< the groups that draw this step
     std::vector<double> rate_;                ///< per group: hazard x step length
@@ -180,7 +195,7 @@ class Engine {
     std::vector<std::size_t> quota_order_;    ///< candidates of one quota type, by priority
     std::vector<std::uint64_t> leaving_idle_; ///< idle positions of one group setting out
     std::vector<Arrival> arrivals_;
-    std::vector<std::uint32_t> arrival_agents_;
+    std::vector<ArrivingAgent> arrival_agents_;
     std::vector<std::pair<std::uint16_t, std::uint32_t>> returners_; ///< (group, slot) home
     std::vector<std::uint32_t> finished_; ///< slots of agents with no further event
     std::vector<AgentEvent> log_;

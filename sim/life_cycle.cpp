@@ -89,15 +89,19 @@ void Engine::admit_by_quota(AgentType type, double room) {
 
 /// A household settles: the head draws the region they all settle in.
 void Engine::settle(const Arrival& household, bool in_cohort, StepOutput& out) {
-    const std::uint32_t* ids = arrival_agents_.data() + household.first;
-    const AgentType type = agents_[ids[0]].agent_type();
-    const auto ethnicity = static_cast<Ethnicity>(agents_[ids[0]].ethnicity);
+    const ArrivingAgent* members = arrival_agents_.data() + household.first;
+    const Group& g = groups_[household.group];
     int region = 0;
     for (std::uint32_t m = 0; m < household.count; ++m) {
-        RandomStream rng(opt_.seed, agents_[ids[m]].person, static_cast<std::uint32_t>(step_),
-                         Stream::arrival);
-        if (m == 0) region = choose_region(type, ethnicity, rng.uniform());
-        arrive(ids[m], household.crossing, region, in_cohort, rng, out);
+        Agent& a = agents_[members[m].slot];
+        a = Agent{};
+        a.person = members[m].person;
+        a.group = static_cast<std::uint16_t>(household.group);
+        a.type = static_cast<std::uint8_t>(g.type);
+        a.ethnicity = static_cast<std::uint8_t>(g.ethnicity);
+        RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::arrival);
+        if (m == 0) region = choose_region(g.type, g.ethnicity, rng.uniform());
+        arrive(members[m].slot, household.crossing, region, in_cohort, rng, out);
     }
 }
 

@@ -62,25 +62,22 @@ struct Agents {
     std::vector<std::uint32_t> free_slots;
     std::uint32_t people = 0; ///< persons ever created as agents
 
-    std::uint32_t add(AgentType t, Ethnicity e, std::uint16_t g) {
+    /// The id of a person not created before.
+    std::uint32_t new_person() {
         if (people == UINT32_MAX)
             throw RuntimeError("more than 4.29 billion agents created: raise --scale");
-        return add_person(people++, t, e, g);
+        return people++;
     }
-    /// A record for a person who already exists (a trader setting out again).
-    std::uint32_t add_person(std::uint32_t person, AgentType t, Ethnicity e, std::uint16_t g) {
-        Agent a;
-        a.person = person;
-        a.type = static_cast<std::uint8_t>(t);
-        a.ethnicity = static_cast<std::uint8_t>(e);
-        a.group = g;
+    /// A slot for a record that the caller writes later: the crossing decides
+    /// who takes which slot in order, the settling (on any thread) writes the
+    /// record, so that a record is first touched by the thread that uses it.
+    std::uint32_t take_slot() {
         if (!free_slots.empty()) {
             const std::uint32_t slot = free_slots.back();
             free_slots.pop_back();
-            state[slot] = a;
             return slot;
         }
-        state.push_back(a);
+        state.emplace_back();
         return static_cast<std::uint32_t>(state.size() - 1);
     }
     void release(std::uint32_t slot) { free_slots.push_back(slot); }
@@ -90,8 +87,9 @@ struct Agents {
 
 /// Potential movers of one (type, origin, ethnicity): a count not yet created
 /// as agents, and the person ids of traders and repatriates back home who may
-/// set out again.
-struct Group {
+/// set out again. On cache lines of its own: the draws of neighbouring groups
+/// run on different threads and write their clocks.
+struct alignas(64) Group {
     AgentType type = AgentType::trader;
     int origin = 0;
     Ethnicity ethnicity = Ethnicity::han;

@@ -13,7 +13,7 @@
 
 namespace khorgos {
 
-struct StepOutput {
+struct alignas(64) StepOutput {
     StepOutput(std::size_t regions, std::size_t crossings)
         : stock({kAgentTypes, regions}), stock_by_ethnicity({kEthnicities, regions}),
           settled({kEthnicities, regions}), flow({kAgentTypes, crossings, kDirections}),
