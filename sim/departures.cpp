@@ -51,9 +51,16 @@ void Engine::departures() {
         gates[t] = policy_gate(static_cast<AgentType>(t));
     }
     // Reaching an open crossing: a closure deters as well as diverts.
+    // Access changes only when the timeline opens or closes crossings: pow
+    // once per change, not per step.
     reach_.resize(sc_.origins.size());
-    for (std::size_t o = 0; o < reach_.size(); ++o)
-        reach_[o] = std::pow(policy_.access(static_cast<int>(o)), p_[Param::crossing_logsum]);
+    reach_access_.resize(sc_.origins.size(), -1);
+    for (std::size_t o = 0; o < reach_.size(); ++o) {
+        const double access = policy_.access(static_cast<int>(o));
+        if (access == reach_access_[o]) continue;
+        reach_access_[o] = access;
+        reach_[o] = std::pow(access, p_[Param::crossing_logsum]);
+    }
     // China's exit regime lets through a share of each ethnicity's departures.
     const auto& exit = policy_.state().exit_level;
     for (int g = 0; g < n_groups; ++g) {

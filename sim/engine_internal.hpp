@@ -108,6 +108,7 @@ class Engine {
     void review_status();
     void grant_status(std::uint32_t id, RandomStream& rng, StepOutput& out);
     void wait_for_review(const Applicant* first, const Applicant* last, StepOutput& out);
+    void regret_before_review(const Applicant& applicant, StepOutput& out);
     void join_relatives(std::uint32_t id, RandomStream& rng, StepOutput& out);
     void reunification_rates();
     double settled_and_present(Ethnicity e) const;
@@ -189,6 +190,7 @@ class Engine {
     std::vector<double> rate_;                ///< per group: hazard x step length
     std::vector<double> repeat_rate_;         ///< per group: the idle's repeat hazard x length
     std::vector<double> reach_;               ///< per origin: access to open crossings ^ logsum
+    std::vector<double> reach_access_;        ///< per origin: the access reach_ was computed for
     std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
     std::vector<double> attractiveness_;      ///< type x region, this step
     std::vector<double> share_;               ///< of one ethnicity, by region (region_weights)
