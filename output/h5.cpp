@@ -276,7 +276,15 @@ Handle write_strings(hid_t parent, const std::string& name,
         pointers.reserve(values.size());
         for (const auto& v : values)
             pointers.push_back(v.c_str());
-        check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+        // A conversion buffer sized to the strings: HDF5's default is a fresh
+        // 1 MiB calloc (and another for the background) per write, whose
+        // zeroing and page faults cost more than the rest of a small file.
+        const Handle transfer =
+            own(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "cannot create transfer list");
+        check(H5Pset_buffer(transfer.get(), 64 * values.size(), nullptr, nullptr),
+              "cannot size the conversion buffer");
+        check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, transfer.get(),
+                       pointers.data()),
               "cannot write dataset '" + name + "'");
     }
     return dataset;
