@@ -108,7 +108,6 @@ class Engine {
     void review_status();
     void grant_status(std::uint32_t id, RandomStream& rng, StepOutput& out);
     void wait_for_review(const Applicant* first, const Applicant* last, StepOutput& out);
-    void regret_before_review(const Applicant& applicant, StepOutput& out);
     void join_relatives(std::uint32_t id, RandomStream& rng, StepOutput& out);
     void reunification_rates();
     double settled_and_present(Ethnicity e) const;

@@ -68,33 +68,21 @@ void Engine::grant_status(std::uint32_t id, RandomStream& rng, StepOutput& out) 
 }
 
 /// Refused applicants wait for the next review, unless they give up before
-/// it. Thousands wait at a time (the status quota binds for years): each
-/// costs a copy, not a record access, and the copy loop is branch-free.
+/// it. Thousands wait at a time: each costs a copy, not a record access.
 void Engine::wait_for_review(const Applicant* first, const Applicant* last, StepOutput& out) {
     const int review = day0_ + kStatusReviewDays;
     std::vector<Applicant>* queue = status_queue_.bucket(review, day_end_); // null: past the end
-    if (!queue) { // no review before the horizon: only regrets before it matter
-        for (; first != last; ++first)
-            if (first->regret_day <= review) regret_before_review(*first, out);
-        return;
-    }
-    // Copy every applicant, keeping those who wait: one pass, no branch per
-    // applicant on whether they wait (regrets before a review are rare).
-    const std::size_t before = queue->size();
-    queue->resize(before + static_cast<std::size_t>(last - first));
-    Applicant* to = queue->data() + before;
+    // Once, for a step's reviews: grown one by one, the bucket would be copied
+    // at every doubling.
+    if (queue && last - first > 1) queue->reserve(queue->size() + (last - first));
     for (; first != last; ++first) {
-        *to = *first;
-        to += first->regret_day > review;
-        if (first->regret_day <= review) regret_before_review(*first, out);
+        if (first->regret_day > review) {
+            if (queue) queue->push_back(*first);
+            continue;
+        }
+        agents_[first->id].next = static_cast<std::uint8_t>(Next::regret);
+        out.scheduled.emplace_back(first->id, first->regret_day);
     }
-    queue->resize(static_cast<std::size_t>(to - queue->data()));
-}
-
-/// An applicant gives up before the next review: the regret is the next event.
-void Engine::regret_before_review(const Applicant& applicant, StepOutput& out) {
-    agents_[applicant.id].next = static_cast<std::uint8_t>(Next::regret);
-    out.scheduled.emplace_back(applicant.id, applicant.regret_day);
 }
 
 /// Persons of an ethnicity from China in Kazakhstan: present and settled.
