@@ -227,8 +227,13 @@ void Engine::cross() {
             policy_.choose_crossing(g.origin, c.crossing_u, static_cast<double>(members));
         if (crossing < 0) continue; // no open crossing with room: stays home
         policy_.use_capacity(crossing, static_cast<double>(members));
-        arrivals_.push_back(Arrival{static_cast<std::uint32_t>(arrival_agents_.size()),
-                                    static_cast<std::uint32_t>(members), crossing, c.group});
+        // Field by field in place: a braced temporary was stored in four
+        // parts and copied in one load, a store-forwarding stall of the loop.
+        Arrival& arrival = arrivals_.emplace_back();
+        arrival.first = static_cast<std::uint32_t>(arrival_agents_.size());
+        arrival.count = static_cast<std::uint32_t>(members);
+        arrival.crossing = crossing;
+        arrival.group = c.group;
         if (from_idle) {
             arrival_agents_.push_back(ArrivingAgent{agents_.take_slot(), g.idle[c.position]});
             leaving_idle.push_back(c.position);

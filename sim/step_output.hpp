@@ -40,6 +40,24 @@ struct alignas(64) StepOutput {
 
     /// Adds the numbers to the run's tallies (step `step`, year `year`) and clears them.
     void merge_tallies(Tallies& t, std::size_t step, YearTally& y) {
+        // Only a logged event changes the grids or the year's counts (log()
+        // counts it): an output without one, such as a day's refused status
+        // reviews, merges its few scalars alone.
+        if (events > 0) merge_event_tallies(t, step, y);
+        t.left_onward += left_onward;
+        t.naturalised += naturalised;
+        t.cohort_entered += cohort_entered;
+        t.cohort_returned += cohort_returned;
+        t.events += events;
+        t.daily_status_grants(step) += status_grants;
+        t.permits_valid += permits_valid;
+        left_onward = naturalised = cohort_entered = cohort_returned = status_grants = 0;
+        permits_valid = 0;
+        events = 0;
+    }
+
+  private:
+    void merge_event_tallies(Tallies& t, std::size_t step, YearTally& y) {
         add(t.stock, stock);
         add(t.stock_by_ethnicity, stock_by_ethnicity);
         add(t.settled, settled);
@@ -62,19 +80,8 @@ struct alignas(64) StepOutput {
         y.marriages += year.marriages;
         y.status_grants += year.status_grants;
         year = YearTally{};
-        t.left_onward += left_onward;
-        t.naturalised += naturalised;
-        t.cohort_entered += cohort_entered;
-        t.cohort_returned += cohort_returned;
-        t.events += events;
-        t.daily_status_grants(step) += status_grants;
-        t.permits_valid += permits_valid;
-        left_onward = naturalised = cohort_entered = cohort_returned = status_grants = 0;
-        permits_valid = 0;
-        events = 0;
     }
 
-  private:
     template <typename T, std::size_t R> static void add(Grid<T, R>& to, Grid<T, R>& from) {
         T* out = to.slice(0);
         T* in = from.slice(0);
