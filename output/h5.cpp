@@ -283,9 +283,9 @@ Handle write_strings(hid_t parent, const std::string& name,
             own(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "cannot create transfer list");
         check(H5Pset_buffer(transfer.get(), 64 * values.size(), nullptr, nullptr),
               "cannot size the conversion buffer");
-        check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, transfer.get(),
-                       pointers.data()),
-              "cannot write dataset '" + name + "'");
+        check(
+            H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, transfer.get(), pointers.data()),
+            "cannot write dataset '" + name + "'");
     }
     return dataset;
 }

@@ -2,6 +2,7 @@
 // each origin group, one stream per group), admission under the quotas
 // (life_cycle.cpp), and the crossing and region of each arrival.
 #include "sim/engine_internal.hpp"
+#include "sim/errors.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -121,16 +122,16 @@ void Engine::departures() {
     };
     if (parallel) {
         parallel_step_ = true;
-        team_.for_each(drawing_.size(), [&](std::size_t k) { draw(drawing_[k]); });
+        // A group on the same thread each step: its candidate list stays on one core.
+        team_.for_each(
+            drawing_.size(), [&](std::size_t k) { draw(drawing_[k]); },
+            [&](std::size_t k) { return static_cast<std::size_t>(drawing_[k].group); });
     } else {
         for (const Drawing& d : drawing_)
             draw(d);
     }
 
     // Quotas: candidates compete in random priority order (deterministic given the seed).
-    all_.clear();
-    for (const auto& list : candidates_)
-        all_.insert(all_.end(), list.value.begin(), list.value.end());
     admit_by_quota(AgentType::labourer, policy_.labour_places_left());
     admit_by_quota(AgentType::repatriate, policy_.repatriate_places_left());
     cross();
@@ -142,12 +143,15 @@ void Engine::departures() {
 /// present). Rows no candidate needs are not computed.
 void Engine::region_weights() {
     std::array<bool, kAgentTypes * kEthnicities> needed{};
-    for (const Candidate& c : all_)
-        if (c.accepted) {
-            const Group& g = groups_[c.group];
-            needed[static_cast<std::size_t>(index(g.type) * kEthnicities + index(g.ethnicity))] =
-                true;
-        }
+    for (const Drawing& d : drawing_) {
+        const Group& g = groups_[d.group];
+        for (const Candidate& c : candidates_[d.group].value)
+            if (c.accepted) {
+                needed[static_cast<std::size_t>(index(g.type) * kEthnicities +
+                                                index(g.ethnicity))] = true;
+                break;
+            }
+    }
     const double year = fractional_year(day0_);
     const auto row = [](int t, int e) { return static_cast<std::size_t>(t * kEthnicities + e); };
     region_cdf_.resize(static_cast<std::size_t>(kAgentTypes * kEthnicities * regions_));
@@ -200,55 +204,20 @@ int Engine::choose_region(AgentType t, Ethnicity e, double u) const {
 void Engine::cross() {
     region_weights();
     arrivals_.clear();
-    arrival_agents_.clear();
-    std::uint32_t idle_group = UINT32_MAX; ///< the group whose idle list leaving_idle indexes
-    auto& leaving_idle = leaving_idle_;
-    // The idle traders who set out are scattered over long idle lists:
-    // prefetch their entries first, so that the loads overlap.
-    for (const Candidate& c : all_)
-        if (c.accepted && c.position < groups_[c.group].idle.size())
-            __builtin_prefetch(&groups_[c.group].idle[c.position]);
-    for (std::size_t i = 0; i < all_.size(); ++i) {
-        Candidate& c = all_[i];
-        if (!c.accepted) continue;
-        Group& g = groups_[c.group];
-        if (c.group != idle_group) {
-            remove_idle(idle_group, leaving_idle);
-            idle_group = c.group;
-        }
-        const bool from_idle = c.position < g.idle.size();
-        // A new head may already have left as a member of an earlier household.
-        if (!from_idle && g.unmaterialised == 0) continue;
-        // Household members who join the head come from the not-yet-created pool.
-        const std::uint64_t members =
-            from_idle ? 1 + std::min<std::uint64_t>(c.household - 1, g.unmaterialised)
-                      : std::min<std::uint64_t>(c.household, g.unmaterialised);
-        const int crossing =
-            policy_.choose_crossing(g.origin, c.crossing_u, static_cast<double>(members));
-        if (crossing < 0) continue; // no open crossing with room: stays home
-        policy_.use_capacity(crossing, static_cast<double>(members));
-        // Field by field in place: a braced temporary was stored in four
-        // parts and copied in one load, a store-forwarding stall of the loop.
-        Arrival& arrival = arrivals_.emplace_back();
-        arrival.first = static_cast<std::uint32_t>(arrival_agents_.size());
-        arrival.count = static_cast<std::uint32_t>(members);
-        arrival.crossing = crossing;
-        arrival.group = c.group;
-        if (from_idle) {
-            arrival_agents_.push_back(ArrivingAgent{agents_.take_slot(), g.idle[c.position]});
-            leaving_idle.push_back(c.position);
-        } else {
-            arrival_agents_.push_back(new_agent(g));
-        }
-        for (std::uint64_t m = 1; m < members; ++m)
-            arrival_agents_.push_back(new_agent(g));
-        if (g.type == AgentType::labourer) policy_.use_labour_place();
-        if (g.type == AgentType::repatriate && c.assisted) {
-            policy_.use_repatriate_place();
-            this_year().repatriate_households_assisted += opt_.scale;
-        }
+    arrival_persons_.clear();
+    // The candidates of each group that draws, in group order (the drawing
+    // groups are listed in it), read where their draws wrote them.
+    for (const Drawing& d : drawing_) {
+        Group& g = groups_[d.group];
+        std::vector<Candidate>& candidates = candidates_[d.group].value;
+        // The idle traders who set out are scattered over long idle lists:
+        // prefetch their entries first, so that the loads overlap.
+        for (const Candidate& c : candidates)
+            if (c.accepted && c.position < g.idle.size()) __builtin_prefetch(&g.idle[c.position]);
+        for (const Candidate& c : candidates)
+            if (c.accepted) cross(c, g);
+        remove_idle(g, leaving_idle_);
     }
-    remove_idle(idle_group, leaving_idle);
 
     const bool in_cohort = policy_.state().visa_free && year_ == tally_.cohort_year;
     in_chunks(arrivals_.size(), [&](std::size_t begin, std::size_t end, StepOutput& out) {
@@ -257,16 +226,53 @@ void Engine::cross() {
     });
 }
 
-ArrivingAgent Engine::new_agent(Group& g) {
+/// An accepted candidate and the household members who join them cross, if
+/// an open crossing has room.
+void Engine::cross(const Candidate& c, Group& g) {
+    const bool from_idle = c.position < g.idle.size();
+    // A new head may already have left as a member of an earlier household.
+    if (!from_idle && g.unmaterialised == 0) return;
+    // Household members who join the head come from the not-yet-created pool.
+    const std::uint64_t members =
+        from_idle ? 1 + std::min<std::uint64_t>(c.household - 1, g.unmaterialised)
+                  : std::min<std::uint64_t>(c.household, g.unmaterialised);
+    const int crossing =
+        policy_.choose_crossing(g.origin, c.crossing_u, static_cast<double>(members));
+    if (crossing < 0) return; // no open crossing with room: stays home
+    policy_.use_capacity(crossing, static_cast<double>(members));
+    // Field by field in place: a braced temporary was stored in four
+    // parts and copied in one load, a store-forwarding stall of the loop.
+    Arrival& arrival = arrivals_.emplace_back();
+    arrival.first = static_cast<std::uint32_t>(arrival_persons_.size());
+    arrival.count = static_cast<std::uint32_t>(members);
+    arrival.crossing = crossing;
+    arrival.group = c.group;
+    if (from_idle) {
+        arrival_persons_.push_back(g.idle[c.position]);
+        leaving_idle_.push_back(c.position);
+    } else {
+        arrival_persons_.push_back(new_person(g));
+    }
+    for (std::uint64_t m = 1; m < members; ++m)
+        arrival_persons_.push_back(new_person(g));
+    if (g.type == AgentType::labourer) policy_.use_labour_place();
+    if (g.type == AgentType::repatriate && c.assisted) {
+        policy_.use_repatriate_place();
+        this_year().repatriate_households_assisted += opt_.scale;
+    }
+}
+
+/// A member of the group not created before sets out: a new person.
+std::uint32_t Engine::new_person(Group& g) {
+    if (people_ == UINT32_MAX)
+        throw RuntimeError("more than 4.29 billion agents created: raise --scale");
     g.unmaterialised -= 1;
-    const std::uint32_t slot = agents_.take_slot();
-    return ArrivingAgent{slot, agents_.new_person()};
+    return people_++;
 }
 
 /// Removes the given idle positions (ascending) by swap-and-pop from the back.
-void Engine::remove_idle(std::uint32_t group, std::vector<std::uint64_t>& positions) {
-    if (group == UINT32_MAX) return;
-    auto& idle = groups_[group].idle;
+void Engine::remove_idle(Group& g, std::vector<std::uint64_t>& positions) {
+    auto& idle = g.idle;
     for (auto it = positions.rbegin(); it != positions.rend(); ++it) {
         idle[*it] = idle.back();
         idle.pop_back();

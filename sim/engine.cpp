@@ -7,7 +7,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <utility>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace khorgos {
 
@@ -98,7 +102,7 @@ RunResult Engine::run() {
     }
     RunCounters counters;
     counters.events = tally_.events;
-    counters.agents = agents_.people;
+    counters.agents = people_;
     counters.person_days_away = tally_.person_days * opt_.scale;
     counters.parallel_steps = parallel_steps_;
     RunResult result = results(sc_, std::move(tally_), opt_.scale, counters, opt_.series);
@@ -123,40 +127,33 @@ void Engine::grow_pools(int year) {
 }
 
 /// Appends a chunk's output to the step: tallies, then the agents it
-/// scheduled, its log rows and who went home or left, in its order.
+/// scheduled, its log rows and who went home, in its order.
 void Engine::merge(StepOutput& out) {
     out.merge_tallies(tally_, static_cast<std::size_t>(step_), this_year());
-    for (const auto& [id, day] : out.scheduled)
-        schedule_.add(id, day, day_end_);
+    for (const Scheduled& s : out.scheduled)
+        schedule_.add(s.agent, s.day, day_end_);
     out.scheduled.clear();
     log_.insert(log_.end(), out.log.begin(), out.log.end());
     out.log.clear();
     returners_.insert(returners_.end(), out.returners.begin(), out.returners.end());
     out.returners.clear();
-    finished_.insert(finished_.end(), out.finished.begin(), out.finished.end());
-    out.finished.clear();
     for (const std::uint32_t person : out.granted) {
-        if (person >= status_granted_.size()) status_granted_.resize(agents_.people, false);
+        if (person >= status_granted_.size()) status_granted_.resize(people_, false);
         status_granted_[person] = true;
     }
     out.granted.clear();
 }
 
 /// People who came home rejoin their group (a trader as an idle person id,
-/// anyone else in the count); their records and those of people who left for
-/// good are freed.
+/// anyone else in the count).
 void Engine::settle_returners() {
-    for (const auto& [g, id] : returners_) {
-        if (rules(groups_[g].type).kept_at_home && !(agents_[id].flags & kQuits))
-            groups_[g].idle.push_back(agents_[id].person);
+    for (const Returner& r : returners_) {
+        if (r.idle)
+            groups_[r.group].idle.push_back(r.person);
         else
-            groups_[g].unmaterialised += 1;
-        agents_.release(id);
+            groups_[r.group].unmaterialised += 1;
     }
     returners_.clear();
-    for (const std::uint32_t id : finished_)
-        agents_.release(id);
-    finished_.clear();
 }
 
 void Engine::record_step() {
@@ -185,9 +182,9 @@ std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale) {
     for (const auto& pool : scenario.pools)
         persons += *std::max_element(pool.size.values.begin(), pool.size.values.end());
     persons *= scenario.parameters[Param::pool_size_factor];
-    // A record, a slot in a schedule bucket and in an idle list, and a status
-    // bit per person (a bound: a byte).
-    const double agents = persons / scale * (sizeof(Agent) + 2 * sizeof(std::uint32_t) + 1);
+    // A record in a schedule bucket (twice: a bucket's growth), an idle list
+    // entry, and a status bit per person (a bound: a byte).
+    const double agents = persons / scale * (2 * sizeof(Agent) + sizeof(std::uint32_t) + 1);
     const double steps = steps_of(scenario);
     const double cells = static_cast<double>(kAgentTypes + kEthnicities) * scenario.regions.size() +
                          kAgentTypes * (2.0 * scenario.crossings.size() + 1) + kStatuses + 3;
@@ -195,12 +192,31 @@ std::uint64_t memory_bound_bytes(const Scenario& scenario, double scale) {
     return static_cast<std::uint64_t>(std::min(agents + series, 1.8e19));
 }
 
+namespace {
+/// A run frees a spent schedule bucket every step and grows new ones, tens
+/// of kilobytes each. With glibc's defaults that memory goes back to the
+/// kernel (heap trimming, and mmap for blocks over a threshold that starts
+/// at 128 KiB) and is faulted in again, a fault per page: about a tenth of a
+/// scale-1 run's time on a virtual machine. Kept in the heap, it is reused.
+/// Once per process; it changes no result.
+void keep_freed_memory() {
+#if defined(__GLIBC__)
+    static std::once_flag once;
+    std::call_once(once, [] {
+        mallopt(M_MMAP_THRESHOLD, 64 << 20);
+        mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    });
+#endif
+}
+} // namespace
+
 RunResult simulate(const Scenario& scenario, const RunOptions& options) {
     if (!valid_scale(options.scale))
         throw InputError("", 0, 0, "--scale",
                          "must be a number from 1 to 1e6, got " + std::to_string(options.scale));
     if (options.threads < 1 || options.threads > 1024)
         throw InputError("", 0, 0, "--threads", "must be from 1 to 1024");
+    keep_freed_memory();
     return Engine(scenario, options).run();
 }
 

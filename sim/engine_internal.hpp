@@ -29,17 +29,11 @@
 
 namespace khorgos {
 
-/// A household that crossed this step: its agents (head first) in arrival_agents_.
+/// A household that crossed this step: its persons (head first) in arrival_persons_.
 struct Arrival {
-    std::uint32_t first, count; ///< range in arrival_agents_
+    std::uint32_t first, count; ///< range in arrival_persons_
     std::int32_t crossing;
     std::uint32_t group;
-};
-
-/// An agent of an arriving household: its slot, taken in crossing order, and
-/// its person; settle() writes the record.
-struct ArrivingAgent {
-    std::uint32_t slot, person;
 };
 
 /// A group in which someone sets out this step: which of its clocks choose.
@@ -53,14 +47,12 @@ struct Drawing {
 /// candidate lists): on cache lines of its own, so that two threads do not
 /// take a line from each other at every write (false sharing), which made
 /// the parallel draws several times slower than the serial ones.
-template <typename T> struct alignas(64) OwnLines {
-    T value;
-};
+template <typename T> struct alignas(64) OwnLines { T value; };
 
 /// A repatriate refused status, waiting for the next review (settlement.cpp).
 struct Applicant {
-    std::uint32_t id; ///< the agent's slot
-    int regret_day;   ///< the day they give up and go home, if not granted before
+    Agent agent;
+    int regret_day; ///< the day they give up and go home, if not granted before
 };
 
 class Engine {
@@ -81,10 +73,11 @@ class Engine {
     // ---- departures.cpp: who sets out, and crossing ---------------------------
     void departures();
     void cross();
+    void cross(const Candidate& c, Group& g);
     void region_weights();
     int choose_region(AgentType t, Ethnicity e, double u) const;
-    ArrivingAgent new_agent(Group& g);
-    void remove_idle(std::uint32_t group, std::vector<std::uint64_t>& positions);
+    std::uint32_t new_person(Group& g);
+    void remove_idle(Group& g, std::vector<std::uint64_t>& positions);
     double network(Ethnicity e) const;
     double driver(AgentType t, double year) const;
 
@@ -94,21 +87,21 @@ class Engine {
     double trade_regime_events(const PolicyState& state) const;
     void admit_by_quota(AgentType type, double room);
     void settle(const Arrival& household, bool in_cohort, StepOutput& out);
-    void arrive(std::uint32_t id, int crossing, int region, bool in_cohort, RandomStream& rng,
+    void arrive(Agent& a, int crossing, int region, bool in_cohort, RandomStream& rng,
                 StepOutput& out);
     void process_due_events();
-    void end_of_plan(std::uint32_t id, StepOutput& out);
-    void renew_or_go_home(std::uint32_t id, StepOutput& out);
-    void set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& rng, StepOutput& out);
-    void go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rng, StepOutput& out);
+    void end_of_plan(Agent& a, std::uint32_t position, StepOutput& out);
+    void renew_or_go_home(Agent& a, StepOutput& out);
+    void set_plan(Agent& a, Plan plan, int plan_day, RandomStream& rng, StepOutput& out);
+    void go_home(Agent& a, EventKind kind, int day, RandomStream& rng, StepOutput& out);
     int draw_purpose(RandomStream& rng) const;
 
     // ---- settlement.cpp: status, residence and the settled -------------------
-    void decide_status(std::uint32_t id, StepOutput& out);
+    void decide_status(Agent& a, StepOutput& out);
     void review_status();
-    void grant_status(std::uint32_t id, RandomStream& rng, StepOutput& out);
-    void wait_for_review(const Applicant* first, const Applicant* last, StepOutput& out);
-    void join_relatives(std::uint32_t id, RandomStream& rng, StepOutput& out);
+    void grant_status(Agent& a, RandomStream& rng, StepOutput& out);
+    void wait_for_review(Applicant* first, Applicant* last, StepOutput& out);
+    void join_relatives(Agent& a, RandomStream& rng, StepOutput& out);
     void reunification_rates();
     double settled_and_present(Ethnicity e) const;
     double diaspora(int e, int region) const;
@@ -127,6 +120,15 @@ class Engine {
     int after(double median, double sigma, RandomStream& rng) const {
         const double days = std::max(1.0, std::round(rng.lognormal(median, sigma)));
         return days > sc_.end_day - day0_ ? sc_.end_day + 1 : day0_ + static_cast<int>(days);
+    }
+
+    /// An agent's event is done: its record goes to the bucket of its next
+    /// event, if set_plan or go_home gave it one, with whatever the event
+    /// changed in it after that.
+    static void reschedule(const Agent& a, StepOutput& out) {
+        if (out.next_day < 0) return;
+        out.scheduled.push_back(Scheduled{a, out.next_day});
+        out.next_day = -1;
     }
 
     /// Whether the person was granted repatriate status on an earlier stay.
@@ -163,9 +165,9 @@ class Engine {
     int step_ = 0, day0_ = 0, day_end_ = 0, year_ = 0; ///< the current step and its calendar year
 
     PolicyInForce policy_;
-    Agents agents_;
+    std::uint32_t people_ = 0; ///< persons ever created as agents
     std::vector<Group> groups_;
-    Schedule schedule_;
+    StepBuckets<Agent> schedule_; ///< the agents in Kazakhstan, by the step of their next event
     StepBuckets<Applicant> status_queue_; ///< refused applicants by the step of their next review
     Tallies tally_;
     /// Daily marriage hazard by ethnicity: partners mostly from the same community.
@@ -181,24 +183,22 @@ class Engine {
     bool parallel_step_ = false;       ///< this step did
 
     // Scratch of one step, kept to reuse its memory.
-    std::vector<StepOutput> outputs_;                ///< per chunk
-    StepOutput serial_;                              ///< of the work done in order (renewals)
+    std::vector<StepOutput> outputs_; ///< per chunk
+    StepOutput serial_;               ///< of the work done in order (renewals)
     std::vector<OwnLines<std::vector<Candidate>>> candidates_; ///< per group
-    std::vector<Candidate> all_;
-    std::vector<Drawing> drawing_;            ///< the groups that draw this step
-    std::vector<double> rate_;                ///< per group: hazard x step length
+    std::vector<Drawing> drawing_;                             ///< the groups that draw this step
+    std::vector<double> rate_;                                 ///< per group: hazard x step length
     std::vector<double> repeat_rate_;         ///< per group: the idle's repeat hazard x length
     std::vector<double> reach_;               ///< per origin: access to open crossings ^ logsum
     std::vector<double> reach_access_;        ///< per origin: the access reach_ was computed for
     std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
     std::vector<double> attractiveness_;      ///< type x region, this step
     std::vector<double> share_;               ///< of one ethnicity, by region (region_weights)
-    std::vector<std::size_t> quota_order_;    ///< candidates of one quota type, by priority
+    std::vector<Candidate*> quota_order_;     ///< candidates of one quota type, by priority
     std::vector<std::uint64_t> leaving_idle_; ///< idle positions of one group setting out
     std::vector<Arrival> arrivals_;
-    std::vector<ArrivingAgent> arrival_agents_;
-    std::vector<std::pair<std::uint16_t, std::uint32_t>> returners_; ///< (group, slot) home
-    std::vector<std::uint32_t> finished_; ///< slots of agents with no further event
+    std::vector<std::uint32_t> arrival_persons_;
+    std::vector<Returner> returners_;
     std::vector<AgentEvent> log_;
 };
 
@@ -216,7 +216,8 @@ template <typename Work> void Engine::in_chunks(std::size_t items, Work work) {
         work(c * kChunkItems, std::min(items, (c + 1) * kChunkItems), outputs_[c]);
     };
     if (chunks > 1 && team_.size() > 1) parallel_step_ = true;
-    team_.for_each(chunks, run_chunk);
+    // Chunk c on thread c % threads when it can: its output's buffers stay on one core.
+    team_.for_each(chunks, run_chunk, [](std::size_t c) { return c; });
     for (std::size_t c = 0; c < chunks; ++c)
         merge(outputs_[c]);
 }

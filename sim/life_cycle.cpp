@@ -17,7 +17,6 @@ namespace khorgos {
 
 namespace {
 constexpr int kNever = INT_MAX;
-constexpr std::size_t kPrefetch = 12; ///< agents fetched ahead in the event loop
 } // namespace
 
 /// Daily hazard of setting out for a type, before the network factor of
@@ -70,14 +69,16 @@ double Engine::trade_regime_events(const PolicyState& state) const {
 void Engine::admit_by_quota(AgentType type, double room) {
     auto& order = quota_order_;
     order.clear();
-    for (std::size_t i = 0; i < all_.size(); ++i)
-        if (groups_[all_[i].group].type == type) order.push_back(i);
+    for (const Drawing& d : drawing_)
+        if (groups_[d.group].type == type)
+            for (Candidate& c : candidates_[d.group].value)
+                order.push_back(&c);
     std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return all_[a].priority < all_[b].priority; });
+              [](const Candidate* a, const Candidate* b) { return a->priority < b->priority; });
     const auto places = static_cast<std::size_t>(std::max(0.0, room));
     const double assistance = policy_.assistance_multiplier();
     for (std::size_t k = 0; k < order.size(); ++k) {
-        Candidate& c = all_[order[k]];
+        Candidate& c = *order[k];
         c.assisted = k < places;
         if (c.assisted) continue;
         // The ratio of the unassisted to the assisted chance of setting out.
@@ -89,25 +90,24 @@ void Engine::admit_by_quota(AgentType type, double room) {
 
 /// A household settles: the head draws the region they all settle in.
 void Engine::settle(const Arrival& household, bool in_cohort, StepOutput& out) {
-    const ArrivingAgent* members = arrival_agents_.data() + household.first;
+    const std::uint32_t* persons = arrival_persons_.data() + household.first;
     const Group& g = groups_[household.group];
     int region = 0;
     for (std::uint32_t m = 0; m < household.count; ++m) {
-        Agent& a = agents_[members[m].slot];
-        a = Agent{};
-        a.person = members[m].person;
+        Agent a;
+        a.person = persons[m];
         a.group = static_cast<std::uint16_t>(household.group);
         a.type = static_cast<std::uint8_t>(g.type);
         a.ethnicity = static_cast<std::uint8_t>(g.ethnicity);
         RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::arrival);
         if (m == 0) region = choose_region(g.type, g.ethnicity, rng.uniform());
-        arrive(members[m].slot, household.crossing, region, in_cohort, rng, out);
+        arrive(a, household.crossing, region, in_cohort, rng, out);
+        reschedule(a, out);
     }
 }
 
-void Engine::arrive(std::uint32_t id, int crossing, int region, bool in_cohort, RandomStream& rng,
+void Engine::arrive(Agent& a, int crossing, int region, bool in_cohort, RandomStream& rng,
                     StepOutput& out) {
-    Agent& a = agents_[id];
     const AgentType type = a.agent_type();
     const TypeRules& r = rules(type);
     a.region = static_cast<std::uint8_t>(region);
@@ -129,22 +129,21 @@ void Engine::arrive(std::uint32_t id, int crossing, int region, bool in_cohort, 
         out.permits_valid += 1;
     }
     if (r.first_plan == Plan::status && has_status(a.person)) // status is granted once
-        set_plan(id, Plan::naturalise,
+        set_plan(a, Plan::naturalise,
                  after(p_[Param::repatriate_naturalisation_median],
                        p_[Param::repatriate_naturalisation_sigma], rng),
                  rng, out);
     else
-        set_plan(id, r.first_plan, after(p_[r.plan_median], p_[r.plan_sigma], rng), rng, out);
+        set_plan(a, r.first_plan, after(p_[r.plan_median], p_[r.plan_sigma], rng), rng, out);
     if (in_cohort && without_visa) {
         a.flags |= kInVisaFreeCohort;
         out.cohort_entered += 1;
     }
 }
 
-/// Sets the agent's plan and draws its competing events; schedules the earliest.
-void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& rng,
-                      StepOutput& out) {
-    Agent& a = agents_[id];
+/// Sets the agent's plan and draws its competing events; the earliest is
+/// its next event (queued by reschedule once the event is done).
+void Engine::set_plan(Agent& a, Plan plan, int plan_day, RandomStream& rng, StepOutput& out) {
     a.plan = static_cast<std::uint8_t>(plan);
     double first = plan_day;
     Next next = Next::plan;
@@ -169,7 +168,7 @@ void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& r
         if (t < first) first = t, next = Next::regret;
     }
     a.next = static_cast<std::uint8_t>(next);
-    if (first < kNever) out.scheduled.emplace_back(id, static_cast<int>(std::ceil(first)));
+    if (first < kNever) out.next_day = static_cast<int>(std::ceil(first));
 }
 
 /// The agents due this step, in chunks; renewals, which compete for the
@@ -177,24 +176,26 @@ void Engine::set_plan(std::uint32_t id, Plan plan, int plan_day, RandomStream& r
 /// quota, are decided afterwards in the order they came due, then the
 /// reviews of applications refused before.
 void Engine::process_due_events() {
-    const auto& due = schedule_.due(step_);
+    std::vector<Agent>& due = schedule_.due(step_);
     in_chunks(due.size(), [&](std::size_t begin, std::size_t end, StepOutput& out) {
         for (std::size_t i = begin; i < end; ++i) {
-            // Due agents are scattered over memory: fetch a few ahead (memory-bound loop).
-            if (i + kPrefetch < end) __builtin_prefetch(&agents_[due[i + kPrefetch]]);
-            end_of_plan(due[i], out);
+            end_of_plan(due[i], static_cast<std::uint32_t>(i), out);
+            reschedule(due[i], out);
         }
     });
+    // Renewals and applications wait in the due list, which lives until the step's end.
     bool in_order = false;
     for (auto& chunk : outputs_) {
-        for (const std::uint32_t id : chunk.renewals)
-            renew_or_go_home(id, serial_);
+        for (const std::uint32_t i : chunk.renewals) {
+            renew_or_go_home(due[i], serial_);
+            reschedule(due[i], serial_);
+        }
         in_order = in_order || !chunk.renewals.empty();
         chunk.renewals.clear();
     }
     for (auto& chunk : outputs_) {
-        for (const std::uint32_t id : chunk.status_applications)
-            decide_status(id, serial_);
+        for (const std::uint32_t i : chunk.status_applications)
+            decide_status(due[i], serial_);
         in_order = in_order || !chunk.status_applications.empty();
         chunk.status_applications.clear();
     }
@@ -204,8 +205,8 @@ void Engine::process_due_events() {
     schedule_.release(step_);
 }
 
-void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
-    Agent& a = agents_[id];
+/// The due event of the agent at `position` in the step's due list.
+void Engine::end_of_plan(Agent& a, std::uint32_t position, StepOutput& out) {
     RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
     const int day = day0_;
     const AgentType type = a.agent_type();
@@ -215,18 +216,18 @@ void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
         out.year.marriages += opt_.scale;
         if (static_cast<Plan>(a.plan) == Plan::contract_end) out.permits_valid -= 1;
         log(a, EventKind::marriage, day, -1, here, -1, out);
-        set_plan(id, Plan::naturalise,
+        set_plan(a, Plan::naturalise,
                  after(p_[Param::married_naturalisation_median],
                        p_[Param::married_naturalisation_sigma], rng),
                  rng, out);
         return;
     }
     if (static_cast<Next>(a.next) == Next::reunification) {
-        join_relatives(id, rng, out);
+        join_relatives(a, rng, out);
         return;
     }
     if (static_cast<Next>(a.next) == Next::regret) {
-        go_home(id, EventKind::regret_return, day, rng, out);
+        go_home(a, EventKind::regret_return, day, rng, out);
         return;
     }
     switch (static_cast<Plan>(a.plan)) {
@@ -236,46 +237,44 @@ void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
             a.type = static_cast<std::uint8_t>(AgentType::labourer);
             change_stock(a, +1, out);
             log(a, EventKind::overstay, day, -1, here, -1, out);
-            set_plan(id, Plan::irregular_end,
+            set_plan(a, Plan::irregular_end,
                      after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma], rng),
                      rng, out);
         } else {
-            go_home(id, EventKind::return_home, day, rng, out);
+            go_home(a, EventKind::return_home, day, rng, out);
         }
         break;
     case Plan::contract_end: // a renewal needs a place of the year's quota: decided in order
         if (rng.uniform() < p_[Param::labourer_renew_prob]) {
-            out.renewals.push_back(id);
+            out.renewals.push_back(position);
         } else {
             out.permits_valid -= 1;
-            go_home(id, EventKind::return_home, day, rng, out);
+            go_home(a, EventKind::return_home, day, rng, out);
         }
         break;
     case Plan::transit_end: // onward to Russia/Europe, or an irregular stay
         if (rng.uniform() < p_[Param::transit_onward_prob]) {
             change_stock(a, -1, out);
             out.left_onward += 1;
-            out.finished.push_back(id);
             out.onward(index(type)) += 1;
             log(a, EventKind::onward_exit, day, -1, here, place_onward(), out);
         } else {
-            set_plan(id, Plan::irregular_end,
+            set_plan(a, Plan::irregular_end,
                      after(p_[Param::irregular_stay_median], p_[Param::irregular_stay_sigma], rng),
                      rng, out);
         }
         break;
     case Plan::irregular_end:
     case Plan::go_home:
-        go_home(id, EventKind::return_home, day, rng, out);
+        go_home(a, EventKind::return_home, day, rng, out);
         break;
     case Plan::status: // an application for status: decided under the quota, in order
-        out.status_applications.push_back(id);
+        out.status_applications.push_back(position);
         break;
     case Plan::naturalise:
         change_stock(a, -1, out);
         out.naturalised += 1;
         out.settled(a.ethnicity, a.region) += 1; // a citizen now, living where they lived
-        out.finished.push_back(id);
         out.year.naturalisations[a.ethnicity] += opt_.scale;
         if (a.flags & kMarried) out.year.naturalisations_by_marriage[a.ethnicity] += opt_.scale;
         if (a.flags & kReunified)
@@ -288,32 +287,29 @@ void Engine::end_of_plan(std::uint32_t id, StepOutput& out) {
 }
 
 /// A labourer who drew a renewal: renewed while the year's quota has room, else home.
-void Engine::renew_or_go_home(std::uint32_t id, StepOutput& out) {
-    Agent& a = agents_[id];
+void Engine::renew_or_go_home(Agent& a, StepOutput& out) {
     RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
     rng.uniform(); // the renewal draw, made in end_of_plan
     if (!policy_.labour_room()) {
         out.permits_valid -= 1;
-        go_home(id, EventKind::return_home, day0_, rng, out);
+        go_home(a, EventKind::return_home, day0_, rng, out);
         return;
     }
     policy_.use_labour_place();
     out.year.labour_admitted += opt_.scale;
     log(a, EventKind::renewal, day0_, -1, place_of_region(a.region), -1, out);
-    set_plan(id, Plan::contract_end,
+    set_plan(a, Plan::contract_end,
              after(p_[Param::labourer_contract_median], p_[Param::labourer_contract_sigma], rng),
              rng, out);
 }
 
-void Engine::go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rng,
-                     StepOutput& out) {
-    Agent& a = agents_[id];
+void Engine::go_home(Agent& a, EventKind kind, int day, RandomStream& rng, StepOutput& out) {
     const Group& g = groups_[a.group];
     const int c = policy_.choose_crossing(g.origin, rng.uniform(), 0);
     if (c < 0) { // every crossing closed: wait for the first to reopen
         a.plan = static_cast<std::uint8_t>(Plan::go_home);
         a.next = static_cast<std::uint8_t>(Next::plan);
-        out.scheduled.emplace_back(id, policy_.next_open_day(day));
+        out.next_day = policy_.next_open_day(day);
         return;
     }
     change_stock(a, -1, out);
@@ -324,9 +320,10 @@ void Engine::go_home(std::uint32_t id, EventKind kind, int day, RandomStream& rn
     out.flow(a.type, c, Direction::exit) += 1;
     log(a, kind, day, c, place_of_region(a.region), place_of_origin(g.origin), out);
     if (a.flags & kInVisaFreeCohort) out.cohort_returned += 1;
-    // Back in the group at the end of the step: the record is freed then (an
-    // irregular labourer who was a trader becomes an idle trader again).
-    out.returners.emplace_back(a.group, id);
+    // Back in the group at the end of the step (an irregular labourer who was
+    // a trader becomes an idle trader again); the record is not kept.
+    out.returners.push_back(
+        Returner{a.person, a.group, rules(g.type).kept_at_home && !(a.flags & kQuits)});
 }
 
 int Engine::draw_purpose(RandomStream& rng) const {

@@ -24,18 +24,17 @@ constexpr int kStatusReviewDays = 30;
 /// residence towards citizenship), else reviewed again every
 /// kStatusReviewDays. Decided in the order the applications came due, so the
 /// quota's use depends on the seed alone.
-void Engine::decide_status(std::uint32_t id, StepOutput& out) {
-    RandomStream rng(opt_.seed, agents_[id].person, static_cast<std::uint32_t>(step_),
-                     Stream::outcome);
+void Engine::decide_status(Agent& a, StepOutput& out) {
+    RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
     if (policy_.status_room()) {
-        grant_status(id, rng, out);
+        grant_status(a, rng, out);
+        reschedule(a, out);
         return;
     }
     // The hazard of regret is constant, so one draw covers the whole wait:
-    // the reviews before it cost neither a random stream nor the record.
+    // the reviews before it cost no random stream.
     const double regret = day0_ + rng.exponential(p_[Param::repatriate_regret_rate] / 365.25);
-    const Applicant applicant{id,
-                              regret > sc_.end_day ? INT_MAX : static_cast<int>(std::ceil(regret))};
+    Applicant applicant{a, regret > sc_.end_day ? INT_MAX : static_cast<int>(std::ceil(regret))};
     wait_for_review(&applicant, &applicant + 1, out);
 }
 
@@ -43,45 +42,45 @@ void Engine::decide_status(std::uint32_t id, StepOutput& out) {
 /// order the applicants were refused: places while the quota has room, and
 /// the others wait again.
 void Engine::review_status() {
-    const std::vector<Applicant>& due = status_queue_.due(step_);
+    std::vector<Applicant>& due = status_queue_.due(step_);
     std::size_t i = 0;
     for (; i < due.size() && policy_.status_room(); ++i) {
-        RandomStream rng(opt_.seed, agents_[due[i].id].person, static_cast<std::uint32_t>(step_),
-                         Stream::outcome);
-        grant_status(due[i].id, rng, serial_);
+        Agent& a = due[i].agent;
+        RandomStream rng(opt_.seed, a.person, static_cast<std::uint32_t>(step_), Stream::outcome);
+        grant_status(a, rng, serial_);
+        reschedule(a, serial_);
     }
     wait_for_review(due.data() + i, due.data() + due.size(), serial_);
     status_queue_.release(step_);
 }
 
-void Engine::grant_status(std::uint32_t id, RandomStream& rng, StepOutput& out) {
-    Agent& a = agents_[id];
+void Engine::grant_status(Agent& a, RandomStream& rng, StepOutput& out) {
     policy_.use_status_place();
     out.year.status_grants += opt_.scale;
     out.status_grants += 1;
     out.granted.push_back(a.person);
     log(a, EventKind::status_grant, day0_, -1, place_of_region(a.region), -1, out);
-    set_plan(id, Plan::naturalise,
+    set_plan(a, Plan::naturalise,
              after(p_[Param::repatriate_naturalisation_median],
                    p_[Param::repatriate_naturalisation_sigma], rng),
              rng, out);
 }
 
 /// Refused applicants wait for the next review, unless they give up before
-/// it. Thousands wait at a time: each costs a copy, not a record access.
-void Engine::wait_for_review(const Applicant* first, const Applicant* last, StepOutput& out) {
+/// it. Thousands wait at a time: each costs a copy of its record.
+void Engine::wait_for_review(Applicant* first, Applicant* last, StepOutput& out) {
     const int review = day0_ + kStatusReviewDays;
-    std::vector<Applicant>* queue = status_queue_.bucket(review, day_end_); // null: past the end
+    std::vector<Applicant>& queue = status_queue_.bucket(review, day_end_);
     // Once, for a step's reviews: grown one by one, the bucket would be copied
     // at every doubling.
-    if (queue && last - first > 1) queue->reserve(queue->size() + (last - first));
+    if (last - first > 1) queue.reserve(queue.size() + static_cast<std::size_t>(last - first));
     for (; first != last; ++first) {
         if (first->regret_day > review) {
-            if (queue) queue->push_back(*first);
+            queue.push_back(*first);
             continue;
         }
-        agents_[first->id].next = static_cast<std::uint8_t>(Next::regret);
-        out.scheduled.emplace_back(first->id, first->regret_day);
+        first->agent.next = static_cast<std::uint8_t>(Next::regret);
+        out.scheduled.push_back(Scheduled{first->agent, first->regret_day});
     }
 }
 
@@ -109,17 +108,19 @@ void Engine::take_census() {
     const int year_before = day_number(Date{kCensusDay.year - 1, kCensusDay.month, kCensusDay.day});
     const auto in_step = [&](int day) { return day >= day0_ && day < day_end_; };
     if (!in_step(year_before) && !in_step(census)) return;
-    std::vector<bool> free(agents_.state.size(), false);
-    for (const std::uint32_t slot : agents_.free_slots)
-        free[slot] = true;
+    // Everyone present waits for a later step: in the schedule or the status queue.
+    const auto each_present = [&](auto f) {
+        schedule_.for_each_waiting(step_ + 1, f);
+        status_queue_.for_each_waiting(step_ + 1,
+                                       [&](Applicant& applicant) { f(applicant.agent); });
+    };
     if (in_step(year_before)) {
-        for (std::uint32_t id = 0; id < agents_.state.size(); ++id)
-            if (!free[id]) agents_[id].flags |= kPresentYearBefore;
+        each_present([](Agent& a) { a.flags |= kPresentYearBefore; });
         return;
     }
-    for (std::uint32_t id = 0; id < agents_.state.size(); ++id)
-        if (!free[id] && (agents_[id].flags & kPresentYearBefore))
-            tally_.census_present_year[agents_[id].ethnicity] += 1;
+    each_present([&](const Agent& a) {
+        if (a.flags & kPresentYearBefore) tally_.census_present_year[a.ethnicity] += 1;
+    });
     for (int e = 0; e < kEthnicities; ++e)
         for (int r = 0; r < regions_; ++r)
             tally_.census_settled[e] += tally_.settled(e, r);
@@ -129,11 +130,10 @@ void Engine::take_census() {
 /// Family reunification: a Chinese citizen present joins relatives who have
 /// settled (naturalised citizens of the same ethnicity) as a permanent
 /// resident, on the way to citizenship after the same residence as a spouse.
-void Engine::join_relatives(std::uint32_t id, RandomStream& rng, StepOutput& out) {
-    Agent& a = agents_[id];
+void Engine::join_relatives(Agent& a, RandomStream& rng, StepOutput& out) {
     a.flags |= kReunified;
     if (static_cast<Plan>(a.plan) == Plan::contract_end) out.permits_valid -= 1;
-    set_plan(id, Plan::naturalise,
+    set_plan(a, Plan::naturalise,
              after(p_[Param::married_naturalisation_median],
                    p_[Param::married_naturalisation_sigma], rng),
              rng, out);

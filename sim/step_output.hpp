@@ -1,9 +1,10 @@
 #pragma once
-// What one chunk of a step's work changes besides the agents it owns: stock
-// changes, tallies, the agents it schedules, its event log rows, who went
-// home and who left for good. A step's due events and arrivals are cut into
+// What one chunk of a step's work changes: stock changes, tallies, the agents
+// it schedules (their records, with the day of their next event), its event
+// log rows and who went home. A step's due events and arrivals are cut into
 // chunks of a fixed size, so that chunks can run on any thread; their outputs
 // are merged in chunk order, so the result depends on the seed alone.
+#include "sim/population.hpp"
 #include "sim/recorder.hpp"
 #include "sim/tallies.hpp"
 
@@ -12,6 +13,19 @@
 #include <vector>
 
 namespace khorgos {
+
+/// An agent's record and the day of its next event.
+struct Scheduled {
+    Agent agent;
+    int day;
+};
+
+/// Someone who came home: kept as an idle person id of the group, or back in its count.
+struct Returner {
+    std::uint32_t person;
+    std::uint16_t group;
+    bool idle; ///< kept at home between trips (a trader who did not quit, a repatriate)
+};
 
 struct alignas(64) StepOutput {
     StepOutput(std::size_t regions, std::size_t crossings)
@@ -30,12 +44,16 @@ struct alignas(64) StepOutput {
     int permits_valid = 0;    ///< change of the work permits valid
     std::uint64_t events = 0;
 
-    std::vector<std::pair<std::uint32_t, int>> scheduled; ///< (agent, day), in order
+    std::vector<Scheduled> scheduled; ///< in order
+    /// The day of the next event of the agent being handled, if it has one
+    /// (set_plan); its record is queued once its event is done (Engine::reschedule).
+    int next_day = -1;
     std::vector<AgentEvent> log;
-    std::vector<std::pair<std::uint16_t, std::uint32_t>> returners; ///< (group, slot) home
-    std::vector<std::uint32_t> finished; ///< slots of agents with no further event
-    std::vector<std::uint32_t> renewals; ///< contract ends that drew a renewal, decided in order
-    std::vector<std::uint32_t> status_applications; ///< decided in order under the status quota
+    std::vector<Returner> returners;
+    /// Contract ends that drew a renewal, decided in order (positions in the step's due list).
+    std::vector<std::uint32_t> renewals;
+    /// Status applications, decided in order under the status quota (positions in the due list).
+    std::vector<std::uint32_t> status_applications;
     std::vector<std::uint32_t> granted; ///< persons granted status (remembered at the merge)
 
     /// Adds the numbers to the run's tallies (step `step`, year `year`) and clears them.

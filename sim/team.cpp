@@ -4,7 +4,7 @@ namespace khorgos {
 
 Team::Team(int threads) {
     for (int i = 1; i < threads; ++i)
-        workers_.emplace_back([this] { serve(); });
+        workers_.emplace_back([this, i] { serve(static_cast<std::size_t>(i)); });
 }
 
 Team::~Team() {
@@ -17,7 +17,8 @@ Team::~Team() {
         w.join();
 }
 
-void Team::for_each(std::size_t n, const std::function<void(std::size_t)>& work) {
+void Team::for_each(std::size_t n, const std::function<void(std::size_t)>& work,
+                    const std::function<std::size_t(std::size_t)>& owner) {
     if (workers_.empty() || n <= 1) {
         for (std::size_t i = 0; i < n; ++i)
             work(i);
@@ -26,14 +27,17 @@ void Team::for_each(std::size_t n, const std::function<void(std::size_t)>& work)
     {
         std::lock_guard<std::mutex> lock(mutex_);
         work_ = &work;
+        owner_ = &owner;
         items_ = n;
-        next_.store(0);
+        if (taken_.size() < n) taken_ = std::vector<std::atomic<bool>>(n);
+        for (std::size_t i = 0; i < n; ++i)
+            taken_[i].store(false, std::memory_order_relaxed);
         open_ = true;
         error_ = nullptr;
         ++round_;
     }
     wake_.notify_all();
-    take_items();
+    take_items(0);
     // Every item is taken: wait only for the workers that joined the round
     // and are still on an item. A worker that has not woken yet is not
     // waited for (it skips the round), so a late wake-up of a sleeping
@@ -46,7 +50,7 @@ void Team::for_each(std::size_t n, const std::function<void(std::size_t)>& work)
     if (error_) std::rethrow_exception(error_);
 }
 
-void Team::serve() {
+void Team::serve(std::size_t self) {
     std::uint64_t seen = 0;
     for (;;) {
         {
@@ -57,21 +61,29 @@ void Team::serve() {
             if (!open_) continue; // woke after the round's work was done
             ++active_;
         }
-        take_items();
+        take_items(self);
         std::lock_guard<std::mutex> lock(mutex_);
         if (--active_ == 0) finished_.notify_one();
     }
 }
 
-void Team::take_items() {
-    for (std::size_t i = next_.fetch_add(1); i < items_; i = next_.fetch_add(1)) {
+void Team::take_items(std::size_t self) {
+    const auto run = [&](std::size_t i) {
+        if (taken_[i].load(std::memory_order_relaxed) ||
+            taken_[i].exchange(true, std::memory_order_acq_rel))
+            return;
         try {
             (*work_)(i);
         } catch (...) {
             std::lock_guard<std::mutex> lock(mutex_);
             if (!error_) error_ = std::current_exception();
         }
-    }
+    };
+    const auto threads = static_cast<std::size_t>(size());
+    for (std::size_t i = 0; i < items_; ++i) // this thread's own items first
+        if ((*owner_)(i) % threads == self) run(i);
+    for (std::size_t i = 0; i < items_; ++i) // then any left
+        run(i);
 }
 
 } // namespace khorgos
