@@ -1,6 +1,8 @@
 // Google Benchmark of the hot kernels: random numbers, hazard sampling by
-// geometric skips, a whole small run (the step loop and observables), and
-// writing a run file. Run through scripts/bench; speed is never asserted in tests.
+// geometric skips, a whole small run (the step loop and observables),
+// writing a run file, and what the machine charges for handing a cache line
+// from one core to another (the price of sharing data between threads). Run
+// through scripts/bench; speed is never asserted in tests.
 #include "input/scenario_file.hpp"
 #include "output/run_file.hpp"
 #include "sim/engine.hpp"
@@ -8,7 +10,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <unistd.h>
 
 using namespace khorgos;
@@ -81,6 +85,26 @@ void write_run_file(benchmark::State& state) {
     std::filesystem::remove(path);
 }
 BENCHMARK(write_run_file)->Unit(benchmark::kMillisecond);
+
+/// Two threads pass a flag back and forth: one iteration is a round trip of
+/// a cache line between two cores (the scheduler picks which), about what a
+/// thread pays, twice, for a line of data that another thread wrote last.
+void cache_line_round_trip(benchmark::State& state) {
+    alignas(64) std::atomic<int> turn{0};
+    std::atomic<bool> stop{false};
+    std::thread partner([&] {
+        while (!stop.load(std::memory_order_relaxed))
+            if (turn.load(std::memory_order_acquire) == 1) turn.store(0, std::memory_order_release);
+    });
+    for (auto _ : state) {
+        turn.store(1, std::memory_order_release);
+        while (turn.load(std::memory_order_acquire) != 0) {
+        }
+    }
+    stop = true;
+    partner.join();
+}
+BENCHMARK(cache_line_round_trip)->Unit(benchmark::kNanosecond);
 
 } // namespace
 
