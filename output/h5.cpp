@@ -276,12 +276,14 @@ Handle write_strings(hid_t parent, const std::string& name,
         pointers.reserve(values.size());
         for (const auto& v : values)
             pointers.push_back(v.c_str());
-        // A conversion buffer sized to the strings: HDF5's default is a fresh
-        // 1 MiB calloc (and another for the background) per write, whose
-        // zeroing and page faults cost more than the rest of a small file.
+        // A conversion buffer sized to the strings (up to HDF5's default of
+        // 1 MiB): the default is a fresh 1 MiB calloc (and another for the
+        // background) per write, whose zeroing and page faults cost more
+        // than the rest of a small file.
         const Handle transfer =
             own(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "cannot create transfer list");
-        check(H5Pset_buffer(transfer.get(), 64 * values.size(), nullptr, nullptr),
+        check(H5Pset_buffer(transfer.get(), std::min<std::size_t>(64 * values.size(), 1 << 20),
+                            nullptr, nullptr),
               "cannot size the conversion buffer");
         check(
             H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, transfer.get(), pointers.data()),

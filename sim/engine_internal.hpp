@@ -126,9 +126,9 @@ class Engine {
     /// event, if set_plan or go_home gave it one, with whatever the event
     /// changed in it after that.
     static void reschedule(const Agent& a, StepOutput& out) {
-        if (out.next_day < 0) return;
+        if (out.next_day == StepOutput::kNoNextEvent) return;
         out.scheduled.push_back(Scheduled{a, out.next_day});
-        out.next_day = -1;
+        out.next_day = StepOutput::kNoNextEvent;
     }
 
     /// Whether the person was granted repatriate status on an earlier stay.

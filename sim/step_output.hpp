@@ -8,6 +8,7 @@
 #include "sim/recorder.hpp"
 #include "sim/tallies.hpp"
 
+#include <climits>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -47,7 +48,9 @@ struct alignas(64) StepOutput {
     std::vector<Scheduled> scheduled; ///< in order
     /// The day of the next event of the agent being handled, if it has one
     /// (set_plan); its record is queued once its event is done (Engine::reschedule).
-    int next_day = -1;
+    int next_day = kNoNextEvent;
+    /// No next event: days count from 1990-01-01, so a real day may be negative.
+    static constexpr int kNoNextEvent = INT_MIN;
     std::vector<AgentEvent> log;
     std::vector<Returner> returners;
     /// Contract ends that drew a renewal, decided in order (positions in the step's due list).
