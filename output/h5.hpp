@@ -122,7 +122,9 @@ Handle write_array(hid_t group, const std::string& name, const std::vector<hsize
                    const std::vector<double>& values);
 
 /// A chunked dataset of doubles (row-major `values` of shape `dims`, at least
-/// one axis, no axis empty), stored shuffled and deflated at `level`. The
+/// one axis, no axis empty), stored shuffled and deflated (zlib's run-length
+/// strategy; `level` 0 stores the chunks, any other level is recorded in the
+/// filter's parameters but compresses the same). The
 /// chunks are compressed in the calling thread and handed to HDF5 whole
 /// (H5Dwrite_chunk): a thread-safe HDF5 runs one call at a time in the whole
 /// process, so compressing inside H5Dwrite would make the concurrent runs of a

@@ -170,21 +170,31 @@ TEST_CASE("edge cases round-trip: empty texts and coordinates, a huge scenario, 
 TEST_CASE("chunks compressed outside HDF5 read back exactly, edge chunks included") {
     TempDir dir;
     const std::string path = (dir.path() / "chunks.h5").string();
-    // 5 x 7 x 3 in chunks of 2 x 4 x 3: the last chunks overhang two axes.
-    const std::vector<hsize_t> dims{5, 7, 3}, chunk{2, 4, 3};
+    const std::vector<hsize_t> dims{5, 7, 3};
     std::vector<double> values(5 * 7 * 3);
     for (std::size_t i = 0; i < values.size(); ++i)
         values[i] = 1.5 * static_cast<double>(i) - 40.25;
+    // Chunk shapes that take each path of the gathering: the last axis whole
+    // with the last chunks overhanging two axes; one series per chunk (extent 1
+    // inside); no axis whole, with edges; the whole array as one chunk.
+    const std::vector<std::vector<hsize_t>> shapes{{2, 4, 3}, {5, 1, 1}, {3, 2, 2}, {5, 7, 3}};
     {
         const output::h5::Handle file(
             H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
         REQUIRE(file);
-        const auto dataset = output::h5::write_compressed(file.get(), "x", dims, chunk, values, 4);
-        CHECK(output::h5::read_doubles(dataset.get()) == values);
+        for (std::size_t k = 0; k < shapes.size(); ++k) {
+            const auto dataset = output::h5::write_compressed(file.get(), "x" + std::to_string(k),
+                                                              dims, shapes[k], values, 4);
+            CHECK(output::h5::read_doubles(dataset.get()) == values);
+        }
     }
     const output::h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-    const output::h5::Handle dataset(H5Dopen2(file.get(), "x", H5P_DEFAULT), H5Dclose);
-    CHECK(output::h5::read_doubles(dataset.get()) == values);
+    for (std::size_t k = 0; k < shapes.size(); ++k) {
+        const output::h5::Handle other(
+            H5Dopen2(file.get(), ("x" + std::to_string(k)).c_str(), H5P_DEFAULT), H5Dclose);
+        CHECK(output::h5::read_doubles(other.get()) == values);
+    }
+    const output::h5::Handle dataset(H5Dopen2(file.get(), "x0", H5P_DEFAULT), H5Dclose);
     // A reader sees the ordinary filters: shuffle, then deflate.
     const output::h5::Handle dcpl(H5Dget_create_plist(dataset.get()), H5Pclose);
     REQUIRE(H5Pget_nfilters(dcpl.get()) == 2);
