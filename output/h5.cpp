@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 namespace khorgos::output::h5 {
@@ -474,7 +475,10 @@ class RunLengthDeflater {
     /// Compresses `raw` into `packed` (at least bound(raw.size()) bytes) and
     /// returns the compressed size.
     std::size_t compress(std::vector<unsigned char>& raw, std::vector<unsigned char>& packed) {
-        deflateReset(&stream_);
+        // zlib counts a call's bytes in uInt: a chunk past 4 GiB (HDF5's own
+        // limit for a chunk) would be cut short without a word.
+        if (packed.size() > std::numeric_limits<uInt>::max() || deflateReset(&stream_) != Z_OK)
+            throw RuntimeError("cannot compress dataset '" + name_ + "'");
         stream_.next_in = raw.data();
         stream_.avail_in = static_cast<uInt>(raw.size());
         stream_.next_out = packed.data();
