@@ -386,27 +386,33 @@ namespace {
 /// Copies one chunk of a row-major array into `out` (the chunk's size, row-major),
 /// zero where the chunk overhangs the array's end (HDF5 stores edge chunks whole).
 /// The innermost axes that the chunk spans whole are one contiguous run in
-/// both; of the other axes, the longest is copied by a strided loop and the
-/// rest are counted by an odometer, so a chunk of one series over all time
-/// (extent 1 on every inner axis) is a single strided loop.
+/// both; of the other axes (axis 0 always among them), the longest is copied
+/// by a strided loop and the rest are counted by an odometer, so a chunk of
+/// one series over all time (extent 1 on every inner axis) is a single
+/// strided loop.
 void gather_chunk(const std::vector<double>& values, const std::vector<hsize_t>& dims,
                   const std::vector<hsize_t>& chunk, const std::vector<hsize_t>& origin,
                   std::vector<double>& out) {
     const std::size_t rank = dims.size();
     std::vector<hsize_t> source_stride(rank), chunk_stride(rank), extent(rank);
     hsize_t source = 1, inside = 1;
+    hsize_t base = 0; // where the chunk starts in `values`
     bool edge = false;
     for (std::size_t a = rank; a-- > 0;) {
         source_stride[a] = source;
         chunk_stride[a] = inside;
+        base += origin[a] * source;
         source *= dims[a];
         inside *= chunk[a];
         extent[a] = std::min(chunk[a], dims[a] - origin[a]);
         edge = edge || extent[a] < chunk[a];
     }
     if (edge) std::fill(out.begin(), out.end(), 0.0);
-    std::size_t whole = rank; // axes [whole, rank) are spanned whole: one run
-    while (whole > 0 && chunk[whole - 1] == dims[whole - 1])
+    // Axes [whole, rank) are spanned whole: one run. Axis 0 always stays out of
+    // the run, so the inner loop below has an axis even when the chunk is the
+    // whole array.
+    std::size_t whole = rank;
+    while (whole > 1 && chunk[whole - 1] == dims[whole - 1])
         --whole;
     hsize_t run = 1;
     for (std::size_t a = whole; a < rank; ++a)
@@ -414,12 +420,8 @@ void gather_chunk(const std::vector<double>& values, const std::vector<hsize_t>&
     std::size_t loop = 0; // the longest partial axis, copied by the inner loop
     for (std::size_t a = 1; a < whole; ++a)
         if (extent[a] > extent[loop]) loop = a;
-    hsize_t base = 0; // where the chunk starts in `values`
-    for (std::size_t a = 0; a < rank; ++a)
-        base += origin[a] * source_stride[a];
-    const hsize_t steps = whole > 0 ? extent[loop] : 1;
-    const hsize_t from_step = whole > 0 ? source_stride[loop] : 0;
-    const hsize_t to_step = whole > 0 ? chunk_stride[loop] : 0;
+    const hsize_t steps = extent[loop], from_step = source_stride[loop],
+                  to_step = chunk_stride[loop];
     std::vector<hsize_t> at(rank, 0); // odometer over the partial axes but `loop`
     for (;;) {
         hsize_t from = base, to = 0;
