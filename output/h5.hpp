@@ -3,7 +3,10 @@
 // every hid_t, turns HDF5 failures into RuntimeError carrying HDF5's own
 // message, and writes attributes and strings the way netCDF-C expects them
 // (see SCHEMA.md): fixed-length text attributes, variable-length UTF-8 string
-// datasets, creation order tracked and indexed everywhere.
+// datasets, creation order tracked and indexed everywhere. Implemented in
+// h5.cpp (handles, property lists, attributes, strings, plain datasets),
+// h5_chunked.cpp (write_compressed) and h5_coordinates.cpp (dimensions and
+// coordinate variables).
 #include "sim/result.hpp"
 
 #include <hdf5.h>
