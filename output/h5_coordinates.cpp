@@ -147,5 +147,4 @@ Coordinate read_coordinate(hid_t group, const std::string& name) {
     return c;
 }
 
-
 } // namespace khorgos::output::h5
