@@ -80,7 +80,8 @@ void Engine::departures() {
         expected_draws += repeat_rate_[g] * static_cast<double>(groups_[g].idle.size());
         // Most groups at coarse scales: nobody sets out, and the exposure is
         // used up here, without a stream or a call of draw below.
-        candidates_[g].value.clear();
+        departing_[g].value.drawn.clear();
+        departing_[g].value.quota.clear();
         const bool idle = !groups_[g].repeats.quiet(groups_[g].idle.size(), repeat_rate_[g]);
         const bool fresh = !groups_[g].departures.quiet(groups_[g].unmaterialised, rate_[g]);
         if (idle || fresh) drawing_.push_back(Drawing{g, idle, fresh});
@@ -92,7 +93,7 @@ void Engine::departures() {
     // Each group's draws use its own stream, so this loop's schedule cannot matter.
     const auto draw = [&](const Drawing& d) {
         const int g = d.group;
-        auto& out = candidates_[g].value;
+        GroupDepartures& out = departing_[g].value;
         Group& group = groups_[g];
         const std::uint64_t idle = group.idle.size();
         RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g),
@@ -105,14 +106,15 @@ void Engine::departures() {
                               static_cast<std::uint32_t>(step_), Stream::crossing);
         const bool quota = rules(group.type).quota;
         const auto candidate = [&](std::uint64_t position) {
-            Candidate c{static_cast<std::uint32_t>(g), position, 0, 0, 1, crossing.uniform()};
+            Candidate c{position, crossing.uniform(), static_cast<std::uint32_t>(g), 1};
             if (quota) {
-                c.priority = order.uniform();
-                c.accept = order.uniform();
+                QuotaDraw& q = out.quota.emplace_back();
+                q.priority = order.uniform();
+                q.accept = order.uniform();
             }
             if (group.type == AgentType::repatriate)
                 c.household = 1 + household.poisson(household_extra);
-            out.push_back(c);
+            out.drawn.push_back(c);
         };
         // The idle (positions below idle) and the rest draw on their own clocks.
         if (d.idle) group.repeats.select(idle, repeat_rate_[g], pick, candidate);
@@ -134,7 +136,7 @@ void Engine::departures() {
     // Quotas: candidates compete in random priority order (deterministic given the seed).
     admit_by_quota(AgentType::labourer, policy_.labour_places_left());
     admit_by_quota(AgentType::repatriate, policy_.repatriate_places_left());
-    cross();
+    cross(parallel);
 }
 
 /// Region weights for each (type, ethnicity) that sets out this step, from
@@ -145,7 +147,7 @@ void Engine::region_weights() {
     std::array<bool, kAgentTypes * kEthnicities> needed{};
     for (const Drawing& d : drawing_) {
         const Group& g = groups_[d.group];
-        for (const Candidate& c : candidates_[d.group].value)
+        for (const Candidate& c : departing_[d.group].value.drawn)
             if (c.accepted) {
                 needed[static_cast<std::size_t>(index(g.type) * kEthnicities +
                                                 index(g.ethnicity))] = true;
@@ -198,26 +200,51 @@ int Engine::choose_region(AgentType t, Ethnicity e, double u) const {
     return static_cast<int>(std::min<std::ptrdiff_t>(it - first, regions_ - 1));
 }
 
-/// Accepted candidates cross in candidate order (group, then position),
-/// because crossing capacity and the quotas couple them; then the households
-/// that crossed settle, in chunks.
-void Engine::cross() {
+/// Accepted candidates cross in candidate order (group, then position).
+/// Without a crossing capacity the groups are independent and cross on the
+/// threads that drew them; with one, each takes room from the next, in
+/// group order. Then person ids and quota places, in group order, and the
+/// households that crossed settle, in chunks.
+void Engine::cross(bool parallel) {
     region_weights();
-    arrivals_.clear();
-    arrival_persons_.clear();
-    // The candidates of each group that draws, in group order (the drawing
-    // groups are listed in it), read where their draws wrote them.
+    const bool limited = policy_.capacity_limited();
+    const auto by_group = [&](std::size_t k) {
+        return static_cast<std::size_t>(drawing_[k].group);
+    };
+    if (parallel && !limited)
+        team_.for_each(
+            drawing_.size(), [&](std::size_t k) { cross(drawing_[k].group, false); }, by_group);
+    else
+        for (const Drawing& d : drawing_)
+            cross(d.group, limited);
+
+    std::uint32_t arrivals = 0, persons = 0;
     for (const Drawing& d : drawing_) {
-        Group& g = groups_[d.group];
-        std::vector<Candidate>& candidates = candidates_[d.group].value;
-        // The idle traders who set out are scattered over long idle lists:
-        // prefetch their entries first, so that the loads overlap.
-        for (const Candidate& c : candidates)
-            if (c.accepted && c.position < g.idle.size()) __builtin_prefetch(&g.idle[c.position]);
-        for (const Candidate& c : candidates)
-            if (c.accepted) cross(c, g);
-        remove_idle(g, leaving_idle_);
+        GroupDepartures& out = departing_[d.group].value;
+        if (out.new_persons > UINT32_MAX - people_)
+            throw RuntimeError("more than 4.29 billion agents created: raise --scale");
+        out.first_arrival = arrivals;
+        out.first_person = persons;
+        out.first_new_person = people_;
+        arrivals += static_cast<std::uint32_t>(out.crossed.size());
+        persons += out.persons;
+        people_ += out.new_persons;
+        const AgentType type = groups_[d.group].type;
+        if (type == AgentType::labourer) policy_.use_labour_places(out.quota_places);
+        if (type == AgentType::repatriate) {
+            policy_.use_repatriate_places(out.quota_places);
+            for (std::uint32_t h = 0; h < out.quota_places; ++h)
+                this_year().repatriate_households_assisted += opt_.scale;
+        }
     }
+    arrivals_.resize(arrivals);
+    arrival_persons_.resize(persons);
+    if (parallel)
+        team_.for_each(
+            drawing_.size(), [&](std::size_t k) { hand_out_persons(drawing_[k].group); }, by_group);
+    else
+        for (const Drawing& d : drawing_)
+            hand_out_persons(d.group);
 
     const bool in_cohort = policy_.state().visa_free && year_ == tally_.cohort_year;
     in_chunks(arrivals_.size(), [&](std::size_t begin, std::size_t end, StepOutput& out) {
@@ -226,9 +253,24 @@ void Engine::cross() {
     });
 }
 
+/// The accepted candidates of one group cross, in order.
+void Engine::cross(int group, bool capacity_limited) {
+    Group& g = groups_[group];
+    GroupDepartures& out = departing_[group].value;
+    out.crossed.clear();
+    out.new_persons = out.persons = out.quota_places = 0;
+    // The idle traders who set out are scattered over long idle lists:
+    // prefetch their entries first, so that the loads overlap.
+    for (const Candidate& c : out.drawn)
+        if (c.accepted && c.position < g.idle.size()) __builtin_prefetch(&g.idle[c.position]);
+    for (const Candidate& c : out.drawn)
+        if (c.accepted) cross(c, g, capacity_limited, out);
+    remove_idle(g, out.leaving_idle);
+}
+
 /// An accepted candidate and the household members who join them cross, if
 /// an open crossing has room.
-void Engine::cross(const Candidate& c, Group& g) {
+void Engine::cross(const Candidate& c, Group& g, bool capacity_limited, GroupDepartures& out) {
     const bool from_idle = c.position < g.idle.size();
     // A new head may already have left as a member of an earlier household.
     if (!from_idle && g.unmaterialised == 0) return;
@@ -239,35 +281,44 @@ void Engine::cross(const Candidate& c, Group& g) {
     const int crossing =
         policy_.choose_crossing(g.origin, c.crossing_u, static_cast<double>(members));
     if (crossing < 0) return; // no open crossing with room: stays home
-    policy_.use_capacity(crossing, static_cast<double>(members));
-    // Field by field in place: a braced temporary was stored in four
-    // parts and copied in one load, a store-forwarding stall of the loop.
-    Arrival& arrival = arrivals_.emplace_back();
-    arrival.first = static_cast<std::uint32_t>(arrival_persons_.size());
-    arrival.count = static_cast<std::uint32_t>(members);
-    arrival.crossing = crossing;
-    arrival.group = c.group;
+    // Room is read only while some crossing has a capacity.
+    if (capacity_limited) policy_.use_capacity(crossing, static_cast<double>(members));
+    // Field by field in place: a braced temporary was stored in parts and
+    // copied in one load, a store-forwarding stall of the loop.
+    Crossed& crossed = out.crossed.emplace_back();
+    crossed.count = static_cast<std::uint32_t>(members);
+    crossed.crossing = crossing;
+    crossed.from_idle = from_idle;
     if (from_idle) {
-        arrival_persons_.push_back(g.idle[c.position]);
-        leaving_idle_.push_back(c.position);
-    } else {
-        arrival_persons_.push_back(new_person(g));
+        crossed.idle_head = g.idle[c.position];
+        out.leaving_idle.push_back(c.position);
     }
-    for (std::uint64_t m = 1; m < members; ++m)
-        arrival_persons_.push_back(new_person(g));
-    if (g.type == AgentType::labourer) policy_.use_labour_place();
-    if (g.type == AgentType::repatriate && c.assisted) {
-        policy_.use_repatriate_place();
-        this_year().repatriate_households_assisted += opt_.scale;
-    }
+    const std::uint64_t created = from_idle ? members - 1 : members;
+    g.unmaterialised -= created;
+    out.new_persons += static_cast<std::uint32_t>(created);
+    out.persons += static_cast<std::uint32_t>(members);
+    if (g.type == AgentType::labourer || (g.type == AgentType::repatriate && c.assisted))
+        out.quota_places += 1;
 }
 
-/// A member of the group not created before sets out: a new person.
-std::uint32_t Engine::new_person(Group& g) {
-    if (people_ == UINT32_MAX)
-        throw RuntimeError("more than 4.29 billion agents created: raise --scale");
-    g.unmaterialised -= 1;
-    return people_++;
+/// Writes a group's crossed households into the step's arrivals, their new
+/// persons numbered from the group's first id (in the order they crossed).
+void Engine::hand_out_persons(int group) {
+    const GroupDepartures& out = departing_[group].value;
+    Arrival* arrival = arrivals_.data() + out.first_arrival;
+    std::uint32_t* person = arrival_persons_.data() + out.first_person;
+    std::uint32_t first = out.first_person, next_new = out.first_new_person;
+    for (const Crossed& c : out.crossed) {
+        arrival->first = first;
+        arrival->count = c.count;
+        arrival->crossing = c.crossing;
+        arrival->group = static_cast<std::uint32_t>(group);
+        ++arrival;
+        *person++ = c.from_idle ? c.idle_head : next_new++;
+        for (std::uint32_t m = 1; m < c.count; ++m)
+            *person++ = next_new++;
+        first += c.count;
+    }
 }
 
 /// Removes the given idle positions (ascending) by swap-and-pop from the back.

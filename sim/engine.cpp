@@ -66,7 +66,7 @@ Engine::Engine(const Scenario& scenario, const RunOptions& options)
                 g.pool = p;
                 groups_.push_back(std::move(g));
             }
-    candidates_.resize(groups_.size());
+    departing_.resize(groups_.size());
 }
 
 /// One step, in the order docs/model.md documents.

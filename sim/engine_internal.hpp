@@ -49,6 +49,36 @@ struct Drawing {
 /// the parallel draws several times slower than the serial ones.
 template <typename T> struct alignas(64) OwnLines { T value; };
 
+/// A household of a group that crossed, before the step's person ids are
+/// handed out: its head is an idle person id or a new person, the members
+/// who join are new persons.
+struct Crossed {
+    std::uint32_t count;
+    std::int32_t crossing;
+    std::uint32_t idle_head; ///< the head's person id, if from_idle
+    bool from_idle;
+};
+
+/// One group's departures of a step: its candidates (for a quota type with
+/// their quota draws, quota[i] of drawn[i]), then the households that crossed.
+struct GroupDepartures {
+    std::vector<Candidate> drawn;
+    std::vector<QuotaDraw> quota;
+    std::vector<Crossed> crossed;
+    std::vector<std::uint64_t> leaving_idle; ///< idle positions of those who set out
+    std::uint32_t new_persons = 0;           ///< persons created by the crossings
+    std::uint32_t persons = 0;               ///< persons in the crossed households
+    std::uint32_t quota_places = 0;          ///< labour or assisted repatriation places used
+    // Where the group's crossings go in the step's arrivals (cross()).
+    std::uint32_t first_arrival = 0, first_person = 0, first_new_person = 0;
+};
+
+/// A candidate of a quota type in the competition for places.
+struct Ranked {
+    QuotaDraw draw;
+    Candidate* candidate;
+};
+
 /// A repatriate refused status, waiting for the next review (settlement.cpp).
 struct Applicant {
     Agent agent;
@@ -72,11 +102,12 @@ class Engine {
 
     // ---- departures.cpp: who sets out, and crossing ---------------------------
     void departures();
-    void cross();
-    void cross(const Candidate& c, Group& g);
+    void cross(bool parallel);
+    void cross(int group, bool capacity_limited);
+    void cross(const Candidate& c, Group& g, bool capacity_limited, GroupDepartures& out);
+    void hand_out_persons(int group);
     void region_weights();
     int choose_region(AgentType t, Ethnicity e, double u) const;
-    std::uint32_t new_person(Group& g);
     void remove_idle(Group& g, std::vector<std::uint64_t>& positions);
     double network(Ethnicity e) const;
     double driver(AgentType t, double year) const;
@@ -183,19 +214,18 @@ class Engine {
     bool parallel_step_ = false;       ///< this step did
 
     // Scratch of one step, kept to reuse its memory.
-    std::vector<StepOutput> outputs_; ///< per chunk
-    StepOutput serial_;               ///< of the work done in order (renewals)
-    std::vector<OwnLines<std::vector<Candidate>>> candidates_; ///< per group
-    std::vector<Drawing> drawing_;                             ///< the groups that draw this step
-    std::vector<double> rate_;                                 ///< per group: hazard x step length
-    std::vector<double> repeat_rate_;         ///< per group: the idle's repeat hazard x length
-    std::vector<double> reach_;               ///< per origin: access to open crossings ^ logsum
-    std::vector<double> reach_access_;        ///< per origin: the access reach_ was computed for
-    std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
-    std::vector<double> attractiveness_;      ///< type x region, this step
-    std::vector<double> share_;               ///< of one ethnicity, by region (region_weights)
-    std::vector<Candidate*> quota_order_;     ///< candidates of one quota type, by priority
-    std::vector<std::uint64_t> leaving_idle_; ///< idle positions of one group setting out
+    std::vector<StepOutput> outputs_;                  ///< per chunk
+    StepOutput serial_;                                ///< of the work done in order (renewals)
+    std::vector<OwnLines<GroupDepartures>> departing_; ///< per group
+    std::vector<Drawing> drawing_;                     ///< the groups that draw this step
+    std::vector<double> rate_;                         ///< per group: hazard x step length
+    std::vector<double> repeat_rate_;    ///< per group: the idle's repeat hazard x length
+    std::vector<double> reach_;          ///< per origin: access to open crossings ^ logsum
+    std::vector<double> reach_access_;   ///< per origin: the access reach_ was computed for
+    std::vector<double> region_cdf_;     ///< type x ethnicity x region, cumulative weights
+    std::vector<double> attractiveness_; ///< type x region, this step
+    std::vector<double> share_;          ///< of one ethnicity, by region (region_weights)
+    std::vector<Ranked> quota_order_;    ///< candidates of one quota type, by priority
     std::vector<Arrival> arrivals_;
     std::vector<std::uint32_t> arrival_persons_;
     std::vector<Returner> returners_;

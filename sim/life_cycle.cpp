@@ -70,21 +70,23 @@ void Engine::admit_by_quota(AgentType type, double room) {
     auto& order = quota_order_;
     order.clear();
     for (const Drawing& d : drawing_)
-        if (groups_[d.group].type == type)
-            for (Candidate& c : candidates_[d.group].value)
-                order.push_back(&c);
+        if (groups_[d.group].type == type) {
+            GroupDepartures& candidates = departing_[d.group].value;
+            for (std::size_t i = 0; i < candidates.drawn.size(); ++i)
+                order.push_back(Ranked{candidates.quota[i], &candidates.drawn[i]});
+        }
     std::sort(order.begin(), order.end(),
-              [](const Candidate* a, const Candidate* b) { return a->priority < b->priority; });
+              [](const Ranked& a, const Ranked& b) { return a.draw.priority < b.draw.priority; });
     const auto places = static_cast<std::size_t>(std::max(0.0, room));
     const double assistance = policy_.assistance_multiplier();
     for (std::size_t k = 0; k < order.size(); ++k) {
-        Candidate& c = *order[k];
+        Candidate& c = *order[k].candidate;
         c.assisted = k < places;
         if (c.assisted) continue;
         // The ratio of the unassisted to the assisted chance of setting out.
         const double rate = rate_[c.group];
         c.accepted = type == AgentType::repatriate &&
-                     c.accept < std::expm1(-rate / assistance) / std::expm1(-rate);
+                     order[k].draw.accept < std::expm1(-rate / assistance) / std::expm1(-rate);
     }
 }
 
@@ -295,7 +297,7 @@ void Engine::renew_or_go_home(Agent& a, StepOutput& out) {
         go_home(a, EventKind::return_home, day0_, rng, out);
         return;
     }
-    policy_.use_labour_place();
+    policy_.use_labour_places(1);
     out.year.labour_admitted += opt_.scale;
     log(a, EventKind::renewal, day0_, -1, place_of_region(a.region), -1, out);
     set_plan(a, Plan::contract_end,

@@ -27,9 +27,9 @@ class PolicyInForce {
 
     bool labour_room() const { return labour_used_ < labour_cap_; }
     double labour_places_left() const { return labour_cap_ - labour_used_; }
-    void use_labour_place() { labour_used_ += 1; }
+    void use_labour_places(std::uint32_t n) { labour_used_ += n; }
     double repatriate_places_left() const { return repatriate_cap_ - repatriate_used_; }
-    void use_repatriate_place() { repatriate_used_ += 1; }
+    void use_repatriate_places(std::uint32_t n) { repatriate_used_ += n; }
 
     /// Status decisions: the places of the year's status quota opened so far
     /// (it opens evenly over the year) that are not yet used.
@@ -59,6 +59,9 @@ class PolicyInForce {
         return last;
     }
     void use_capacity(int crossing, double persons) { capacity_left_[crossing] -= persons; }
+    /// Some open crossing has a capacity: the crossings of a step are coupled
+    /// (each takes room from the next), else each choice is independent.
+    bool capacity_limited() const { return capacity_limited_; }
 
     /// How well an origin reaches Kazakhstan now: the share of its proximity
     /// weight (over all crossings) on open crossings, 0 to 1.
