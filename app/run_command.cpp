@@ -112,7 +112,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     options.add_options()("help,h", "show this help")(
         "seed", po::value<std::string>(&seed_text)->default_value("1"), "random seed, 0 to 2^64-1")(
         "threads", po::value<int>(&threads)->default_value(0),
-        "OpenMP threads (0 = all cores; the result does not depend on it)")(
+        "threads of the run (0 = all cores; the result does not depend on it)")(
         "scale", po::value<double>(&scale)->default_value(1),
         "persons per agent (>= 1)")("set", po::value<std::vector<std::string>>(&sets)->composing(),
                                     "override a parameter, name=value (repeatable)")(

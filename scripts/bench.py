@@ -51,6 +51,27 @@ def paired(binary, base, variant, runs, out):
     return medians(a), medians(b)
 
 
+def busy_speed(binary, runs):
+    """The parallel path where it should pay: the busy test world (thousands
+    of departures and due events a step), 1 and 2 threads in alternation, so
+    that a drift of the machine's speed hits both; the speed-up is the
+    median of the ratios of each pair's engine times."""
+    busy = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
+                        "busy.toml")
+    one, two = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "busy.h5")
+        for _ in range(runs):
+            one.append(run_once(binary, busy, 1, 1, out))
+            two.append(run_once(binary, busy, 2, 1, out))
+    steps = 91  # 2000-01-01 to 2000-03-31, daily
+    ratio = statistics.median(a["engine"] / b["engine"] for a, b in zip(one, two))
+    print(f"busy scenario ({one[0]['events'] / steps:,.0f} events a step): engine "
+          f"{statistics.median(r['engine'] for r in one):.3f} s on 1 thread, "
+          f"{statistics.median(r['engine'] for r in two):.3f} s on 2, speed-up {ratio:.2f}x "
+          f"(median of {runs} pairs)")
+
+
 # A small ABC-SMC at the shipped calibration's scale (10): simulations per second.
 BENCH_CALIBRATION = """[calibration]
 name = "bench"
@@ -129,6 +150,7 @@ def main():
     for scale in (1, 10):
         speedup = results[(scale, 1)]["wall"] / results[(scale, 2)]["wall"]
         print(f"speed-up 1 -> 2 threads at scale {scale}: {speedup:.2f}x")
+    busy_speed(args.binary, args.runs)
     ratio = results[(1, 2)]["wall"] / results[(10, 2)]["wall"]
     print(f"scale 1 / scale 10 wall time: {ratio:.2f}x "
           f"(events ratio {results[(1, 2)]['events'] / results[(10, 2)]['events']:.2f}x)")
