@@ -127,7 +127,8 @@ void Engine::grow_pools(int year) {
 }
 
 /// Appends a chunk's output to the step: tallies, then the agents it
-/// scheduled, its log rows and who went home, in its order.
+/// scheduled, its log rows and who went home, in its order (the persons it
+/// granted status: remember_grants).
 void Engine::merge(StepOutput& out) {
     out.merge_tallies(tally_, static_cast<std::size_t>(step_), this_year());
     for (const Scheduled& s : out.scheduled)
@@ -137,6 +138,10 @@ void Engine::merge(StepOutput& out) {
     out.log.clear();
     returners_.insert(returners_.end(), out.returners.begin(), out.returners.end());
     out.returners.clear();
+}
+
+/// Remembers the persons granted status in a chunk's output, for their next stay.
+void Engine::remember_grants(StepOutput& out) {
     for (const std::uint32_t person : out.granted) {
         if (person >= status_granted_.size()) status_granted_.resize(people_, false);
         status_granted_[person] = true;

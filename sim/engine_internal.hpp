@@ -23,6 +23,7 @@
 #include "sim/team.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -97,6 +98,7 @@ class Engine {
     /// there are several chunks, then merges their outputs in chunk order.
     template <typename Work> void in_chunks(std::size_t n, Work work);
     void merge(StepOutput& out);
+    void remember_grants(StepOutput& out);
     void settle_returners();
     void record_step();
 
@@ -215,6 +217,7 @@ class Engine {
 
     // Scratch of one step, kept to reuse its memory.
     std::vector<StepOutput> outputs_;                  ///< per chunk
+    std::vector<std::atomic<bool>> chunk_done_;        ///< per chunk: its work is done
     StepOutput serial_;                                ///< of the work done in order (renewals)
     std::vector<OwnLines<GroupDepartures>> departing_; ///< per group
     std::vector<Drawing> drawing_;                     ///< the groups that draw this step
@@ -242,14 +245,29 @@ template <typename Work> void Engine::in_chunks(std::size_t items, Work work) {
     while (outputs_.size() < chunks)
         outputs_.emplace_back(static_cast<std::size_t>(regions_),
                               static_cast<std::size_t>(crossings_));
+    if (chunk_done_.size() < chunks) chunk_done_ = std::vector<std::atomic<bool>>(chunks);
+    for (std::size_t c = 0; c < chunks; ++c)
+        chunk_done_[c].store(false, std::memory_order_relaxed);
+    // The caller merges the chunks done so far, in chunk order, after each
+    // chunk it runs: the merges overlap the other threads' chunks instead
+    // of waiting for all of them. A chunk's work reads nothing that a merge
+    // writes (the status bits of grants are set after the last chunk).
+    std::size_t merged = 0;
+    const auto merge_done = [&] {
+        while (merged < chunks && chunk_done_[merged].load(std::memory_order_acquire))
+            merge(outputs_[merged++]);
+    };
     const auto run_chunk = [&](std::size_t c) {
         work(c * kChunkItems, std::min(items, (c + 1) * kChunkItems), outputs_[c]);
+        chunk_done_[c].store(true, std::memory_order_release);
+        if (team_.on_caller()) merge_done();
     };
     if (chunks > 1 && team_.size() > 1) parallel_step_ = true;
     // Chunk c on thread c % threads when it can: its output's buffers stay on one core.
     team_.for_each(chunks, run_chunk, [](std::size_t c) { return c; });
+    merge_done(); // every chunk is done
     for (std::size_t c = 0; c < chunks; ++c)
-        merge(outputs_[c]);
+        remember_grants(outputs_[c]);
 }
 
 } // namespace khorgos

@@ -203,7 +203,10 @@ void Engine::process_due_events() {
     }
     in_order = in_order || !status_queue_.due(step_).empty();
     review_status();
-    if (in_order) merge(serial_);
+    if (in_order) {
+        merge(serial_);
+        remember_grants(serial_);
+    }
     schedule_.release(step_);
 }
 

@@ -26,6 +26,10 @@ class Team {
 
     int size() const { return static_cast<int>(workers_.size()) + 1; }
 
+    /// Whether this is the thread that made the team: the one that calls
+    /// for_each (thread 0), which may do work of its own between items.
+    bool on_caller() const { return std::this_thread::get_id() == caller_; }
+
     /// Calls work(i) once for each i in [0, n), spread over the team, and
     /// returns when every call is done. Item i is offered first to thread
     /// owner(i) % size() (0 is the caller), so that work which fills a
@@ -54,6 +58,7 @@ class Team {
     bool stop_ = false;
     std::exception_ptr error_;
     std::vector<std::thread> workers_;
+    const std::thread::id caller_ = std::this_thread::get_id(); ///< the thread that made the team
 };
 
 } // namespace khorgos
