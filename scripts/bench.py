@@ -136,9 +136,8 @@ def main():
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "bench.h5")
-        # Round-robin over the configurations, the thread order reversed
-        # every other round: a drift of the machine's speed hits all alike
-        # (in blocks of 5 runs, the block run second looked 10% slower).
+        # Round-robin over the configurations, the order reversed every
+        # other round: a drift of the machine's speed hits all of them alike.
         configs = [(scale, threads) for scale in (1, 10) for threads in (1, 2)]
         samples = {c: [] for c in configs}
         for k in range(args.runs):
