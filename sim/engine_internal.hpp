@@ -241,6 +241,9 @@ class Engine {
 constexpr std::size_t kChunkItems = 1024;
 
 template <typename Work> void Engine::in_chunks(std::size_t items, Work work) {
+    // Most steps at coarse scales: nothing is due or arrives, and the team
+    // call (two std::function objects) would be the step's largest cost.
+    if (items == 0) return;
     const std::size_t chunks = (items + kChunkItems - 1) / kChunkItems;
     while (outputs_.size() < chunks)
         outputs_.emplace_back(static_cast<std::size_t>(regions_),
