@@ -218,6 +218,7 @@ void Engine::cross(bool parallel) {
         for (const Drawing& d : drawing_)
             cross(d.group, limited);
 
+    // Distinct persons, all with ids below 2^32: the sums fit.
     std::uint32_t arrivals = 0, persons = 0;
     for (const Drawing& d : drawing_) {
         GroupDepartures& out = departing_[d.group].value;
@@ -227,8 +228,8 @@ void Engine::cross(bool parallel) {
         out.first_person = persons;
         out.first_new_person = people_;
         arrivals += static_cast<std::uint32_t>(out.crossed.size());
-        persons += out.persons;
-        people_ += out.new_persons;
+        persons += static_cast<std::uint32_t>(out.persons);
+        people_ += static_cast<std::uint32_t>(out.new_persons);
         const AgentType type = groups_[d.group].type;
         if (type == AgentType::labourer) policy_.use_labour_places(out.quota_places);
         if (type == AgentType::repatriate) {
@@ -295,8 +296,8 @@ void Engine::cross(const Candidate& c, Group& g, bool capacity_limited, GroupDep
     }
     const std::uint64_t created = from_idle ? members - 1 : members;
     g.unmaterialised -= created;
-    out.new_persons += static_cast<std::uint32_t>(created);
-    out.persons += static_cast<std::uint32_t>(members);
+    out.new_persons += created;
+    out.persons += members;
     if (g.type == AgentType::labourer || (g.type == AgentType::repatriate && c.assisted))
         out.quota_places += 1;
 }

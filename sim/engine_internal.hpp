@@ -67,8 +67,8 @@ struct GroupDepartures {
     std::vector<QuotaDraw> quota;
     std::vector<Crossed> crossed;
     std::vector<std::uint64_t> leaving_idle; ///< idle positions of those who set out
-    std::uint32_t new_persons = 0;           ///< persons created by the crossings
-    std::uint32_t persons = 0;               ///< persons in the crossed households
+    std::uint64_t new_persons = 0;           ///< persons created by the crossings
+    std::uint64_t persons = 0;               ///< persons in the crossed households
     std::uint32_t quota_places = 0;          ///< labour or assisted repatriation places used
     // Where the group's crossings go in the step's arrivals (cross()).
     std::uint32_t first_arrival = 0, first_person = 0, first_new_person = 0;
@@ -210,7 +210,7 @@ class Engine {
     std::array<double, kEthnicities> reunification_rate_{};
     /// By person id: granted repatriate status (a status is granted once per
     /// person). Written only when chunk outputs are merged.
-    std::vector<bool> status_granted_; ///< a bit per person: written only at merges
+    std::vector<bool> status_granted_; ///< a bit per person: written only by remember_grants
     Team team_;
     std::uint64_t parallel_steps_ = 0; ///< steps that ran work on several threads
     bool parallel_step_ = false;       ///< this step did
