@@ -209,7 +209,8 @@ class Engine {
     /// Daily hazard of family reunification by ethnicity, this step (settlement.cpp).
     std::array<double, kEthnicities> reunification_rate_{};
     /// By person id: granted repatriate status (a status is granted once per
-    /// person). Written only when chunk outputs are merged.
+    /// person). Written only after a step's chunks are done (remember_grants):
+    /// arrivals read it.
     std::vector<bool> status_granted_; ///< a bit per person: written only by remember_grants
     Team team_;
     std::uint64_t parallel_steps_ = 0; ///< steps that ran work on several threads
