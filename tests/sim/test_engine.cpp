@@ -116,6 +116,24 @@ TEST_CASE("a constant hazard gives its binomial expectation", "[engine][stochast
     }
 }
 
+namespace {
+/// Two runs agree to the bit: every variable, observable and event-log row.
+void check_identical(const RunResult& one, const RunResult& two, const EventLog& log1,
+                     const EventLog& log2) {
+    REQUIRE(one.variables.size() == two.variables.size());
+    for (std::size_t i = 0; i < one.variables.size(); ++i) {
+        INFO(one.variables[i].name);
+        CHECK(one.variables[i].values == two.variables[i].values);
+    }
+    REQUIRE(one.observables.size() == two.observables.size());
+    for (std::size_t i = 0; i < one.observables.size(); ++i)
+        CHECK(one.observables[i].value == two.observables[i].value);
+    REQUIRE(log1.rows.size() == log2.rows.size());
+    CHECK(std::memcmp(log1.rows.data(), log2.rows.data(), log1.rows.size() * sizeof(AgentEvent)) ==
+          0);
+}
+} // namespace
+
 TEST_CASE("the same seed gives identical output on 1 and 2 threads", "[engine][determinism]") {
     // Pools x4, so that the busiest steps have more than one chunk of
     // events and 2 threads take the parallel path; the first six years (the
@@ -130,16 +148,7 @@ TEST_CASE("the same seed gives identical output on 1 and 2 threads", "[engine][d
     const RunResult two = run(s, 42, 2, 1, &log2);
     CHECK(one.counters.parallel_steps == 0);
     CHECK(two.counters.parallel_steps > 0);
-    REQUIRE(one.variables.size() == two.variables.size());
-    for (std::size_t i = 0; i < one.variables.size(); ++i) {
-        INFO(one.variables[i].name);
-        CHECK(one.variables[i].values == two.variables[i].values);
-    }
-    for (std::size_t i = 0; i < one.observables.size(); ++i)
-        CHECK(one.observables[i].value == two.observables[i].value);
-    REQUIRE(log1.rows.size() == log2.rows.size());
-    CHECK(std::memcmp(log1.rows.data(), log2.rows.data(), log1.rows.size() * sizeof(AgentEvent)) ==
-          0);
+    check_identical(one, two, log1, log2);
 
     const RunResult other = run(s, 43, 2);
     CHECK(other.counters.parallel_steps > 0);
@@ -157,13 +166,7 @@ TEST_CASE("the parallel path gives identical output on 1 and 2 threads", "[engin
     CHECK(one.counters.events > 500000);
     CHECK(one.counters.parallel_steps == 0);
     CHECK(two.counters.parallel_steps == two.coordinate("time")->size()); // every step
-    for (std::size_t i = 0; i < one.variables.size(); ++i) {
-        INFO(one.variables[i].name);
-        CHECK(one.variables[i].values == two.variables[i].values);
-    }
-    REQUIRE(log1.rows.size() == log2.rows.size());
-    CHECK(std::memcmp(log1.rows.data(), log2.rows.data(), log1.rows.size() * sizeof(AgentEvent)) ==
-          0);
+    check_identical(one, two, log1, log2);
 }
 
 TEST_CASE("crossings with quotas, households and a capacity agree on 1 and 2 threads",
@@ -176,13 +179,7 @@ TEST_CASE("crossings with quotas, households and a capacity agree on 1 and 2 thr
     const RunResult one = run(s, 5, 1, 1, &log1);
     const RunResult two = run(s, 5, 2, 1, &log2);
     CHECK(two.counters.parallel_steps == two.coordinate("time")->size());
-    for (std::size_t i = 0; i < one.variables.size(); ++i) {
-        INFO(one.variables[i].name);
-        CHECK(one.variables[i].values == two.variables[i].values);
-    }
-    REQUIRE(log1.rows.size() == log2.rows.size());
-    CHECK(std::memcmp(log1.rows.data(), log2.rows.data(), log1.rows.size() * sizeof(AgentEvent)) ==
-          0);
+    check_identical(one, two, log1, log2);
 
     // What the run must have gone through for the comparison to mean something.
     const auto& admitted = one.variable("labour_admitted")->values;
