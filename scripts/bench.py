@@ -11,6 +11,7 @@ import os
 import statistics
 import subprocess
 import tempfile
+import tomllib
 import time
 
 def run_once(binary, scenario, threads, scale, out, extra=()):
@@ -61,7 +62,9 @@ def busy_speed(binary, runs):
             order = (1, 2) if k % 2 == 0 else (2, 1)  # neither always second
             for threads in order:
                 (one if threads == 1 else two).append(run_once(binary, busy, threads, 1, out))
-    steps = 91  # 2000-01-01 to 2000-03-31, daily
+    with open(busy, "rb") as f:
+        horizon = tomllib.load(f)["horizon"]  # daily steps
+    steps = (horizon["end"] - horizon["start"]).days + 1
     ratio = statistics.median(a["engine"] / b["engine"] for a, b in zip(one, two))
     print(f"busy scenario ({one[0]['events'] / steps:,.0f} events a step): engine "
           f"{statistics.median(r['engine'] for r in one):.3f} s on 1 thread, "

@@ -122,16 +122,8 @@ void Engine::departures() {
             group.departures.select(group.unmaterialised, rate_[g], pick,
                                     [&](std::uint64_t i) { candidate(idle + i); });
     };
-    if (parallel) {
-        parallel_step_ = true;
-        // A group on the same thread each step: its candidate list stays on one core.
-        team_.for_each(
-            drawing_.size(), [&](std::size_t k) { draw(drawing_[k]); },
-            [&](std::size_t k) { return static_cast<std::size_t>(drawing_[k].group); });
-    } else {
-        for (const Drawing& d : drawing_)
-            draw(d);
-    }
+    if (parallel) parallel_step_ = true;
+    for_each_drawing(parallel, draw);
 
     // Quotas: candidates compete in random priority order (deterministic given the seed).
     admit_by_quota(AgentType::labourer, policy_.labour_places_left());
@@ -208,15 +200,7 @@ int Engine::choose_region(AgentType t, Ethnicity e, double u) const {
 void Engine::cross(bool parallel) {
     region_weights();
     const bool limited = policy_.capacity_limited();
-    const auto by_group = [&](std::size_t k) {
-        return static_cast<std::size_t>(drawing_[k].group);
-    };
-    if (parallel && !limited)
-        team_.for_each(
-            drawing_.size(), [&](std::size_t k) { cross(drawing_[k].group, false); }, by_group);
-    else
-        for (const Drawing& d : drawing_)
-            cross(d.group, limited);
+    for_each_drawing(parallel && !limited, [&](const Drawing& d) { cross(d.group, limited); });
 
     // Distinct persons, all with ids below 2^32: the sums fit.
     std::uint32_t arrivals = 0, persons = 0;
@@ -240,12 +224,7 @@ void Engine::cross(bool parallel) {
     }
     arrivals_.resize(arrivals);
     arrival_persons_.resize(persons);
-    if (parallel)
-        team_.for_each(
-            drawing_.size(), [&](std::size_t k) { hand_out_persons(drawing_[k].group); }, by_group);
-    else
-        for (const Drawing& d : drawing_)
-            hand_out_persons(d.group);
+    for_each_drawing(parallel, [&](const Drawing& d) { hand_out_persons(d.group); });
 
     const bool in_cohort = policy_.state().visa_free && year_ == tally_.cohort_year;
     in_chunks(arrivals_.size(), [&](std::size_t begin, std::size_t end, StepOutput& out) {

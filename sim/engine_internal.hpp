@@ -109,6 +109,7 @@ class Engine {
     void cross(const Candidate& c, Group& g, bool capacity_limited, GroupDepartures& out);
     void hand_out_persons(int group);
     void region_weights();
+    template <typename F> void for_each_drawing(bool parallel, F f);
     int choose_region(AgentType t, Ethnicity e, double u) const;
     void remove_idle(Group& g, std::vector<std::uint64_t>& positions);
     double network(Ethnicity e) const;
@@ -240,6 +241,20 @@ class Engine {
 /// chunk costs a merge, and on several threads a wake-up of the team (a few
 /// microseconds); 1,024 events take about 100 us.
 constexpr std::size_t kChunkItems = 1024;
+
+/// Calls f(drawing) for each group that draws this step, on the team when
+/// `parallel`. A group is offered to the same thread every step, so that its
+/// candidates and crossings stay on one core.
+template <typename F> void Engine::for_each_drawing(bool parallel, F f) {
+    if (!parallel) {
+        for (const Drawing& d : drawing_)
+            f(d);
+        return;
+    }
+    team_.for_each(
+        drawing_.size(), [&](std::size_t k) { f(drawing_[k]); },
+        [&](std::size_t k) { return static_cast<std::size_t>(drawing_[k].group); });
+}
 
 template <typename Work> void Engine::in_chunks(std::size_t items, Work work) {
     // Most steps at coarse scales: nothing is due or arrives, and the team

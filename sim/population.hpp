@@ -76,8 +76,8 @@ struct alignas(64) Group {
 };
 
 /// A group member drawn to set out this step. Written by the thread that
-/// drew the group and read by the one that crosses them all: kept to half a
-/// cache line, so that fewer lines pass between the cores.
+/// drew the group; read there when the group crosses on it, else by the
+/// thread that crosses every group: kept to half a cache line.
 struct Candidate {
     std::uint64_t position; ///< < idle.size(): that idle trader; otherwise a new person
     double crossing_u;      ///< uniform that picks the crossing (drawn with the candidate, in
