@@ -11,6 +11,7 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <thread>
 #include <unistd.h>
@@ -52,6 +53,32 @@ void hazard_sampling(benchmark::State& state) {
         static_cast<double>(chosen), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(hazard_sampling);
+
+/// The random draws of one trader's trip (two events) where, as in most
+/// steps at scale 10, a group that sets out sends one person: four streams
+/// (who sets out, the crossing, the arrival, the end of the stay), a Philox
+/// block each, and the draws the engine takes from them. What the draws
+/// alone cost an event, under the engine's whole cost (docs/performance.md).
+void trip_draws(benchmark::State& state) {
+    std::uint32_t trip = 0;
+    for (auto _ : state) {
+        ++trip;
+        RandomStream pick(1, 7, trip, Stream::departure);
+        RandomStream crossing(1, 7, trip, Stream::crossing);
+        RandomStream arrival(1, trip, trip, Stream::arrival);
+        RandomStream outcome(1, trip, trip + 5, Stream::outcome);
+        double sum = pick.exponential(1) + crossing.uniform(); // sets out; which crossing
+        sum += arrival.uniform() + std::round(arrival.lognormal(5, 0.6)) + // region; stay
+               arrival.exponential(1e-5);                                  // marriage
+        sum +=
+            outcome.uniform() + outcome.uniform() + outcome.uniform(); // overstay; crossing; quit
+        benchmark::DoNotOptimize(sum);
+    }
+    state.counters["per_event_ns"] =
+        benchmark::Counter(2.0 * static_cast<double>(state.iterations()),
+                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(trip_draws);
 
 /// One year of the busy test world: steps, events and observables.
 void simulate_busy_quarter(benchmark::State& state) {
