@@ -23,20 +23,22 @@ double Engine::network(Ethnicity e) const {
 }
 
 /// The type's driver series to the power of its elasticity (1 without a driver).
-double Engine::driver(AgentType t, double year) const {
+double Engine::driver(AgentType t, double year) {
     const int d = sc_.driver_of_type[index(t)];
     if (d < 0) return 1;
-    return std::pow(sc_.drivers[static_cast<std::size_t>(d)].series.at(year),
+    return std::pow(driver_series_[static_cast<std::size_t>(d)].at(year),
                     p_[rules(t).driver_elasticity]);
 }
 
 void Engine::departures() {
-    const double year = fractional_year(day0_);
+    const double year = year_fraction_;
     const double len = day_end_ - day0_;
     const int n_groups = static_cast<int>(groups_.size());
     drawing_.clear();
     rate_.resize(groups_.size());
     repeat_rate_.resize(groups_.size());
+    // Only a team decides by it whether to share the draws.
+    const bool team = team_.size() > 1;
     double expected_draws = 0;
     // Once per step, not per group: pow and the network sums are the
     // step's fixed cost, which dominates at coarse scales.
@@ -69,7 +71,6 @@ void Engine::departures() {
         const double h = by_type[index(groups_[g].type)] * networks[e] * exit[e] *
                          reach_[static_cast<std::size_t>(groups_[g].origin)];
         rate_[g] = h * len;
-        expected_draws += rate_[g] * static_cast<double>(groups_[g].unmaterialised);
         const Param repeat = rules(groups_[g].type).repeat;
         // Without a repeat hazard, the idle set out at the type's own rate.
         repeat_rate_[g] = repeat == kNoParam
@@ -77,23 +78,27 @@ void Engine::departures() {
                               : 1 / p_[repeat] * gates[index(groups_[g].type)] * networks[e] *
                                     exit[e] * reach_[static_cast<std::size_t>(groups_[g].origin)] *
                                     len;
-        expected_draws += repeat_rate_[g] * static_cast<double>(groups_[g].idle.size());
+        if (team) {
+            expected_draws += rate_[g] * static_cast<double>(groups_[g].unmaterialised);
+            expected_draws += repeat_rate_[g] * static_cast<double>(groups_[g].idle.size());
+        }
         // Most groups at coarse scales: nobody sets out, and the exposure is
         // used up here, without a stream or a call of draw below.
-        departing_[g].value.drawn.clear();
-        departing_[g].value.quota.clear();
         const bool idle = !groups_[g].repeats.quiet(groups_[g].idle.size(), repeat_rate_[g]);
         const bool fresh = !groups_[g].departures.quiet(groups_[g].unmaterialised, rate_[g]);
         if (idle || fresh) drawing_.push_back(Drawing{g, idle, fresh});
     }
     // Waking the team costs microseconds: only worth it for many draws.
-    const bool parallel = team_.size() > 1 && expected_draws > kParallelDraws;
+    const bool parallel = team && expected_draws > kParallelDraws;
     const double household_extra = p_[Param::repatriate_household_size] - 1;
 
     // Each group's draws use its own stream, so this loop's schedule cannot matter.
     const auto draw = [&](const Drawing& d) {
         const int g = d.group;
         GroupDepartures& out = departing_[g].value;
+        // Only this step's drawing groups are read (admission, crossing).
+        out.drawn.clear();
+        out.quota.clear();
         Group& group = groups_[g];
         const std::uint64_t idle = group.idle.size();
         RandomStream pick(opt_.seed, static_cast<std::uint32_t>(g),
@@ -146,7 +151,7 @@ void Engine::region_weights() {
                 break;
             }
     }
-    const double year = fractional_year(day0_);
+    const double year = year_fraction_;
     const auto row = [](int t, int e) { return static_cast<std::size_t>(t * kEthnicities + e); };
     region_cdf_.resize(static_cast<std::size_t>(kAgentTypes * kEthnicities * regions_));
     attractiveness_.resize(static_cast<std::size_t>(kAgentTypes * regions_));
@@ -157,7 +162,7 @@ void Engine::region_weights() {
             type_needed = type_needed || needed[row(t, e)];
         if (!type_needed) continue;
         for (int r = 0; r < regions_; ++r)
-            attractiveness_[t * regions_ + r] = sc_.regions[r].attractiveness[t].at(year);
+            attractiveness_[t * regions_ + r] = attractiveness_series_[t * regions_ + r].at(year);
     }
     // The shares of an ethnicity once, for every type of it that sets out.
     for (int e = 0; e < kEthnicities; ++e) {

@@ -67,6 +67,11 @@ Engine::Engine(const Scenario& scenario, const RunOptions& options)
                 groups_.push_back(std::move(g));
             }
     departing_.resize(groups_.size());
+    for (const Driver& d : sc_.drivers)
+        driver_series_.emplace_back(d.series);
+    for (int t = 0; t < kAgentTypes; ++t)
+        for (const Region& r : sc_.regions)
+            attractiveness_series_.emplace_back(r.attractiveness[t]);
 }
 
 /// One step, in the order docs/model.md documents.
@@ -76,12 +81,14 @@ RunResult Engine::run() {
         step_ = s;
         day0_ = sc_.start_day + s * sc_.step_days;
         day_end_ = std::min(day0_ + sc_.step_days, sc_.end_day + 1);
-        const int year = year_of(day0_);
-        if (s == 0 || year != year_) { // a new calendar year: pools grow, quotas restart
-            year_ = year;
-            policy_.start_year(year);
-            grow_pools(year);
+        if (s == 0 || day0_ >= next_year_day_) { // a new calendar year: pools grow, quotas restart
+            year_ = year_of(day0_);
+            year_start_day_ = day_number(Date{year_, 1, 1});
+            next_year_day_ = day_number(Date{year_ + 1, 1, 1});
+            policy_.start_year(year_);
+            grow_pools(year_);
         }
+        year_fraction_ = year_ + (day0_ - year_start_day_) / 365.25;
         policy_.start_step(day0_, day_end_, this_year()); // events, then caps and capacities
         reunification_rates();                            // from the settled at the step's start
         process_due_events();                             // ends of plans, competing events
@@ -95,7 +102,7 @@ RunResult Engine::run() {
             opt_.events->record(log_.data(), log_.size());
             log_.clear();
         }
-        const bool year_ends = s + 1 == steps_ || year_of(day_end_) != year_;
+        const bool year_ends = s + 1 == steps_ || day_end_ >= next_year_day_;
         if (year_ends && opt_.after_year &&
             !opt_.after_year(observables(sc_, tally_, opt_.scale, day_end_ - 1)))
             break;

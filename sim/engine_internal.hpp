@@ -113,7 +113,7 @@ class Engine {
     int choose_region(AgentType t, Ethnicity e, double u) const;
     void remove_idle(Group& g, std::vector<std::uint64_t>& positions);
     double network(Ethnicity e) const;
-    double driver(AgentType t, double year) const;
+    double driver(AgentType t, double year);
 
     // ---- life_cycle.cpp: each type's rules ------------------------------------
     double hazard(AgentType t, double driver) const;
@@ -143,11 +143,6 @@ class Engine {
 
     // ---- small helpers of the hot paths ---------------------------------------
     YearTally& this_year() { return tally_.yearly[static_cast<std::size_t>(year_ - first_year_)]; }
-
-    double fractional_year(int day) const {
-        const Date d = date_of(day);
-        return d.year + (day - day_number(Date{d.year, 1, 1})) / 365.25;
-    }
 
     /// The day a log-normal duration from today ends; past the horizon if it
     /// would end after it (computed in double, so huge draws cannot overflow).
@@ -197,6 +192,8 @@ class Engine {
     const Parameters& p_;
     const int steps_, first_year_, regions_, crossings_;
     int step_ = 0, day0_ = 0, day_end_ = 0, year_ = 0; ///< the current step and its calendar year
+    int year_start_day_ = 0, next_year_day_ = 0;       ///< 1 January of year_ and of the next
+    double year_fraction_ = 0; ///< the step's start as a fractional year (2004.5: 2 July 2004)
 
     PolicyInForce policy_;
     std::uint32_t people_ = 0; ///< persons ever created as agents
@@ -224,13 +221,15 @@ class Engine {
     std::vector<OwnLines<GroupDepartures>> departing_; ///< per group
     std::vector<Drawing> drawing_;                     ///< the groups that draw this step
     std::vector<double> rate_;                         ///< per group: hazard x step length
-    std::vector<double> repeat_rate_;    ///< per group: the idle's repeat hazard x length
-    std::vector<double> reach_;          ///< per origin: access to open crossings ^ logsum
-    std::vector<double> reach_access_;   ///< per origin: the access reach_ was computed for
-    std::vector<double> region_cdf_;     ///< type x ethnicity x region, cumulative weights
-    std::vector<double> attractiveness_; ///< type x region, this step
-    std::vector<double> share_;          ///< of one ethnicity, by region (region_weights)
-    std::vector<Ranked> quota_order_;    ///< candidates of one quota type, by priority
+    std::vector<double> repeat_rate_;         ///< per group: the idle's repeat hazard x length
+    std::vector<double> reach_;               ///< per origin: access to open crossings ^ logsum
+    std::vector<double> reach_access_;        ///< per origin: the access reach_ was computed for
+    std::vector<double> region_cdf_;          ///< type x ethnicity x region, cumulative weights
+    std::vector<double> attractiveness_;      ///< type x region, this step
+    std::vector<SeriesReader> driver_series_; ///< of sc_.drivers
+    std::vector<SeriesReader> attractiveness_series_; ///< type x region
+    std::vector<double> share_;       ///< of one ethnicity, by region (region_weights)
+    std::vector<Ranked> quota_order_; ///< candidates of one quota type, by priority
     std::vector<Arrival> arrivals_;
     std::vector<std::uint32_t> arrival_persons_;
     std::vector<Returner> returners_;

@@ -26,6 +26,7 @@ void PolicyInForce::start_year(int year) {
     status_rounding_ = rounding.uniform();
     year_start_ = day_number(Date{year, 1, 1});
     year_days_ = day_number(Date{year + 1, 1, 1}) - year_start_;
+    china_labour_share_ = china_labour_share(year);
 }
 
 void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
@@ -37,7 +38,7 @@ void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
     }
     if (first_step || changed) rebuild_crossing_table();
     // Yearly quotas in agents (the timeline gives persons or families for all countries).
-    labour_cap_ = std::floor(state_.labour_quota * china_labour_share(day0) *
+    labour_cap_ = std::floor(state_.labour_quota * china_labour_share_ *
                                  p_[Param::policy_labour_quota_factor] / scale_ +
                              labour_rounding_);
     repatriate_cap_ =
@@ -68,15 +69,15 @@ void PolicyInForce::start_step(int day0, int day_end, YearTally& year) {
     }
 }
 
-/// China's part of the all-country labour quota on a day: the places that
+/// China's part of the all-country labour quota in a year: the places that
 /// Chinese employers' applications take, labourer.china_quota_share x the
 /// index of their projects (the scenario's labour_quota_china driver), read
 /// at the year's middle so that a year's cap changes only with the quota.
-double PolicyInForce::china_labour_share(int day) const {
+double PolicyInForce::china_labour_share(int year) const {
     const double share = p_[Param::labourer_china_quota_share];
     if (sc_.labour_quota_china < 0) return share;
-    return share * sc_.drivers[static_cast<std::size_t>(sc_.labour_quota_china)].series.at(
-                       year_of(day) + 0.5);
+    return share *
+           sc_.drivers[static_cast<std::size_t>(sc_.labour_quota_china)].series.at(year + 0.5);
 }
 
 void PolicyInForce::rebuild_crossing_table() {

@@ -74,7 +74,7 @@ class PolicyInForce {
 
   private:
     void rebuild_crossing_table();
-    double china_labour_share(int day) const;
+    double china_labour_share(int year) const;
     /// A crossing's choice weight from an origin, as the timeline weighs it now.
     double proximity(int c, int origin) const {
         return sc_.crossings[c].proximity[origin] * state_.crossing_weight[c];
@@ -97,6 +97,7 @@ class PolicyInForce {
     double labour_rounding_ = 0, repatriate_rounding_ = 0; ///< this year's quota rounding draws
     double status_open_ = 0, status_used_ = 0, status_rounding_ = 0;
     int year_start_ = 0, year_days_ = 365; ///< the current calendar year
+    double china_labour_share_ = 0;        ///< china_labour_share() of the year
     std::vector<double> capacity_left_, capacity_fraction_;
     /// Per origin, cumulative proximity weights over the crossings, closed ones
     /// weighing 0; rebuilt when the timeline changes the crossings.

@@ -23,6 +23,22 @@ struct Series {
     bool empty() const { return years.empty(); }
 };
 
+/// Reads a series at times that only move forward, as a run's steps do:
+/// the values of Series::at, bit for bit, without its search for the
+/// interval and with the logarithms of the points taken once. Reading one
+/// series every step (the drivers, the regions' attractiveness) was a third
+/// of a run's cost per step at coarse scales.
+class SeriesReader {
+  public:
+    explicit SeriesReader(const Series& series);
+    double at(double year);
+
+  private:
+    const Series* series_;
+    std::vector<double> logs_; ///< of the values, where log-linear and > 0
+    std::size_t hi_ = 1;       ///< the first point after the last time read
+};
+
 struct Origin {
     std::string id;
     std::string name;

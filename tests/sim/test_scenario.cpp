@@ -65,3 +65,35 @@ TEST_CASE("every file of an extends chain is recorded, and a changed one is name
     CHECK_THROWS_WITH(check_unchanged(record, without_parent, "the test"),
                       Catch::Contains("no longer exists"));
 }
+
+TEST_CASE("a series read forward gives Series::at's values bit for bit", "[scenario]") {
+    // Every driver and attractiveness of the historical scenario, daily over
+    // its horizon and beyond both ends, then read again from the start.
+    const Scenario s = scenario("scenarios/historical.toml");
+    std::vector<const Series*> all;
+    for (const Driver& d : s.drivers)
+        all.push_back(&d.series);
+    for (const Region& r : s.regions)
+        for (const Series& a : r.attractiveness)
+            all.push_back(&a);
+    // A log-linear series with a point of 0 (linear next to it), and one read
+    // exactly at a point (2006 is day 5844), where the interval before it
+    // would give 0.1 + (0.01 - 0.1) = 0.009999999999999995, not 0.01.
+    const Series zero{{2000, 2001, 2002}, {4, 0, 9}, true};
+    const Series at_point{{2002, 2006, 2010}, {0.1, 0.01, 0.2}, false};
+    all.push_back(&zero);
+    all.push_back(&at_point);
+    bool log_linear = false;
+    for (const Series* series : all) {
+        log_linear = log_linear || series->log_linear;
+        SeriesReader reader(*series);
+        for (int pass = 0; pass < 2; ++pass)
+            for (int day = -400; day < 12500; ++day) {
+                const double year = 1990 + day / 365.25;
+                const double expected = series->at(year), got = reader.at(year);
+                if (got != expected) FAIL("year " << year << ": " << got << " != " << expected);
+            }
+    }
+    CHECK(log_linear); // the scenario's drivers include a log-linear series
+    CHECK(all.size() > 20);
+}
