@@ -45,9 +45,13 @@ void Engine::departures() {
     std::array<double, kAgentTypes> drivers;
     for (int t = 0; t < kAgentTypes; ++t)
         drivers[t] = driver(static_cast<AgentType>(t), year);
-    std::array<double, kEthnicities> networks;
-    for (int e = 0; e < kEthnicities; ++e)
-        networks[e] = network(static_cast<Ethnicity>(e));
+    // Only an event changes who is present or settled (StepOutput::merge_tallies).
+    if (tally_.events != network_events_) {
+        network_events_ = tally_.events;
+        for (int e = 0; e < kEthnicities; ++e)
+            networks_[e] = network(static_cast<Ethnicity>(e));
+    }
+    const std::array<double, kEthnicities>& networks = networks_;
     std::array<double, kAgentTypes> by_type, gates;
     for (int t = 0; t < kAgentTypes; ++t) {
         by_type[t] = hazard(static_cast<AgentType>(t), drivers[t]);

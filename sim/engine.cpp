@@ -174,13 +174,16 @@ void Engine::record_step() {
               tally_.daily_stock.slice(s));
     std::copy(tally_.stock_by_ethnicity.values().begin(), tally_.stock_by_ethnicity.values().end(),
               tally_.daily_stock_by_ethnicity.slice(s));
-    double at_origin = 0;
+    // Counted as integers and converted once (the same values: the counts
+    // are exact in a double), not a conversion per term.
+    std::uint64_t at_origin = 0;
     for (const auto& g : groups_)
-        at_origin += static_cast<double>(g.unmaterialised + g.idle.size());
-    double in_kz = 0;
+        at_origin += g.unmaterialised + g.idle.size();
+    std::int64_t present = 0;
     for (const int x : tally_.stock.values())
-        in_kz += x;
-    tally_.daily_population(s, Status::at_origin) = at_origin;
+        present += x;
+    const auto in_kz = static_cast<double>(present);
+    tally_.daily_population(s, Status::at_origin) = static_cast<double>(at_origin);
     tally_.daily_population(s, Status::in_kazakhstan) = in_kz;
     tally_.daily_population(s, Status::left_onward) = tally_.left_onward;
     tally_.daily_population(s, Status::naturalised) = tally_.naturalised;

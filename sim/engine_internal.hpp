@@ -206,6 +206,9 @@ class Engine {
     std::array<double, kEthnicities> marriage_rate_{};
     /// Daily hazard of family reunification by ethnicity, this step (settlement.cpp).
     std::array<double, kEthnicities> reunification_rate_{};
+    std::array<double, kEthnicities> networks_{}; ///< network() by ethnicity
+    /// tally_.events when reunification_rate_ and networks_ were computed.
+    std::uint64_t reunification_events_ = UINT64_MAX, network_events_ = UINT64_MAX;
     /// By person id: granted repatriate status (a status is granted once per
     /// person). Written only after a step's chunks are done (remember_grants):
     /// arrivals read it.

@@ -143,6 +143,10 @@ void Engine::join_relatives(Agent& a, RandomStream& rng, StepOutput& out) {
 /// S the run's naturalised citizens of the ethnicity (a relative to join).
 /// A hazard drawn when a plan starts keeps the rate of that step.
 void Engine::reunification_rates() {
+    // Only an event changes the settled (StepOutput::merge_tallies): most
+    // steps at coarse scales have none, and keep the rates.
+    if (tally_.events == reunification_events_) return;
+    reunification_events_ = tally_.events;
     for (int e = 0; e < kEthnicities; ++e) {
         double settled = 0;
         for (int r = 0; r < regions_; ++r)
