@@ -141,7 +141,9 @@ def main():
         out = os.path.join(tmp, "bench.h5")
         # Round-robin over the configurations, the order reversed every
         # other round: a drift of the machine's speed hits all of them alike.
-        configs = [(scale, threads) for scale in (1, 10) for threads in (1, 2)]
+        # Scale 1000 has a thousandth of the events: its engine time is the
+        # cost of the steps themselves, which does not follow the events.
+        configs = [(scale, threads) for scale in (1, 10) for threads in (1, 2)] + [(1000, 1)]
         samples = {c: [] for c in configs}
         for k in range(args.runs):
             for c in configs if k % 2 == 0 else configs[::-1]:
@@ -155,6 +157,9 @@ def main():
     for scale in (1, 10):
         speedup = results[(scale, 1)]["wall"] / results[(scale, 2)]["wall"]
         print(f"speed-up 1 -> 2 threads at scale {scale}: {speedup:.2f}x")
+    fixed = results[(1000, 1)]
+    print(f"fixed cost of the steps: engine {fixed['engine']:.4f} s at scale 1000 "
+          f"({fixed['events']:.0f} events), of {results[(10, 1)]['engine']:.3f} s at scale 10")
     busy_speed(args.binary, args.runs)
     ratio = results[(1, 2)]["wall"] / results[(10, 2)]["wall"]
     print(f"scale 1 / scale 10 wall time: {ratio:.2f}x "
